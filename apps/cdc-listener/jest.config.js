@@ -1,0 +1,1 @@
+module.exports = { displayName: 'cdc-listener', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,4 @@
+import { runService } from '@flowline/service-runtime';
+import { cdcListener } from './service';
+
+runService(cdcListener);

@@ -1,0 +1,45 @@
+/**
+ * The document agent turns each input on agent.document into a document.processed event
+ * on events.domain, caused by the input (same correlation id, causation id = input id).
+ */
+import { createEvent, derivedEventId, topicNames } from '@flowline/event-schemas';
+import { MessagingClient } from '@flowline/messaging';
+import type { ServiceDefinition } from '@flowline/service-runtime';
+import { documentAgentConfig } from './config';
+import { processDocument } from './process-document';
+
+export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
+  name: 'document-agent',
+  configSchema: documentAgentConfig,
+  async build({ config, logger, metrics }) {
+    const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
+    const input = topics.agent('document');
+    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'document-agent', logger, metrics });
+    await messaging.ensureTopics([input, topics.domainEvents].map((name) => ({ name, partitions: config.KAFKA_TOPIC_PARTITIONS })));
+    const publisher = messaging.createPublisher();
+    const consumer = messaging.createConsumer({
+      groupId: `${config.FLOWLINE_TOPIC_PREFIX}document-agent`,
+      topics: [input],
+      async handle(event) {
+        const document = processDocument(event);
+        if (document === undefined) {
+          logger.warn({ event_id: event.id, type: event.type }, 'not a document event; skipped');
+          return;
+        }
+        const processed = createEvent('document.processed', document, {
+          source: '/document-agent',
+          // Same input, same output id: a redelivered input is recognisably the same event.
+          id: derivedEventId(event.id, 'document.processed'),
+          causedBy: event,
+          partitionKey: event.partitionkey,
+        });
+        await publisher.publish(topics.domainEvents, processed);
+        logger.info({ event_id: processed.id, correlationid: processed.correlationid, causationid: event.id }, 'document processed');
+      },
+    });
+    return {
+      components: [publisher, consumer],
+      readiness: [messaging.clusterReadiness(), publisher.readiness(), consumer.readiness()],
+    };
+  },
+};

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'event-archiver', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'file-watcher', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'flowline-cli', preset: '../../jest.preset.js', rootDir: __dirname };

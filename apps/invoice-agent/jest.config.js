@@ -1,0 +1,1 @@
+module.exports = { displayName: 'invoice-agent', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,4 @@
+import { runService } from '@flowline/service-runtime';
+import { invoiceAgent } from './service';
+
+runService(invoiceAgent);

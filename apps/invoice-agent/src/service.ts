@@ -1,0 +1,17 @@
+/**
+ * Extracts and validates invoices (not built yet: the invoice-agent issue).
+ * For now the service runs its lifecycle — config, ops endpoints, readiness against Kafka,
+ * graceful shutdown — and does no work.
+ */
+import { MessagingClient } from '@flowline/messaging';
+import type { ServiceDefinition } from '@flowline/service-runtime';
+import { invoiceAgentConfig } from './config';
+
+export const invoiceAgent: ServiceDefinition<typeof invoiceAgentConfig> = {
+  name: 'invoice-agent',
+  configSchema: invoiceAgentConfig,
+  build({ config, logger, metrics }) {
+    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'invoice-agent', logger, metrics });
+    return { components: [], readiness: [messaging.clusterReadiness()] };
+  },
+};

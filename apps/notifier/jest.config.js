@@ -1,0 +1,1 @@
+module.exports = { displayName: 'notifier', preset: '../../jest.preset.js', rootDir: __dirname };

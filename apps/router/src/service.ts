@@ -1,0 +1,37 @@
+/**
+ * The router forwards each event unchanged (same CloudEvent id) to the topics of the agents
+ * its rules name, or to events.unrouted. The input offset is committed only after every
+ * forward was acknowledged.
+ */
+import { topicNames } from '@flowline/event-schemas';
+import { MessagingClient } from '@flowline/messaging';
+import type { ServiceDefinition } from '@flowline/service-runtime';
+import { routerConfig } from './config';
+import { routeEvent } from './route-event';
+
+export const router: ServiceDefinition<typeof routerConfig> = {
+  name: 'router',
+  configSchema: routerConfig,
+  async build({ config, logger, metrics }) {
+    const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
+    const inputs = [topics.ingressWebhook, topics.ingressFile, topics.ingressCdc];
+    const outputs = [topics.unrouted, topics.agent('invoice'), topics.agent('email'), topics.agent('document'), topics.agent('sync')];
+    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'router', logger, metrics });
+    await messaging.ensureTopics([...inputs, ...outputs].map((name) => ({ name, partitions: config.KAFKA_TOPIC_PARTITIONS })));
+    const publisher = messaging.createPublisher();
+    const consumer = messaging.createConsumer({
+      groupId: `${config.FLOWLINE_TOPIC_PREFIX}router`,
+      topics: inputs,
+      async handle(event) {
+        const agents = routeEvent(event);
+        const targets = agents.length === 0 ? [topics.unrouted] : agents.map((agent) => topics.agent(agent));
+        await Promise.all(targets.map((topic) => publisher.publish(topic, event)));
+        logger.info({ event_id: event.id, correlationid: event.correlationid, type: event.type, targets }, 'routed');
+      },
+    });
+    return {
+      components: [publisher, consumer],
+      readiness: [messaging.clusterReadiness(), publisher.readiness(), consumer.readiness()],
+    };
+  },
+};

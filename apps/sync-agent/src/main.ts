@@ -1,0 +1,4 @@
+import { runService } from '@flowline/service-runtime';
+import { syncAgent } from './service';
+
+runService(syncAgent);

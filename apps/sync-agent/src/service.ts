@@ -1,0 +1,17 @@
+/**
+ * Applies changes to target systems (not built yet: the sync-agent issue).
+ * For now the service runs its lifecycle — config, ops endpoints, readiness against Kafka,
+ * graceful shutdown — and does no work.
+ */
+import { MessagingClient } from '@flowline/messaging';
+import type { ServiceDefinition } from '@flowline/service-runtime';
+import { syncAgentConfig } from './config';
+
+export const syncAgent: ServiceDefinition<typeof syncAgentConfig> = {
+  name: 'sync-agent',
+  configSchema: syncAgentConfig,
+  build({ config, logger, metrics }) {
+    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'sync-agent', logger, metrics });
+    return { components: [], readiness: [messaging.clusterReadiness()] };
+  },
+};

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'webhook-gateway', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,4 @@
+import { runService } from '@flowline/service-runtime';
+import { webhookGateway } from './service';
+
+runService(webhookGateway);

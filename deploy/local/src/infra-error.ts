@@ -1,0 +1,34 @@
+export type InfraErrorCode =
+  | 'TOOL_MISSING'
+  | 'PORT_TAKEN'
+  | 'FETCH_FAILED'
+  | 'START_FAILED'
+  | 'NOT_READY'
+  | 'UNREACHABLE'
+  | 'STOP_FAILED'
+  | 'LOCK_TIMEOUT';
+
+/**
+ * A local infrastructure failure whose message is one line a developer can act on
+ * (e.g. "java not found on PATH"). The CLI prints the message as is.
+ */
+export class InfraError extends Error {
+  override readonly name = 'InfraError';
+
+  constructor(
+    readonly code: InfraErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** One line describing any thrown value, for log lines and error messages. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const text = error.message || error.name;
+    return text.split('\n')[0] ?? text;
+  }
+  return String(error);
+}

@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InfraError } from './infra-error';
+import { deployLocalDir, flowlineDir, logFileOf, pidFileOf } from './infra-layout';
+import { kafkaNodeId, renderLog4j2Properties, renderServerProperties } from './kafka-config';
+import { describeKafkaCluster, waitForKafkaReady } from './kafka-readiness';
+import type { LocalServer, Log } from './local-server';
+import { localSettings, loopback, ports } from './local-settings';
+import { ensureManagedProcess, statusOfManagedProcess, stopManagedProcess, type ManagedProcess } from './managed-process';
+import { classpathOf, ensureMavenJars } from './maven-jars';
+import { lastLines, requireOnPath, runCommand, spawnDetached } from './process-control';
+
+// Apache Kafka 4.1 in KRaft mode, one node acting as broker and controller, run from the Maven
+// Central jars with the machine's Java 17. Data survives restarts; the storage is formatted once.
+
+const kafkaDir = path.join(flowlineDir, 'kafka');
+const libDir = path.join(kafkaDir, 'libs');
+const dataDir = path.join(kafkaDir, 'data');
+const propertiesFile = path.join(kafkaDir, 'server.properties');
+const log4jFile = path.join(kafkaDir, 'log4j2.properties');
+const brokers = [localSettings.KAFKA_BROKERS];
+
+// Enough for a dev broker on a 2-core machine that also runs the test suites.
+const jvmOptions = [
+  '-Xms256m',
+  '-Xmx512m',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-Djava.awt.headless=true',
+  `-Dlog4j2.configurationFile=${log4jFile}`,
+];
+
+const broker: ManagedProcess = {
+  label: 'kafka',
+  port: ports.kafka,
+  pidFile: pidFileOf('kafka'),
+  logFile: logFileOf('kafka'),
+  markers: ['kafka.Kafka', propertiesFile],
+  startTimeoutMs: 120_000,
+  // Kafka's controlled shutdown flushes and closes its logs, which avoids log recovery next start.
+  stopGraceMs: 30_000,
+  probe: () => describeKafkaCluster(brokers),
+  waitReady: (options) => waitForKafkaReady(brokers, options),
+  spawn: async (log) => {
+    requireOnPath('java', 'Kafka runs on the machine’s Java 17');
+    writeConfig();
+    await formatStorageOnce(log);
+    return spawnDetached({
+      command: 'java',
+      args: [...jvmOptions, '-cp', classpathOf(libDir), 'kafka.Kafka', propertiesFile],
+      logFile: logFileOf('kafka'),
+      cwd: kafkaDir,
+    });
+  },
+};
+
+export const kafkaServer: LocalServer = {
+  name: 'kafka',
+  prepare: async (log) => {
+    await ensureMavenJars({ name: 'kafka', pom: path.join(deployLocalDir, 'maven/kafka/pom.xml'), libDir }, log);
+  },
+  ensureRunning: async (log) => {
+    await ensureManagedProcess(broker, log);
+  },
+  stop: (log) => stopManagedProcess(broker, log),
+  status: () => statusOfManagedProcess(broker),
+};
+
+/** Regenerated on every start so that a change in kafka-config.ts applies after a restart. */
+function writeConfig(): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(
+    propertiesFile,
+    renderServerProperties({ host: loopback, port: ports.kafka, controllerPort: ports.kafkaController, dataDir }),
+  );
+  fs.writeFileSync(log4jFile, renderLog4j2Properties());
+}
+
+async function formatStorageOnce(log: Log): Promise<void> {
+  if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
+  // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
+  const clusterId = crypto.randomBytes(16).toString('base64url');
+  const result = await runCommand(
+    'java',
+    ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', classpathOf(libDir), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
+    { cwd: kafkaDir, timeoutMs: 120_000 },
+  );
+  if (result.code !== 0) {
+    throw new InfraError(
+      'START_FAILED',
+      `kafka: formatting ${dataDir} failed (exit ${result.code}): ${lastLines(result.stdout + result.stderr, 3)}`,
+    );
+  }
+  log(`kafka: formatted ${path.relative(flowlineDir, dataDir)} (cluster ${clusterId}, node ${kafkaNodeId})`);
+}

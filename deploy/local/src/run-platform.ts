@@ -1,0 +1,196 @@
+/**
+ * `npm start`: the whole platform on this machine. Brings up the local infrastructure,
+ * builds every app, starts each service as its own process (logs under
+ * .flowline/logs/services/), sends one sample webhook, prints the chain of events it
+ * caused, and keeps running until Ctrl-C, which drains every service (SIGTERM) before
+ * exiting. The infrastructure keeps running for the next start: `npm run infra:down`.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { decodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
+import { flowlineDir, repoRoot } from './infra-layout';
+import { infraUp, InfraSettings } from './index';
+
+/** Every service with the port it listens on locally (their config defaults). */
+const SERVICES = [
+  ['webhook-gateway', 8080],
+  ['file-watcher', 8081],
+  ['cdc-listener', 8082],
+  ['router', 8083],
+  ['invoice-agent', 8084],
+  ['email-agent', 8085],
+  ['document-agent', 8086],
+  ['sync-agent', 8087],
+  ['notifier', 8088],
+  ['event-archiver', 8089],
+] as const;
+
+interface RunningService {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const say = (line: string): void => console.log(`[flowline] ${line}`);
+
+async function main(): Promise<void> {
+  say('starting the local infrastructure (first run fetches Kafka and the Mongo stand-in with Maven)');
+  const settings = await infraUp({ log: (line) => say(`  ${line}`) });
+
+  say('building every app (nx run-many -t build)');
+  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+  if (build.status !== 0) throw new Error('the build failed (run `npx nx run-many -t build` to see why)');
+
+  const logDir = join(flowlineDir, 'logs', 'services');
+  mkdirSync(logDir, { recursive: true });
+  const services = SERVICES.map(([name, port]) => startService(name, port, settings, logDir));
+  let stopping = false;
+  let failed = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping every service (SIGTERM: they finish in-flight work and commit)');
+    for (const service of services) service.child.kill('SIGTERM');
+    const codes = await Promise.all(services.map((service) => service.exited));
+    services.forEach((service, i) => say(`  ${service.name}: exited ${String(codes[i])}`));
+    say('stopped. The infrastructure is still running for the next start; `npm run infra:down` stops it.');
+    process.exit(!failed && codes.every((code) => code === 0) ? 0 : 1);
+  };
+  // Ctrl-C reaches the whole foreground process group; the services drain on their own
+  // SIGINT too, and this waits for them.
+  process.once('SIGINT', () => void stopAll());
+  process.once('SIGTERM', () => void stopAll());
+  for (const service of services) {
+    void service.exited.then((code) => {
+      if (!stopping) say(`${service.name} exited unexpectedly (${String(code)}); see ${join(logDir, `${service.name}.log`)}`);
+    });
+  }
+
+  try {
+    await Promise.all(services.map((service) => waitUntilReady(service)));
+    say(`all ${services.length} services ready (logs: ${logDir})`);
+    const correlationId = await sendSampleWebhook();
+    const chain = await readChain(settings.KAFKA_BROKERS, correlationId);
+    say(`sample chain for correlation id ${correlationId}:`);
+    for (const { topic, event } of chain) {
+      const cause = event.causationid === undefined ? 'first event' : `caused by ${event.causationid}`;
+      say(`  ${event.time}  ${topic.padEnd(16)} ${event.type.padEnd(20)} ${event.id}  (${cause})`);
+    }
+  } catch (error) {
+    say(`start failed: ${(error as Error).message}`);
+    failed = true;
+    await stopAll();
+    return;
+  }
+  say('running. Try: curl -X POST localhost:8080/webhooks/sample -H "content-type: application/json" -d \'{"hello":"world"}\'');
+  say('Ctrl-C stops every service.');
+}
+
+function startService(name: string, port: number, settings: InfraSettings, logDir: string): RunningService {
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, [join(repoRoot, 'apps', name, 'dist', 'main.js')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...settings, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, port, child, exited };
+}
+
+async function waitUntilReady(service: RunningService): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let exitCode: number | null | undefined;
+  void service.exited.then((code) => (exitCode = code));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`${service.name} exited (${String(exitCode)}) before it was ready`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${service.port}/readyz`)).status === 200) {
+        say(`  ${service.name} ready on :${service.port}`);
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${service.name} not ready within 60 s`);
+}
+
+async function sendSampleWebhook(): Promise<string> {
+  const response = await fetch('http://127.0.0.1:8080/webhooks/sample', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': `sample-${Date.now()}` },
+    body: JSON.stringify({ kind: 'invoice', number: 'INV-2026-001', total_cents: 129900, currency: 'EUR' }),
+  });
+  const body = (await response.json()) as { id?: string; error?: string };
+  if (response.status !== 202 || body.id === undefined) {
+    throw new Error(`the sample webhook was refused: ${response.status} ${body.error ?? ''}`);
+  }
+  say(`sample webhook accepted: 202 {"id":"${body.id}"}`);
+  return body.id;
+}
+
+/**
+ * Reads the topics of the sample flow until the chain reaches document.processed. (The
+ * event store and `flowline trace` replace this with one query across every topic.)
+ */
+async function readChain(brokers: string, correlationId: string): Promise<{ topic: string; event: FlowlineEvent }[]> {
+  const topics = topicNames(process.env['FLOWLINE_TOPIC_PREFIX'] ?? '');
+  const kafka = new Kafka({ clientId: 'flowline-start', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `flowline-start-${correlationId}` });
+  const chain: { topic: string; event: FlowlineEvent }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.ingressWebhook, topics.agent('document'), topics.domainEvents], fromBeginning: true });
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the sample chain did not complete within 60 s')), 60_000);
+    void consumer.run({
+      eachMessage: ({ topic, message }) => {
+        try {
+          const event = decodeEvent({ key: message.key, value: message.value, headers: flattenHeaders(message.headers) });
+          if (event.correlationid === correlationId) {
+            chain.push({ topic, event });
+            if (event.type === 'document.processed') {
+              clearTimeout(timer);
+              resolve();
+            }
+          }
+        } catch {
+          // not a Flowline event: not part of the chain
+        }
+        return Promise.resolve();
+      },
+    });
+  });
+  try {
+    await done;
+  } finally {
+    await consumer.disconnect();
+  }
+  return chain.sort((a, b) => a.event.time.localeCompare(b.event.time) || order(a.topic, topics) - order(b.topic, topics));
+}
+
+function order(topic: string, topics: ReturnType<typeof topicNames>): number {
+  return [topics.ingressWebhook, topics.agent('document'), topics.domainEvents].indexOf(topic);
+}
+
+function flattenHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) flat[name] = String(Array.isArray(value) ? value[value.length - 1] : value);
+  }
+  return flat;
+}
+
+main().catch((error: unknown) => {
+  console.error(`[flowline] start failed: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+// `npm test`: every project's unit tests, the integration tests (*.int.spec.ts) and the
+// end-to-end tests, in one Jest run. Projects that need real servers name the shared
+// global setup (libs/testing), which starts or reuses them once per run.
+module.exports = {
+  projects: [
+    '<rootDir>/libs/*/jest.config.js',
+    '<rootDir>/apps/*/jest.config.js',
+    '<rootDir>/deploy/local/jest.config.js',
+    '<rootDir>/e2e/jest.config.js',
+  ],
+  // A run-wide option (Jest ignores it in project configs): integration and end-to-end
+  // tests wait on real servers and real service processes, bounded by their own deadlines.
+  testTimeout: 120_000,
+  passWithNoTests: false,
+};

@@ -1,0 +1,47 @@
+import type { Kafka } from 'kafkajs';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+/**
+ * Creates the topics that do not exist yet. Idempotent: several services starting at once
+ * may race to create the same topic, and "already exists" is success.
+ */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
+      });
+    } catch (error) {
+      if (!isTopicAlreadyExists(error)) throw error;
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function isTopicAlreadyExists(error: unknown): boolean {
+  const { type, errors } = error as { type?: string; errors?: { type?: string }[] };
+  if (type === 'TOPIC_ALREADY_EXISTS') return true;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
+/** Answers when the cluster answers a metadata request; used by readiness checks. */
+export async function pingCluster(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.describeCluster();
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { baseServiceConfig, ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives defaults that work with the local infrastructure', () => {
+    const config = loadConfig(baseServiceConfig, {});
+    expect(config).toMatchObject({ PORT: 8080, KAFKA_BROKERS: ['127.0.0.1:9092'], LOG_LEVEL: 'info', FLOWLINE_TOPIC_PREFIX: '' });
+  });
+
+  it('names the key, the problem and an example when a value is bad', () => {
+    let error: unknown;
+    try {
+      loadConfig(baseServiceConfig, { PORT: 'abc' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('"abc"');
+    expect(message).toContain('example: PORT=8080');
+  });
+
+  it('reports every bad key at once', () => {
+    expect(() => loadConfig(baseServiceConfig, { PORT: '70000', KAFKA_BROKERS: 'nohostport', LOG_LEVEL: 'loud' })).toThrow(
+      expect.objectContaining({
+        problems: expect.arrayContaining([
+          expect.objectContaining({ key: 'PORT' }),
+          expect.objectContaining({ key: 'KAFKA_BROKERS' }),
+          expect.objectContaining({ key: 'LOG_LEVEL' }),
+        ]),
+      }),
+    );
+  });
+
+  it('reads a YAML file named by FLOWLINE_CONFIG_FILE, with the environment taking precedence', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'flowline-config-')), 'service.yaml');
+    writeFileSync(file, 'PORT: 9001\nLOG_LEVEL: debug\n');
+    const config = loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: file, LOG_LEVEL: 'warn' });
+    expect(config.PORT).toBe(9001);
+    expect(config.LOG_LEVEL).toBe('warn');
+  });
+
+  it('names FLOWLINE_CONFIG_FILE when the file cannot be read', () => {
+    expect(() => loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: '/nonexistent/flowline.yaml' })).toThrow(/FLOWLINE_CONFIG_FILE: cannot read/);
+  });
+});

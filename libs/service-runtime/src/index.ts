@@ -1,0 +1,5 @@
+export { baseServiceConfig, configFields, ConfigError, loadConfig, withExample } from './config';
+export type { BaseServiceConfig } from './config';
+export type { ReadinessCheck } from './ops-server';
+export { runService, startService } from './run-service';
+export type { Component, RunningService, ServiceContext, ServiceDefinition, ServiceParts, ServiceState } from './run-service';

@@ -1,0 +1,92 @@
+/**
+ * The HTTP face every service shows operators: /healthz (the process is up), /readyz
+ * (its dependencies answer, and it is not shutting down), /metrics (Prometheus). Services
+ * with an HTTP API of their own (the webhook gateway) mount it on the same app.
+ */
+import { Server } from 'node:http';
+import express, { Express, NextFunction, Request, Response } from 'express';
+import type { Logger, ServiceMetrics } from '@flowline/telemetry';
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves when the dependency answers; rejects (or times out) otherwise. */
+  check(): Promise<void>;
+}
+
+export interface OpsServerOptions {
+  port: number;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: () => readonly ReadinessCheck[];
+  isDraining: () => boolean;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+export function createOpsApp(options: OpsServerOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const stop = options.metrics.httpRequestDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      // The route pattern, not the URL, keeps the label set bounded.
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      stop({ route: String(route), status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (options.isDraining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    const results = await Promise.all(
+      options.readiness().map(async (probe) => {
+        try {
+          await withTimeout(probe.check(), READINESS_TIMEOUT_MS, `${probe.name} did not answer within ${READINESS_TIMEOUT_MS} ms`);
+          return { name: probe.name, ok: true };
+        } catch (error) {
+          return { name: probe.name, ok: false, error: (error as Error).message };
+        }
+      }),
+    );
+    const ready = results.every((result) => result.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  return app;
+}
+
+export function listen(app: Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, '0.0.0.0');
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error === undefined ? resolve() : reject(error)));
+    server.closeIdleConnections();
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

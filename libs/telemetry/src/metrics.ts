@@ -1,0 +1,55 @@
+/**
+ * Prometheus metrics for one service, in its own registry (no global state, so tests and
+ * several services in one process do not collide). Names follow Prometheus conventions.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  readonly eventsProduced: Counter<'topic' | 'type'>;
+  readonly eventsConsumed: Counter<'topic' | 'type'>;
+  readonly handlerErrors: Counter<'topic' | 'type' | 'error'>;
+  readonly handlerDuration: Histogram<'topic' | 'type'>;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+export function createServiceMetrics(service: string): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: 'flowline_' });
+  return {
+    registry,
+    eventsProduced: new Counter({
+      name: 'flowline_events_produced_total',
+      help: 'Events the broker acknowledged, by topic and event type',
+      labelNames: ['topic', 'type'],
+      registers: [registry],
+    }),
+    eventsConsumed: new Counter({
+      name: 'flowline_events_consumed_total',
+      help: 'Events handled and committed, by topic and event type',
+      labelNames: ['topic', 'type'],
+      registers: [registry],
+    }),
+    handlerErrors: new Counter({
+      name: 'flowline_handler_errors_total',
+      help: 'Handler failures, by topic, event type and error class',
+      labelNames: ['topic', 'type', 'error'],
+      registers: [registry],
+    }),
+    handlerDuration: new Histogram({
+      name: 'flowline_handler_duration_seconds',
+      help: 'Time a handler took for one event',
+      labelNames: ['topic', 'type'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'flowline_http_request_duration_seconds',
+      help: 'HTTP request duration, by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+  };
+}
