@@ -147,7 +147,18 @@ async function ensureRunning(log: Log): Promise<void> {
     await stopCluster('immediate');
   }
   if (await isPortOpen(loopback, ports.postgres)) {
-    throw new InfraError('PORT_TAKEN', `postgres: ${loopback}:${ports.postgres} is taken by a process deploy/local did not start`);
+    // Another checkout's cluster (or one someone runs by hand) is reused when it serves what
+    // we need, as Kafka and the Mongo stand-in are; otherwise the port is simply taken.
+    try {
+      const detail = await probeAndEnsureDatabase();
+      log(`postgres: already running on ${loopback}:${ports.postgres} (not started by deploy/local; ${detail})`);
+      return;
+    } catch (error) {
+      throw new InfraError(
+        'PORT_TAKEN',
+        `postgres: ${loopback}:${ports.postgres} is taken by a server deploy/local did not start and cannot use (${describeError(error)})`,
+      );
+    }
   }
 
   const previousPid = Number.parseInt(postmasterPid(), 10);
