@@ -4,16 +4,6 @@ import { infraDown, infraStatus, infraUp } from './index';
 // `npm run infra:up | infra:down | infra:status`. Exit code 0 on success; otherwise one line that
 // says what is wrong and exit code 1.
 
-// kafkajs 2.2.4 schedules a timer with a negative delay on every connection, which Node 24 reports
-// as a TimeoutNegativeWarning (tulios/kafkajs#1751; harmless, Node uses 1 ms). Drop exactly that
-// warning so the CLI output stays readable; every other warning still prints.
-type EmitWarning = (warning: string | Error, ...rest: unknown[]) => void;
-const emitWarning = process.emitWarning.bind(process) as EmitWarning;
-const withoutKafkajsTimerWarning: EmitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : warning instanceof Error ? warning.name : undefined;
-  if (type !== 'TimeoutNegativeWarning') emitWarning(warning, ...rest);
-};
-process.emitWarning = withoutKafkajsTimerWarning;
 
 const usage = 'usage: tsx deploy/local/src/cli.ts up | down | status';
 

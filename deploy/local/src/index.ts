@@ -1,3 +1,4 @@
+import './quiet-kafkajs-timer-warning';
 import { InfraError, describeError } from './infra-error';
 import { lockFile } from './infra-layout';
 import { kafkaServer } from './kafka-server';

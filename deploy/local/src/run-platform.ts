@@ -6,7 +6,7 @@
  * exiting. The infrastructure keeps running for the next start: `npm run infra:down`.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { decodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
@@ -63,10 +63,11 @@ async function main(): Promise<void> {
     say('stopped. The infrastructure is still running for the next start; `npm run infra:down` stops it.');
     process.exit(!failed && codes.every((code) => code === 0) ? 0 : 1);
   };
-  // Ctrl-C reaches the whole foreground process group; the services drain on their own
-  // SIGINT too, and this waits for them.
-  process.once('SIGINT', () => void stopAll());
-  process.once('SIGTERM', () => void stopAll());
+  // Ctrl-C reaches the whole foreground process group (npm, tsx, this process and the
+  // services) and tsx relays it once more: every signal must find a handler here, or the
+  // second one would kill this launcher before the services have drained.
+  process.on('SIGINT', () => void stopAll());
+  process.on('SIGTERM', () => void stopAll());
   for (const service of services) {
     void service.exited.then((code) => {
       if (!stopping) say(`${service.name} exited unexpectedly (${String(code)}); see ${join(logDir, `${service.name}.log`)}`);
@@ -94,14 +95,15 @@ async function main(): Promise<void> {
 }
 
 function startService(name: string, port: number, settings: InfraSettings, logDir: string): RunningService {
-  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  // The service writes straight to its log file (not through a pipe to this process), so
+  // its logging never depends on this launcher being alive.
+  const logFd = openSync(join(logDir, `${name}.log`), 'a');
   const child = spawn(process.execPath, [join(repoRoot, 'apps', name, 'dist', 'main.js')], {
     cwd: repoRoot,
     env: { ...process.env, ...settings, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
   });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  closeSync(logFd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, port, child, exited };
 }
@@ -148,8 +150,9 @@ async function readChain(brokers: string, correlationId: string): Promise<{ topi
   const kafka = new Kafka({ clientId: 'flowline-start', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `flowline-start-${correlationId}` });
   const chain: { topic: string; event: FlowlineEvent }[] = [];
+  const hops = [topics.ingressWebhook, topics.agent('document'), topics.domainEvents];
   await consumer.connect();
-  await consumer.subscribe({ topics: [topics.ingressWebhook, topics.agent('document'), topics.domainEvents], fromBeginning: true });
+  await consumer.subscribe({ topics: hops, fromBeginning: true });
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the sample chain did not complete within 60 s')), 60_000);
     void consumer.run({
@@ -158,7 +161,8 @@ async function readChain(brokers: string, correlationId: string): Promise<{ topi
           const event = decodeEvent({ key: message.key, value: message.value, headers: flattenHeaders(message.headers) });
           if (event.correlationid === correlationId) {
             chain.push({ topic, event });
-            if (event.type === 'document.processed') {
+            // Topics are fetched independently: the chain is whole once every hop is in.
+            if (hops.every((hop) => chain.some((link) => link.topic === hop))) {
               clearTimeout(timer);
               resolve();
             }
@@ -175,11 +179,7 @@ async function readChain(brokers: string, correlationId: string): Promise<{ topi
   } finally {
     await consumer.disconnect();
   }
-  return chain.sort((a, b) => a.event.time.localeCompare(b.event.time) || order(a.topic, topics) - order(b.topic, topics));
-}
-
-function order(topic: string, topics: ReturnType<typeof topicNames>): number {
-  return [topics.ingressWebhook, topics.agent('document'), topics.domainEvents].indexOf(topic);
+  return chain.sort((a, b) => a.event.time.localeCompare(b.event.time) || hops.indexOf(a.topic) - hops.indexOf(b.topic));
 }
 
 function flattenHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {

@@ -158,7 +158,12 @@ export function runService<S extends z.ZodObject>(definition: ServiceDefinition<
   starting.catch((error: unknown) =>
     fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
   );
+  let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {
+    // A terminal's Ctrl-C and a supervisor's SIGTERM may both arrive: the first starts the
+    // drain, later ones must not fall through to the default action and kill the process.
+    if (shuttingDown) return;
+    shuttingDown = true;
     starting
       .then((service) => {
         const deadline = setTimeout(
@@ -173,6 +178,6 @@ export function runService<S extends z.ZodObject>(definition: ServiceDefinition<
         (error: unknown) => fail('shutdown failed', error),
       );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
