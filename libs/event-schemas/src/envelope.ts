@@ -6,8 +6,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { CloudEvent, CloudEventV1, Kafka, KafkaMessage } from 'cloudevents';
-import { currentSchemaVersion, EventDataMap, EventType, isEventType, schemaFor } from './catalog';
+import { currentSchemaVersion, eventCatalog, EventDataMap, EventType } from './event-catalog';
 import { EventDataInvalid, NotACloudEvent, SchemaUnknown } from './errors';
+import { LatestData, parseSchemaVersion, SchemaRegistry, upcastToLatest } from './schema-registry';
 
 interface EnvelopeAttributes {
   id: string;
@@ -26,6 +27,11 @@ interface EnvelopeAttributes {
 export type FlowlineEvent<T extends EventType = EventType> = {
   [K in T]: EnvelopeAttributes & { type: K; data: EventDataMap[K] };
 }[T];
+
+/** The events of any registry (the catalogue, or a test catalogue), typed by latest versions. */
+export type RegistryEvent<R extends SchemaRegistry> = {
+  [K in keyof R & string]: EnvelopeAttributes & { type: K; data: LatestData<R[K]> };
+}[keyof R & string];
 
 export interface CreateEventOptions {
   /** URI-reference naming the producing service and origin, e.g. `/webhook-gateway/github`. */
@@ -47,8 +53,8 @@ export function createEvent<T extends EventType>(
 ): FlowlineEvent<T> {
   const id = options.id ?? randomUUID();
   const correlationid = options.causedBy?.correlationid ?? id;
-  const parsed = schemaFor(type, currentSchemaVersion(type))?.safeParse(data);
-  if (parsed !== undefined && !parsed.success) {
+  const parsed = eventCatalog[type].latest.safeParse(data);
+  if (!parsed.success) {
     throw new EventDataInvalid(`data for ${type} is invalid: ${parsed.error.message}`);
   }
   const event = {
@@ -61,7 +67,8 @@ export function createEvent<T extends EventType>(
     correlationid,
     schemaversion: currentSchemaVersion(type),
     partitionkey: options.partitionKey ?? correlationid,
-    data,
+    // The parsed data, so the event carries exactly what the schema describes (no stray fields).
+    data: parsed.data as EventDataMap[T],
     ...(options.subject === undefined ? {} : { subject: options.subject }),
     ...(options.causedBy === undefined ? {} : { causationid: options.causedBy.id }),
   };
@@ -90,8 +97,17 @@ export function encodeEvent(event: FlowlineEvent): KafkaRecord & { key: string; 
   };
 }
 
-/** Decodes and validates a Kafka record; every failure is a typed, non-retryable error. */
+/**
+ * Decodes and validates a Kafka record; every failure is a typed, non-retryable error.
+ * Data written with an older schema version is upcast: the result always carries the latest
+ * version's data and `schemaversion`.
+ */
 export function decodeEvent(record: KafkaRecord): FlowlineEvent {
+  return decodeEventWith(eventCatalog, record);
+}
+
+/** `decodeEvent` against any registry; the catalogue is one, tests bring their own. */
+export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: KafkaRecord): RegistryEvent<R> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(record.headers)) {
     if (value !== undefined) headers[name] = value.toString();
@@ -104,18 +120,13 @@ export function decodeEvent(record: KafkaRecord): FlowlineEvent {
     throw new NotACloudEvent(`not a CloudEvent in binary mode: ${(error as Error).message}`);
   }
   const type = cloudEvent.type;
-  if (!isEventType(type)) {
-    throw new SchemaUnknown(`unknown event type "${type}"`);
+  // An event without the extension predates it (or comes from a plain CloudEvents producer): version 1.
+  const writtenVersion = cloudEvent['schemaversion'] ?? '1';
+  const version = parseSchemaVersion(writtenVersion);
+  if (version === undefined) {
+    throw new SchemaUnknown(`schema version ${JSON.stringify(writtenVersion)} of "${type}" is not a positive integer`);
   }
-  const version = Number(cloudEvent['schemaversion'] ?? 1);
-  const schema = schemaFor(type, version);
-  if (schema === undefined) {
-    throw new SchemaUnknown(`unknown schema version ${String(cloudEvent['schemaversion'])} for "${type}"`);
-  }
-  const parsed = schema.safeParse(cloudEvent.data);
-  if (!parsed.success) {
-    throw new EventDataInvalid(`data of ${type} v${version} is invalid: ${parsed.error.message}`);
-  }
+  const latest = upcastToLatest(registry, type, version, cloudEvent.data);
   const correlationid = stringAttribute(cloudEvent, 'correlationid') ?? cloudEvent.id;
   const causationid = stringAttribute(cloudEvent, 'causationid');
   const event = {
@@ -126,13 +137,14 @@ export function decodeEvent(record: KafkaRecord): FlowlineEvent {
     time: cloudEvent.time ?? new Date().toISOString(),
     datacontenttype: 'application/json',
     correlationid,
-    schemaversion: version,
+    schemaversion: latest.version,
     partitionkey: stringAttribute(cloudEvent, 'partitionkey') ?? correlationid,
-    data: parsed.data,
+    data: latest.data,
     ...(cloudEvent.subject === undefined ? {} : { subject: cloudEvent.subject }),
     ...(causationid === undefined ? {} : { causationid }),
   };
-  return event as FlowlineEvent;
+  // upcastToLatest validated `data` against the latest schema of `type`, which it found in `registry`.
+  return event as RegistryEvent<R>;
 }
 
 function stringAttribute(event: CloudEvent<unknown>, name: string): string | undefined {

@@ -1,7 +1,24 @@
 export { AGENT_NAMES, BASE_TOPICS, topicNames } from './topics';
 export type { AgentName, TopicNames } from './topics';
-export { eventCatalog, isEventType, currentSchemaVersion } from './catalog';
-export type { EventType, EventDataMap } from './catalog';
+export { eventCatalog, EVENT_TYPES, isEventType, currentSchemaVersion } from './event-catalog';
+export type {
+  EventType,
+  EventDataMap,
+  WebhookReceived,
+  EmailIncoming,
+  FileUploaded,
+  DataChanged,
+  InvoiceReceived,
+  InvoiceProcessed,
+  EmailClassified,
+  DocumentProcessed,
+  SyncCompleted,
+} from './event-catalog';
+export type { Money } from './catalog/field-types';
+export { versionHistory } from './schema-registry';
+export type { LatestData, SchemaRegistry, SchemaVersion, VersionHistory } from './schema-registry';
 export { createEvent, decodeEvent, derivedEventId, encodeEvent, stableEventId } from './envelope';
 export type { FlowlineEvent, CreateEventOptions, KafkaRecord } from './envelope';
+export { handlerFor } from './event-handlers';
+export type { EventData, EventHandlers, EventOf } from './event-handlers';
 export { EventDecodingError, NotACloudEvent, SchemaUnknown, EventDataInvalid } from './errors';
