@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { cdcListener } from './service';
 
-runService(cdcListener);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('cdc-listener', () => import('./service.js').then(({ cdcListener }) => cdcListener));

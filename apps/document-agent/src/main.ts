@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { documentAgent } from './service';
 
-runService(documentAgent);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('document-agent', () => import('./service.js').then(({ documentAgent }) => documentAgent));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { emailAgent } from './service';
 
-runService(emailAgent);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('email-agent', () => import('./service.js').then(({ emailAgent }) => emailAgent));

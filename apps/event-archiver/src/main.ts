@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { eventArchiver } from './service';
 
-runService(eventArchiver);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('event-archiver', () => import('./service.js').then(({ eventArchiver }) => eventArchiver));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { fileWatcher } from './service';
 
-runService(fileWatcher);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('file-watcher', () => import('./service.js').then(({ fileWatcher }) => fileWatcher));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { invoiceAgent } from './service';
 
-runService(invoiceAgent);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('invoice-agent', () => import('./service.js').then(({ invoiceAgent }) => invoiceAgent));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { notifier } from './service';
 
-runService(notifier);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('notifier', () => import('./service.js').then(({ notifier }) => notifier));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { router } from './service';
 
-runService(router);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('router', () => import('./service.js').then(({ router }) => router));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { syncAgent } from './service';
 
-runService(syncAgent);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('sync-agent', () => import('./service.js').then(({ syncAgent }) => syncAgent));

@@ -1,4 +1,4 @@
 import { runService } from '@flowline/service-runtime';
-import { webhookGateway } from './service';
 
-runService(webhookGateway);
+// The definition loads after telemetry has started, so express, pg, mongodb and amqplib are instrumented.
+runService('webhook-gateway', () => import('./service.js').then(({ webhookGateway }) => webhookGateway));

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseServiceConfig, ConfigError, loadConfig } from './config';
+import { z } from 'zod';
+import { baseServiceConfig, configFields, ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('gives defaults that work with the local infrastructure', () => {
@@ -45,5 +46,23 @@ describe('loadConfig', () => {
 
   it('names FLOWLINE_CONFIG_FILE when the file cannot be read', () => {
     expect(() => loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: '/nonexistent/flowline.yaml' })).toThrow(/FLOWLINE_CONFIG_FILE: cannot read/);
+  });
+
+  it('names a bad secret key without repeating its value, and masks a password in a bad URL', () => {
+    const schema = baseServiceConfig.extend({
+      WEBHOOK_SECRET: z.string().min(32),
+      AMQP_URL: configFields.url('amqp://127.0.0.1:5672', ['amqp', 'amqps']),
+    });
+    let message = '';
+    try {
+      loadConfig(schema, { WEBHOOK_SECRET: 'short-s3cr3t', AMQP_URL: 'http://guest:rabbit-pass@rabbitmq:5672' });
+    } catch (error) {
+      message = (error as ConfigError).message;
+    }
+    expect(message).toContain('WEBHOOK_SECRET');
+    expect(message).toContain('AMQP_URL');
+    expect(message).toContain('http://guest:[redacted]@rabbitmq:5672');
+    expect(message).not.toContain('short-s3cr3t');
+    expect(message).not.toContain('rabbit-pass');
   });
 });

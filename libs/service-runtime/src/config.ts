@@ -1,12 +1,13 @@
 /**
  * Service configuration: a zod schema over the environment (and an optional YAML file
  * named by FLOWLINE_CONFIG_FILE; the environment wins), parsed once at start. A bad value
- * fails fast with the key, the problem and an example, never a stack trace.
+ * fails fast with the key, the problem and an example, never a stack trace — and never a
+ * secret: the value of a secret-named key is not repeated, URL passwords are masked.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { LOG_LEVELS } from '@flowline/telemetry';
+import { isSecretKey, LOG_LEVELS, maskSecretsInText } from '@flowline/telemetry';
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -74,10 +75,15 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
       const example = field?.meta()?.['example'];
       const exampleText = typeof example === 'string' ? `; example: ${key}=${example}` : '';
       const given = env[key] ?? fromFile[key];
-      const shown = given === undefined ? 'missing' : `got ${JSON.stringify(given)}`;
+      const shown = given === undefined ? 'missing' : `got ${describeGiven(key, given)}`;
       return { key, problem: `${issue.message} (${shown}${exampleText})` };
     }),
   );
+}
+
+function describeGiven(key: string, given: unknown): string {
+  if (isSecretKey(key)) return 'a value, not shown because the key names a secret';
+  return maskSecretsInText(JSON.stringify(given) ?? String(given));
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -2,4 +2,13 @@ export { baseServiceConfig, configFields, ConfigError, loadConfig, withExample }
 export type { BaseServiceConfig } from './config';
 export type { ReadinessCheck } from './ops-server';
 export { runService, startService } from './run-service';
-export type { Component, RunningService, ServiceContext, ServiceDefinition, ServiceParts, ServiceState } from './run-service';
+export type {
+  Component,
+  RunningService,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceLoader,
+  ServiceParts,
+  ServiceState,
+  StartServiceOptions,
+} from './run-service';

@@ -4,13 +4,30 @@
  * components in reverse order (consumers finish the message in hand and commit) within
  * SHUTDOWN_TIMEOUT_MS, then the process exits 0. A failed start or a shutdown past its
  * deadline exits 1, never 0, so an orchestrator sees the failure.
+ *
+ * Load order: OpenTelemetry patches express, pg, mongodb and amqplib only if they are
+ * required after telemetry started. So this module loads nothing instrumented at the top:
+ * the ops server (express) is required inside `startService`, after `startTelemetry`, and
+ * `runService` takes a function that loads the service definition (and everything it
+ * imports) once telemetry runs.
  */
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { z } from 'zod';
-import { createLogger, createServiceMetrics, Logger, ServiceMetrics, startTelemetry, Telemetry } from '@flowline/telemetry';
-import { BaseServiceConfig, ConfigError, loadConfig } from './config';
-import { closeServer, createOpsApp, listen, ReadinessCheck } from './ops-server';
+import {
+  createLogger,
+  createServiceMetrics,
+  Logger,
+  LoggerOptions,
+  maskSecretsInText,
+  redactSecrets,
+  ServiceMetrics,
+  startTelemetry,
+  Telemetry,
+  TelemetryOptions,
+} from '@flowline/telemetry';
+import { baseServiceConfig, BaseServiceConfig, ConfigError, loadConfig } from './config';
+import type { ReadinessCheck } from './ops-server';
 
 export interface Component {
   readonly name: string;
@@ -63,16 +80,37 @@ function routeProcessWarnings(logger: Logger): void {
   });
 }
 
-/** Builds and starts a service in this process (what `main.ts` and in-process tests call). */
+export interface StartServiceOptions {
+  /** Where log lines go instead of stdout (tests capture them). */
+  logDestination?: LoggerOptions['destination'];
+  /** An extra span exporter, e.g. an InMemorySpanExporter in a test. */
+  spanExporter?: TelemetryOptions['spanExporter'];
+}
+
+/** Loads the ops server only when called: requiring it loads express (see the top of this file). */
+function loadOpsServer(): typeof import('./ops-server') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately late, after startTelemetry
+  return require('./ops-server') as typeof import('./ops-server');
+}
+
+/** Builds and starts a service in this process (what `runService` and in-process tests call). */
 export async function startService<S extends z.ZodObject>(
   definition: ServiceDefinition<S>,
   env: NodeJS.ProcessEnv = process.env,
+  options: StartServiceOptions = {},
 ): Promise<RunningService> {
   const config = loadConfig(definition.configSchema, env) as z.infer<S> & BaseServiceConfig;
-  const telemetry: Telemetry = startTelemetry({ service: definition.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
+  const telemetry: Telemetry = startTelemetry({
+    service: definition.name,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    spanExporter: options.spanExporter,
+  });
+  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL, destination: options.logDestination });
+  // Secret-named keys are replaced and URL passwords masked: the log says what is set, not the secret.
+  logger.info({ config: redactSecrets(config) }, 'config loaded');
   routeProcessWarnings(logger);
   const metrics = createServiceMetrics(definition.name);
+  const { closeServer, createOpsApp, listen } = loadOpsServer();
   let state: ServiceState = 'starting';
   let parts: ServiceParts = { components: [], readiness: [] };
   const http = createOpsApp({
@@ -141,20 +179,57 @@ export async function startService<S extends z.ZodObject>(
 }
 
 /**
- * The process entry: start, then stop on SIGTERM/SIGINT within the deadline. Exits
- * non-zero on a bad config (one message naming the key), a failed start, or a stop that
- * overran its deadline.
+ * The OTLP endpoint, read before the definition (and its config schema) is loaded. A bad
+ * config is not reported here but by startService, with every other bad key at once.
  */
-export function runService<S extends z.ZodObject>(definition: ServiceDefinition<S>): void {
+function configuredOtlpEndpoint(): string | undefined {
+  try {
+    return loadConfig(baseServiceConfig.pick({ OTEL_EXPORTER_OTLP_ENDPOINT: true })).OTEL_EXPORTER_OTLP_ENDPOINT;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads a service definition; `main.ts` passes `() => import('./service.js').then(({ router }) => router)`. */
+export type ServiceLoader<S extends z.ZodObject> = () => ServiceDefinition<S> | Promise<ServiceDefinition<S>>;
+
+/**
+ * The process entry: start telemetry, load the definition, start, then stop on
+ * SIGTERM/SIGINT within the deadline. Exits non-zero on a bad config (one message naming
+ * the key), a failed start, or a stop that overran its deadline.
+ *
+ * `name` is the service's name for telemetry, known before the definition loads; it must
+ * equal the definition's `name`. The definition is loaded only after telemetry started, so
+ * the modules it imports (express, pg, mongodb, amqplib) are instrumented.
+ */
+export function runService<S extends z.ZodObject>(name: string, loadDefinition: ServiceLoader<S>): void;
+/**
+ * @deprecated The definition was loaded before telemetry started, so express, pg, mongodb
+ * and amqplib go uninstrumented. Use `runService(name, () => import('./service.js').then(…))`.
+ */
+export function runService<S extends z.ZodObject>(definition: ServiceDefinition<S>): void;
+export function runService<S extends z.ZodObject>(nameOrDefinition: string | ServiceDefinition<S>, loadDefinition?: ServiceLoader<S>): void {
+  const name = typeof nameOrDefinition === 'string' ? nameOrDefinition : nameOrDefinition.name;
+  const load: ServiceLoader<S> =
+    typeof nameOrDefinition === 'string'
+      ? (loadDefinition ?? (() => Promise.reject(new Error('runService: no definition loader given'))))
+      : () => nameOrDefinition;
   const fail = (message: string, error?: unknown): never => {
     const stack = error instanceof Error && !(error instanceof ConfigError) ? `\n${error.stack ?? ''}` : '';
-    process.stderr.write(`${definition.name}: ${message}${stack}\n`);
+    process.stderr.write(maskSecretsInText(`${name}: ${message}${stack}\n`));
     process.exit(1);
   };
   process.on('uncaughtException', (error) => fail('uncaught exception', error));
   process.on('unhandledRejection', (error) => fail('unhandled promise rejection', error));
 
-  const starting = startService(definition);
+  const telemetry = startTelemetry({ service: name, otlpEndpoint: configuredOtlpEndpoint() });
+
+  const starting = Promise.resolve()
+    .then(load)
+    .then((definition) => {
+      if (definition.name !== name) throw new Error(`runService was given the name "${name}" but the definition is named "${definition.name}"`);
+      return startService(definition);
+    });
   starting.catch((error: unknown) =>
     fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
   );
@@ -173,6 +248,8 @@ export function runService<S extends z.ZodObject>(definition: ServiceDefinition<
         deadline.unref();
         return service.stop();
       })
+      // Flush the spans of the last moments before the process exits.
+      .then(() => telemetry.shutdown())
       .then(
         () => process.exit(0),
         (error: unknown) => fail('shutdown failed', error),

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { trace, context } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { withLogContext } from './log-context';
 import { createLogger } from './logger';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
@@ -27,5 +28,34 @@ describe('logger', () => {
     span.end();
     expect(out.lines()[0]).toMatchObject({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
     context.disable();
+  });
+
+  it('carries the correlationid and event_id bound with withLogContext on every line inside', async () => {
+    const out = capture();
+    const logger = createLogger({ service: 'router', destination: out.stream });
+    await withLogContext({ correlationid: 'corr-1', event_id: 'evt-1' }, async () => {
+      logger.info('received');
+      await Promise.resolve();
+      logger.warn('retrying');
+    });
+    logger.info('idle');
+    const [received, retrying, idle] = out.lines();
+    expect(received).toMatchObject({ correlationid: 'corr-1', event_id: 'evt-1', msg: 'received' });
+    expect(retrying).toMatchObject({ correlationid: 'corr-1', event_id: 'evt-1', msg: 'retrying' });
+    expect(idle).not.toHaveProperty('event_id');
+  });
+
+  it('never writes a secret: secret fields redacted, URL passwords masked in errors and messages', () => {
+    const out = capture();
+    const logger = createLogger({ service: 'router', destination: out.stream });
+    const error = new Error('connect failed for postgres://flowline:p4ssw0rd@db:5432/flowline');
+    logger.error({ err: error }, 'start failed');
+    logger.info({ password: 'hunter2', options: { token: 'tok-123' }, headers: { authorization: 'Bearer abc' } }, 'connecting');
+    logger.info('connecting to amqp://guest:rabbit-pass@rabbitmq:5672');
+    const text = out.lines().map((line) => JSON.stringify(line)).join('\n');
+    for (const secret of ['p4ssw0rd', 'hunter2', 'tok-123', 'Bearer abc', 'rabbit-pass']) expect(text).not.toContain(secret);
+    expect(out.lines()[0]).toMatchObject({ err: { message: 'connect failed for postgres://flowline:[redacted]@db:5432/flowline' } });
+    expect(out.lines()[1]).toMatchObject({ password: '[redacted]', options: { token: '[redacted]' } });
+    expect(out.lines()[2]).toMatchObject({ msg: 'connecting to amqp://guest:[redacted]@rabbitmq:5672' });
   });
 });

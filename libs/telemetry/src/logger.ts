@@ -1,9 +1,14 @@
 /**
- * JSON logs on stdout (pino). Every line written inside an active span carries its
- * `trace_id` and `span_id`, so a log line leads to its trace and back.
+ * JSON logs on stdout (pino). Every line carries what ties it to its work: `trace_id` and
+ * `span_id` of the active span, and the fields bound with `withLogContext` (an event's
+ * `correlationid` and `event_id` while its handler runs). Secrets are kept out: common
+ * secret fields are redacted by path, errors and messages have URL passwords masked (see
+ * secret-redaction.ts); config is redacted by key before it is logged at all.
  */
 import { trace } from '@opentelemetry/api';
 import pino, { DestinationStream, Logger } from 'pino';
+import { currentLogContext } from './log-context';
+import { maskSecretsInText, REDACTED, redactSecrets, SECRET_LOG_PATHS } from './secret-redaction';
 
 export type { Logger } from 'pino';
 
@@ -17,6 +22,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/** pino's error serializer, with secrets masked in the message, the stack and any causes. */
+function serializeError(value: unknown): unknown {
+  return redactSecrets(value instanceof Error ? pino.stdSerializers.err(value) : value);
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -24,11 +34,20 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...SECRET_LOG_PATHS], censor: REDACTED },
+      serializers: { err: serializeError, error: serializeError },
+      hooks: {
+        logMethod(args, method) {
+          // Messages built from a URL (`connecting to ${url}`) must not carry its password.
+          const masked = args.map((arg: unknown) => (typeof arg === 'string' ? maskSecretsInText(arg) : arg));
+          return method.apply(this, masked as Parameters<typeof method>);
+        },
+      },
       mixin() {
         const span = trace.getActiveSpan();
-        if (span === undefined) return {};
+        if (span === undefined) return { ...currentLogContext() };
         const { traceId, spanId } = span.spanContext();
-        return { trace_id: traceId, span_id: spanId };
+        return { ...currentLogContext(), trace_id: traceId, span_id: spanId };
       },
     },
     options.destination ?? pino.destination({ sync: false }),

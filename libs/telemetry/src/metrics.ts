@@ -2,7 +2,7 @@
  * Prometheus metrics for one service, in its own registry (no global state, so tests and
  * several services in one process do not collide). Names follow Prometheus conventions.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
@@ -11,6 +11,14 @@ export interface ServiceMetrics {
   readonly handlerErrors: Counter<'topic' | 'type' | 'error'>;
   readonly handlerDuration: Histogram<'topic' | 'type'>;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Events written to a dead-letter topic; `topic` is where the event was consumed from. */
+  readonly dlqWrites: Counter<'topic' | 'type' | 'reason_class'>;
+  /** Handler attempts repeated after a retryable failure. */
+  readonly retries: Counter<'topic' | 'type'>;
+  /** Messages between a partition's end (high watermark) and the group's position in it. */
+  readonly consumerLag: Gauge<'topic' | 'partition' | 'group'>;
+  /** Events per publish call (1 for a single publish). */
+  readonly publishedBatchSize: Histogram;
 }
 
 export function createServiceMetrics(service: string): ServiceMetrics {
@@ -49,6 +57,30 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       help: 'HTTP request duration, by method, route and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    dlqWrites: new Counter({
+      name: 'flowline_dlq_writes_total',
+      help: 'Events written to a dead-letter topic, by source topic, event type and error class',
+      labelNames: ['topic', 'type', 'reason_class'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'flowline_retries_total',
+      help: 'Handler attempts repeated after a retryable failure, by topic and event type',
+      labelNames: ['topic', 'type'],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'flowline_consumer_lag',
+      help: "Messages between a partition's end (high watermark) and the consumer group's position",
+      labelNames: ['topic', 'partition', 'group'],
+      registers: [registry],
+    }),
+    publishedBatchSize: new Histogram({
+      name: 'flowline_events_published_batch_size',
+      help: 'Events per publish call',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
   };

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { baseServiceConfig, configFields } from './config';
+import { ServiceDefinition, startService } from './run-service';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+
+function captureLog(): { stream: Writable; text: () => string; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const text = (): string => chunks.join('');
+  return { stream, text, lines: () => text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+const secretConfig = baseServiceConfig.extend({
+  WEBHOOK_SECRET: z.string().min(1),
+  DATABASE_URL: configFields.url('postgres://flowline@127.0.0.1:5432/flowline', ['postgres', 'postgresql']),
+});
+
+function definition(start: () => Promise<void> = () => Promise.resolve()): ServiceDefinition<typeof secretConfig> {
+  return {
+    name: 'secret-keeper',
+    configSchema: secretConfig,
+    build: () => ({ components: [{ name: 'worker', start, stop: () => Promise.resolve() }], readiness: [] }),
+  };
+}
+
+describe('startService', () => {
+  it('logs the effective config once at start, naming secret keys but never their values', async () => {
+    const log = captureLog();
+    const env = { PORT: String(await freePort()), WEBHOOK_SECRET: 's3cr3t-value', DATABASE_URL: 'postgres://u:p4ssw0rd@h/db' };
+    const service = await startService(definition(), env, { logDestination: log.stream });
+    await service.stop();
+
+    const configLines = log.lines().filter((line) => line['msg'] === 'config loaded');
+    expect(configLines).toHaveLength(1);
+    expect(configLines[0]?.['config']).toMatchObject({
+      WEBHOOK_SECRET: '[redacted]',
+      DATABASE_URL: 'postgres://u:[redacted]@h/db',
+      PORT: Number(env.PORT),
+    });
+    expect(log.text()).not.toContain('s3cr3t-value');
+    expect(log.text()).not.toContain('p4ssw0rd');
+  });
+
+  it('masks a URL password in the error it logs when a component fails to start', async () => {
+    const log = captureLog();
+    const env = { PORT: String(await freePort()), WEBHOOK_SECRET: 's3cr3t-value', DATABASE_URL: 'postgres://u:p4ssw0rd@h/db' };
+    const failing = definition(() => Promise.reject(new Error(`cannot reach ${env.DATABASE_URL}`)));
+    await expect(startService(failing, env, { logDestination: log.stream })).rejects.toThrow('cannot reach');
+
+    expect(log.lines().find((line) => line['msg'] === 'start failed')).toMatchObject({
+      err: { message: 'cannot reach postgres://u:[redacted]@h/db' },
+    });
+    expect(log.text()).not.toContain('p4ssw0rd');
+    expect(log.text()).not.toContain('s3cr3t-value');
+  });
+});
+
+describe('@flowline/service-runtime', () => {
+  // Telemetry can instrument express only if nothing loaded it before runService started
+  // telemetry; Jest has its own module registry, so this looks from a real Node process.
+  it('loads no instrumented module (express, pg, mongodb, amqplib) when imported', async () => {
+    const script = `
+      require(${JSON.stringify(join(__dirname, 'index.ts'))});
+      const loaded = Object.keys(require.cache).filter((path) => /node_modules\\/(express|pg|mongodb|amqplib)\\//.test(path));
+      console.log(JSON.stringify(loaded));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=flowline-source', '--import', 'tsx', '-e', script], {
+      cwd: REPO_ROOT,
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? 'null')).toEqual([]);
+  }, 30_000);
+});
