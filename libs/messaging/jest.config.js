@@ -4,5 +4,5 @@ module.exports = {
   rootDir: __dirname,
   globalSetup: '<rootDir>/../testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/../testing/src/global-teardown.ts',
-  testTimeout: 60_000,
+  testTimeout: 180_000,
 };

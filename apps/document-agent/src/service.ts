@@ -20,11 +20,14 @@ export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
     const consumer = messaging.createConsumer({
       groupId: `${config.FLOWLINE_TOPIC_PREFIX}document-agent`,
       topics: [input],
-      async handle(event) {
+      publisher,
+      // Its only effect is a new event: output and input offset commit in one transaction.
+      transactional: true,
+      handle(event, context) {
         const document = processDocument(event);
         if (document === undefined) {
           logger.warn({ event_id: event.id, type: event.type }, 'not a document event; skipped');
-          return;
+          return Promise.resolve();
         }
         const processed = createEvent('document.processed', document, {
           source: '/document-agent',
@@ -33,8 +36,9 @@ export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
           causedBy: event,
           partitionKey: event.partitionkey,
         });
-        await publisher.publish(topics.domainEvents, processed);
+        context.publish(topics.domainEvents, processed);
         logger.info({ event_id: processed.id, correlationid: processed.correlationid, causationid: event.id }, 'document processed');
+        return Promise.resolve();
       },
     });
     return {

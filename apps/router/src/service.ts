@@ -1,7 +1,7 @@
 /**
  * The router forwards each event unchanged (same CloudEvent id) to the topics of the agents
- * its rules name, or to events.unrouted. The input offset is committed only after every
- * forward was acknowledged.
+ * its rules name, or to events.unrouted. Forwards and the input offset are committed in one
+ * Kafka transaction, so a crash neither loses nor duplicates a forward.
  */
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
@@ -22,11 +22,15 @@ export const router: ServiceDefinition<typeof routerConfig> = {
     const consumer = messaging.createConsumer({
       groupId: `${config.FLOWLINE_TOPIC_PREFIX}router`,
       topics: inputs,
-      async handle(event) {
+      publisher,
+      // The router's only effect is new events: forward and commit in one Kafka transaction.
+      transactional: true,
+      handle(event, context) {
         const agents = routeEvent(event);
         const targets = agents.length === 0 ? [topics.unrouted] : agents.map((agent) => topics.agent(agent));
-        await Promise.all(targets.map((topic) => publisher.publish(topic, event)));
+        for (const topic of targets) context.forward(topic);
         logger.info({ event_id: event.id, correlationid: event.correlationid, type: event.type, targets }, 'routed');
+        return Promise.resolve();
       },
     });
     return {

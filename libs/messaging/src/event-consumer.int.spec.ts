@@ -1,102 +1,199 @@
 /**
- * The consumer runtime on the real broker: offsets are committed only after the handler
- * succeeded, and a message that is not a Flowline event goes to `<topic>.dlq` with the
- * reason instead of blocking the partition.
+ * The consumer runtime in-process on the real broker: retries, dead letters with their
+ * headers, partitions progressing independently, readiness.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { createEvent, encodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
 import { createLogger } from '@flowline/telemetry';
 import { testInfra, TopicProbe, uniqueName, waitFor } from '@flowline/testing';
+import { DLQ_HEADERS } from './dead-letter';
+import { NonRetryableError, RetryableError } from './errors';
+import type { EventConsumerOptions } from './event-consumer';
+import type { EventPublisher } from './event-publisher';
 import { MessagingClient } from './messaging-client';
 
 const logger = createLogger({ service: 'messaging-test', level: 'silent' });
+const fastRetry = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100 };
 
-function sample(n: number): FlowlineEvent {
-  return createEvent('webhook.received', { source: 'test', payload: { n } }, { source: '/messaging-test' });
+function sample(label: string): FlowlineEvent {
+  return createEvent('webhook.received', { source: 'test', payload: { label } }, { source: '/messaging-test' });
 }
 
 describe('event consumer on the real broker', () => {
   const { KAFKA_BROKERS } = testInfra();
   const brokers = KAFKA_BROKERS.split(',');
   const raw = new Kafka({ clientId: 'messaging-test', brokers, logLevel: logLevel.NOTHING });
-  let messaging: MessagingClient;
+  const messaging = new MessagingClient({ brokers, clientId: 'messaging-test', logger });
+  let publisher: EventPublisher;
   let topic: string;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    publisher = messaging.createPublisher();
+    await publisher.start();
+  });
+  afterAll(() => publisher.stop());
 
   beforeEach(async () => {
-    messaging = new MessagingClient({ brokers, clientId: 'messaging-test', logger });
     topic = uniqueName('consumer-test');
     await messaging.ensureTopics([{ name: topic, partitions: 2 }]);
   });
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
 
-  it('redelivers a message whose handler failed, and commits once it succeeds', async () => {
-    const publisher = messaging.createPublisher();
-    await publisher.start();
-    const event = sample(1);
-    await publisher.publish(topic, event);
-    await publisher.stop();
-
-    let attempts = 0;
-    const groupId = uniqueName('group');
-    const consumer = messaging.createConsumer({
-      groupId,
-      topics: [topic],
-      handle: (received) => {
-        attempts += 1;
-        if (received.id === event.id && attempts === 1) return Promise.reject(new Error('transient failure'));
-        return Promise.resolve();
-      },
-    });
+  async function startConsumer(options: Partial<EventConsumerOptions> & Pick<EventConsumerOptions, 'handle'>) {
+    const consumer = messaging.createConsumer({ groupId: uniqueName('group'), topics: [topic], publisher, retry: fastRetry, ...options });
     await consumer.start();
-    await waitFor(() => attempts >= 2, { description: 'the second attempt' });
-    await consumer.stop();
+    stops.push(() => consumer.stop());
+    return consumer;
+  }
 
-    // Committed after the successful attempt: the group has nothing left to read.
+  async function probe(topics: string[]): Promise<TopicProbe> {
+    const started = await TopicProbe.start(KAFKA_BROKERS, topics);
+    stops.push(() => started.stop());
+    return started;
+  }
+
+  async function committedCount(groupId: string): Promise<number> {
     const admin = raw.admin();
     await admin.connect();
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     await admin.disconnect();
-    const committed = offsets?.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    expect(committed).toBe(1);
-    expect(attempts).toBe(2);
+    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  }
+
+  it('retries a transient failure and commits once the handler succeeds', async () => {
+    const event = sample('transient');
+    await publisher.publish(topic, event);
+    const attempts: number[] = [];
+    const groupId = uniqueName('group');
+    const consumer = await startConsumer({
+      groupId,
+      handle: (_received, context) => {
+        attempts.push(context.attempt);
+        return context.attempt < 3 ? Promise.reject(new RetryableError('dependency timed out')) : Promise.resolve();
+      },
+    });
+    await waitFor(() => attempts.includes(3), { description: 'the third attempt' });
+    await waitFor(async () => (await committedCount(groupId)) === 1, { description: 'the commit' });
+    await consumer.stop();
+    expect(attempts).toEqual([1, 2, 3]);
   });
 
-  it('sends a message that is not a CloudEvent to <topic>.dlq with the reason, and moves on', async () => {
+  it('dead-letters a permanent failure at once, with every header an operator needs', async () => {
+    const event = sample('permanent');
+    await publisher.publish(topic, event);
+    let calls = 0;
+    await startConsumer({
+      handle: () => {
+        calls += 1;
+        return Promise.reject(new NonRetryableError('invoice total is negative'));
+      },
+    });
+    const dlq = await probe([topicNames().deadLetter(topic)]); // the consumer creates the dead-letter topic at start
+    const dead = await dlq.waitFor((m) => m.event?.id === event.id);
+    expect(calls).toBe(1);
+    expect(dead.event).toEqual(event); // the original, redrivable with its id
+    expect(dead.headers).toMatchObject({
+      [DLQ_HEADERS.reason]: 'invoice total is negative',
+      [DLQ_HEADERS.errorClass]: 'NonRetryableError',
+      [DLQ_HEADERS.errorCode]: 'NON_RETRYABLE',
+      [DLQ_HEADERS.attempts]: '1',
+      [DLQ_HEADERS.originalTopic]: topic,
+    });
+    expect(dead.headers[DLQ_HEADERS.stack]).toContain('NonRetryableError: invoice total is negative');
+    expect(dead.headers[DLQ_HEADERS.originalPartition]).toMatch(/^[01]$/);
+    expect(dead.headers[DLQ_HEADERS.originalOffset]).toBe('0');
+    expect(Date.parse(dead.headers[DLQ_HEADERS.firstFailure] ?? '')).not.toBeNaN();
+  });
+
+  it('dead-letters after the configured attempts, recording first and last failure', async () => {
+    const event = sample('always failing');
+    await publisher.publish(topic, event);
+    await startConsumer({ handle: () => Promise.reject(new TypeError('cannot read properties of undefined')) });
+    const dlq = await probe([topicNames().deadLetter(topic)]);
+    const dead = await dlq.waitFor((m) => m.event?.id === event.id);
+    expect(dead.headers[DLQ_HEADERS.attempts]).toBe(String(fastRetry.maxAttempts));
+    expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('TypeError');
+    expect(Date.parse(dead.headers[DLQ_HEADERS.lastFailure]!)).toBeGreaterThan(Date.parse(dead.headers[DLQ_HEADERS.firstFailure]!));
+  });
+
+  it('sends a message that is not a CloudEvent to the dead-letter topic and moves on', async () => {
     const producer = raw.producer();
     await producer.connect();
-    const good = sample(2);
-    await producer.send({ topic, messages: [{ key: 'k', value: 'not an event' }, { ...encodeEvent(good), key: 'k' }] });
+    const good = sample('after the bad one');
+    await producer.send({ topic, messages: [{ partition: 0, value: 'not an event' }, { ...encodeEvent(good), partition: 0 }] });
     await producer.disconnect();
-
     const handled: string[] = [];
-    const consumer = messaging.createConsumer({
-      groupId: uniqueName('group'),
-      topics: [topic],
+    await startConsumer({
       handle: (event) => {
         handled.push(event.id);
         return Promise.resolve();
       },
     });
-    await consumer.start();
-    const dlq = await TopicProbe.start(KAFKA_BROKERS, [topicNames().deadLetter(topic)]);
-    try {
-      const dead = await dlq.waitFor(() => true);
-      expect(dead.value).toBe('not an event');
-      expect(dead.headers).toMatchObject({
-        'flowline-dlq-error-class': 'NotACloudEvent',
-        'flowline-dlq-error-code': 'NOT_A_CLOUDEVENT',
-        'flowline-dlq-original-topic': topic,
-        'flowline-dlq-attempts': '1',
-      });
-      expect(dead.headers['flowline-dlq-reason']).toMatch(/not a CloudEvent/);
-      await waitFor(() => handled.includes(good.id), { description: 'the good event after the bad one' });
-    } finally {
-      await dlq.stop();
-      await consumer.stop();
-    }
+    const dlq = await probe([topicNames().deadLetter(topic)]);
+    const dead = await dlq.waitFor(() => true);
+    expect(dead.value).toBe('not an event');
+    expect(dead.headers).toMatchObject({ [DLQ_HEADERS.errorClass]: 'NotACloudEvent', [DLQ_HEADERS.errorCode]: 'NOT_A_CLOUDEVENT' });
+    await waitFor(() => handled.includes(good.id), { description: 'the good event after the bad one' });
+  });
+
+  it('keeps other partitions moving while one partition retries', async () => {
+    const stuck = sample('stuck on partition 0');
+    const free = sample('free on partition 1');
+    const producer = raw.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ ...encodeEvent(stuck), partition: 0 }, { ...encodeEvent(free), partition: 1 }] });
+    await producer.disconnect();
+    let freeHandledDuringRetries = false;
+    let stuckAttempts = 0;
+    let stuckDone = false;
+    await startConsumer({
+      retry: { maxAttempts: 200, initialDelayMs: 20, maxDelayMs: 20 },
+      handle: (event) => {
+        if (event.id === free.id) {
+          // Partition 1 succeeds only while partition 0 is between retries...
+          freeHandledDuringRetries = stuckAttempts > 0 && !stuckDone;
+          return freeHandledDuringRetries ? Promise.resolve() : Promise.reject(new RetryableError('not yet'));
+        }
+        stuckAttempts += 1;
+        // ...and partition 0 cannot succeed until partition 1 has: if partitions waited for
+        // each other, neither would, and the attempts would run out.
+        if (!freeHandledDuringRetries) return Promise.reject(new RetryableError('waiting'));
+        stuckDone = true;
+        return Promise.resolve();
+      },
+    });
+    await waitFor(() => stuckDone, { description: 'the stuck partition to recover' });
+    expect(freeHandledDuringRetries).toBe(true);
+    expect(stuckAttempts).toBeGreaterThan(1);
+  });
+
+  it('publishes what a handler emits only when it succeeds, and only once', async () => {
+    const output = uniqueName('consumer-output');
+    await messaging.ensureTopics([{ name: output, partitions: 1 }]);
+    const event = sample('emits');
+    await publisher.publish(topic, event);
+    const out = await probe([output]);
+    const consumer = await startConsumer({
+      handle: (received, context) => {
+        context.publish(output, createEvent('document.processed', { kind: 'test', text: `attempt ${context.attempt}`, metadata: {} }, { source: '/test', causedBy: received }));
+        return context.attempt === 1 ? Promise.reject(new RetryableError('first attempt fails after emitting')) : Promise.resolve();
+      },
+    });
+    const emitted = await out.waitFor((m) => m.event?.correlationid === event.id);
+    expect(emitted.event).toMatchObject({ data: { text: 'attempt 2' } });
+    await consumer.stop(); // everything it published is acknowledged once it has stopped
+    const admin = raw.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(output);
+    await admin.disconnect();
+    expect(ends.map((partition) => partition.high)).toEqual(['1']);
   });
 
   it('answers readiness only while the consumer is in its group', async () => {
-    const consumer = messaging.createConsumer({ groupId: uniqueName('group'), topics: [topic], handle: () => Promise.resolve() });
+    const consumer = messaging.createConsumer({ groupId: uniqueName('group'), topics: [topic], publisher, handle: () => Promise.resolve() });
     await expect(consumer.readiness().check()).rejects.toThrow(/not a member/);
     await consumer.start();
     await waitFor(() => consumer.readiness().check().then(() => true), { description: 'group membership' });

@@ -1,22 +1,59 @@
 /**
- * Consumes Flowline events from a consumer group. An offset is committed only after the
- * handler — and every event it published — has succeeded, so a crash between the two
- * redelivers the message instead of losing it. A message that can never be decoded is
- * written to `<topic>.dlq` with the reason in its headers, then committed.
+ * The consumer runtime. Guarantees, in order of importance:
+ *
+ * 1. Nothing is lost: a message's offset is committed only after its handler succeeded
+ *    and every event the handler published was acknowledged (or, in transactional mode,
+ *    committed in the same Kafka transaction as the offset). A crash redelivers.
+ * 2. Failures are bounded: a retryable failure is retried with exponential backoff and
+ *    jitter. While it waits, its partition is paused — not the fetch loop — so other
+ *    partitions keep moving. After `maxAttempts`, or at once for a non-retryable error or
+ *    an event that cannot be decoded, the message goes to `<topic>.dlq` with the reason.
+ * 3. A poison pill (a message that crashes the process) is detected across restarts and
+ *    dead-lettered (see poison-guard.ts).
+ * 4. Order: one partition's messages are handled one after another.
+ *
+ * Events a handler publishes through its context are held until the handler returns, so
+ * a failed attempt publishes nothing and a retry does not duplicate its output.
  */
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
-import { decodeEvent, EventDecodingError, FlowlineEvent, topicNames } from '@flowline/event-schemas';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
+import { decodeEvent, encodeEvent, EventDecodingError, FlowlineEvent, topicNames } from '@flowline/event-schemas';
+import {
+  extractTraceContext,
+  getTracer,
+  injectTraceHeaders,
+  Logger,
+  MESSAGING_SYSTEM_KAFKA,
+  MessagingAttribute,
+  MessagingOperation,
+  ServiceMetrics,
+  withLogContext,
+} from '@flowline/telemetry';
+import { deadLetterHeaders } from './dead-letter';
+import { isRetryable, PoisonPill } from './errors';
+import type { EventPublisher, OutgoingRecord } from './event-publisher';
+import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
 import { ensureTopics } from './topic-admin';
-import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 
-export interface MessageContext {
+export interface HandlerContext {
   topic: string;
   partition: number;
   offset: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Publishes an event caused by this one; sent only if the handler succeeds, before the offset is committed. */
+  publish(topic: string, event: FlowlineEvent): void;
+  /**
+   * Sends the message being handled on to another topic byte for byte (a router's job):
+   * its schema version and attributes stay as the producer wrote them, so a consumer
+   * that reads only an older version is not handed this process's newer one.
+   */
+  forward(topic: string): void;
 }
 
-export type EventHandler = (event: FlowlineEvent, context: MessageContext) => Promise<void>;
+export type EventHandler = (event: FlowlineEvent, context: HandlerContext) => Promise<void>;
 
 export interface EventConsumerOptions {
   groupId: string;
@@ -24,14 +61,64 @@ export interface EventConsumerOptions {
   handle: EventHandler;
   logger: Logger;
   metrics?: ServiceMetrics;
-  /** Read from the beginning when the group has no committed offset (default: true, so nothing published before the first start is skipped). */
+  /** Sends what handlers publish and dead letters (non-transactional mode). */
+  publisher: EventPublisher;
+  /**
+   * Consume→produce in Kafka transactions: the events a batch's handlers publish and the
+   * batch's offsets commit atomically, so a crash can neither lose nor duplicate output
+   * (readers use read_committed). For stages whose only effect is new events.
+   */
+  transactional?: boolean;
+  retry?: Partial<RetryPolicy>;
+  /** Partitions handled at the same time (default 3). */
+  partitionsConcurrently?: number;
+  /** Handler starts that may crash the process before the message is dead-lettered (default 3). */
+  maxCrashStarts?: number;
+  /**
+   * How long the group waits for a member that stopped heartbeating before its partitions
+   * move (default 30 s). Lower means a crashed process's partitions are taken over sooner,
+   * at the risk of evicting a member that paused (a long GC) for that long.
+   */
+  sessionTimeoutMs?: number;
+  /** Read from the beginning when the group has no committed offset (default true: nothing published before the first start is skipped). */
   fromBeginning?: boolean;
 }
+
+interface Output {
+  topic: string;
+  record: OutgoingRecord;
+  type: string;
+}
+
+interface Outcome {
+  published: Output[];
+}
+
+type Attempt = { kind: 'done'; outcome: Outcome } | { kind: 'retry'; delayMs: number };
+
+interface Handled {
+  message: KafkaMessage;
+  outcome: Outcome;
+}
+
+const HEARTBEAT_EVERY_MS = 2_000;
+const COMMIT_EVERY_MS = 1_000;
 
 export class EventConsumer {
   readonly name: string;
   private readonly consumer: Consumer;
-  private readonly deadLetters: Producer;
+  private readonly admin: Admin;
+  private readonly retry: RetryPolicy;
+  private readonly transactionalProducers = new Map<string, Producer>();
+  /** Partitions whose first batch since assignment has been checked for a crash marker. */
+  private readonly checked = new Set<string>();
+  /** Partitions being handled carefully, with the crash marker of their first message. */
+  private readonly careful = new Map<string, PoisonMarker>();
+  private carefulQueue: Promise<void> = Promise.resolve();
+  /** Failed attempts of messages waiting for a retry, by topic:partition:offset (this process only). */
+  private readonly failures = new Map<string, { attempts: number; firstFailure: Date }>();
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private running = false;
   private joined = false;
 
   constructor(
@@ -39,22 +126,30 @@ export class EventConsumer {
     private readonly options: EventConsumerOptions,
   ) {
     this.name = `kafka-consumer:${options.groupId}`;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000 });
-    this.deadLetters = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
       allowAutoTopicCreation: false,
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+      maxWaitTimeInMs: 1_000,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
     });
+    this.admin = kafka.admin();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      // A new generation may hand us partitions another member was handling when it died.
+      this.checked.clear();
     });
     for (const lost of [this.consumer.events.CRASH, this.consumer.events.DISCONNECT, this.consumer.events.STOP]) {
       this.consumer.on(lost, () => {
         this.joined = false;
       });
     }
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      options.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
   }
 
   /** A readiness check: ready while the consumer is a member of its group. */
@@ -68,81 +163,281 @@ export class EventConsumer {
   async start(): Promise<void> {
     // The dead-letter topics must exist before the first bad message, not be created by it.
     await ensureTopics(this.kafka, this.options.topics.map((topic) => ({ name: topicNames().deadLetter(topic), partitions: 1 })));
-    await this.deadLetters.connect();
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({ autoCommit: false, eachMessage: (payload) => this.handleMessage(payload) });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
   }
 
-  /** Stops fetching, waits for the message in hand to finish and commit, leaves the group. */
+  /** Stops fetching, lets the batch in hand finish its current message and commit, leaves the group. */
   async stop(): Promise<void> {
+    this.running = false;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
     await this.consumer.disconnect();
-    await this.deadLetters.disconnect();
+    await Promise.all([...this.transactionalProducers.values()].map((producer) => producer.disconnect()));
+    this.transactionalProducers.clear();
+    await this.admin.disconnect();
   }
 
-  private async handleMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
-    const context: MessageContext = { topic, partition, offset: message.offset };
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    this.options.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: this.options.groupId }, Number(batch.offsetLag()));
+    let messages = batch.messages;
+    if (!this.checked.has(partitionKey) && messages.length > 0) {
+      this.checked.add(partitionKey);
+      const first = messages[0] as KafkaMessage;
+      const decision = decideFirstMessage(await this.committedMarker(batch.topic, batch.partition), first.offset, this.options.maxCrashStarts ?? 3);
+      if (decision.kind === 'poison') {
+        const poison = new PoisonPill(`handling this message crashed the process ${decision.starts} times`);
+        const now = new Date();
+        await this.settle(batch.topic, batch.partition, [{ message: first, outcome: { published: [this.deadLetter(batch.topic, batch.partition, first, poison, decision.starts, now, now)] } }]);
+        payload.resolveOffset(first.offset);
+        messages = messages.slice(1);
+        this.careful.set(partitionKey, { offset: messages[0]?.offset ?? '', starts: 1 });
+      } else if (decision.kind === 'careful') {
+        this.careful.set(partitionKey, decision.marker);
+      } else {
+        await this.writeMarker(batch.topic, batch.partition, decision.marker);
+      }
+    }
+
+    // Handled messages whose output and offsets are not settled yet: settled together, at
+    // the end of the batch or every COMMIT_EVERY_MS, in one commit (or one transaction).
+    let pending: Handled[] = [];
+    let lastCommit = Date.now();
+    let lastHeartbeat = Date.now();
+    for (const message of messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const careful = this.careful.get(partitionKey);
+      let result: Attempt;
+      if (careful !== undefined) {
+        result = await this.oneAtATime(async () => {
+          await this.writeMarker(batch.topic, batch.partition, { offset: message.offset, starts: careful.offset === message.offset ? careful.starts : 1 });
+          const attempt = await this.attempt(batch.topic, batch.partition, message);
+          if (attempt.kind === 'done') await this.settle(batch.topic, batch.partition, [{ message, outcome: attempt.outcome }]);
+          return attempt;
+        });
+      } else {
+        result = await this.attempt(batch.topic, batch.partition, message);
+        if (result.kind === 'done') pending.push({ message, outcome: result.outcome });
+      }
+      if (result.kind === 'retry') {
+        // Retry later without holding the fetch loop: pause this partition only, so the
+        // others keep moving; the failed message is unresolved and is fetched again on resume.
+        await this.settle(batch.topic, batch.partition, pending);
+        this.pauseFor(payload, result.delayMs);
+        return;
+      }
+      payload.resolveOffset(message.offset);
+      if (Date.now() - lastCommit >= COMMIT_EVERY_MS) {
+        await this.settle(batch.topic, batch.partition, pending);
+        pending = [];
+        lastCommit = Date.now();
+      }
+      if (Date.now() - lastHeartbeat >= HEARTBEAT_EVERY_MS) {
+        await payload.heartbeat();
+        lastHeartbeat = Date.now();
+      }
+    }
+    await this.settle(batch.topic, batch.partition, pending);
+    // A careful batch that ran to its end pinned nothing down: back to normal handling.
+    if (payload.isRunning() && !payload.isStale()) this.careful.delete(partitionKey);
+  }
+
+  /**
+   * Careful handling is serialised across partitions: when the process dies, exactly one
+   * message was being handled carefully, so only its marker counts the crash — a message
+   * that merely ran beside a poison pill on another partition is never blamed for it.
+   */
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.carefulQueue.then(work, work);
+    this.carefulQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private pauseFor(payload: EachBatchPayload, delayMs: number): void {
+    const resume = payload.pause();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      if (this.running) resume();
+    }, delayMs);
+    this.resumeTimers.add(timer);
+  }
+
+  /** Decodes and handles one message once: done (handled or dead-lettered), or retry after a delay. */
+  private async attempt(topic: string, partition: number, message: KafkaMessage): Promise<Attempt> {
     let event: FlowlineEvent;
     try {
       event = decodeEvent({ key: message.key, value: message.value, headers: flattenHeaders(message.headers) });
     } catch (error) {
       if (!(error instanceof EventDecodingError)) throw error;
-      await this.deadLetter(context, message, error);
-      await this.commit(context);
+      const now = new Date();
+      return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, 1, now, now)] } };
+    }
+    const retryKey = `${topic}:${partition}:${message.offset}`;
+    const previous = this.failures.get(retryKey);
+    const attempt = (previous?.attempts ?? 0) + 1;
+    const log = this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
+    const published: Output[] = [];
+    const started = process.hrtime.bigint();
+    // The handler runs in a `process <topic>` span whose parent is the producer's context
+    // from the message headers, so one trace follows the event across services; what it
+    // publishes carries this span's context on.
+    const parent = extractTraceContext(message.headers ?? {});
+    const span = getTracer().startSpan(
+      `process ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
+          [MessagingAttribute.destinationName]: topic,
+          [MessagingAttribute.destinationPartitionId]: String(partition),
+          [MessagingAttribute.kafkaOffset]: Number(message.offset),
+          [MessagingAttribute.messageId]: event.id,
+          [MessagingAttribute.consumerGroupName]: this.options.groupId,
+          [MessagingAttribute.operationType]: MessagingOperation.process,
+        },
+      },
+      parent,
+    );
+    const spanContext = trace.setSpan(parent, span);
+    const withTrace = (headers: Record<string, string | Buffer | undefined>) => ({ ...headers, ...injectTraceHeaders({}, spanContext) });
+    try {
+      await context.with(spanContext, () =>
+        withLogContext({ correlationid: event.correlationid, event_id: event.id }, () =>
+          this.options.handle(event, {
+            topic,
+            partition,
+            offset: message.offset,
+            attempt,
+            publish: (to, caused) => {
+              const record = encodeEvent(caused);
+              published.push({ topic: to, record: { ...record, headers: withTrace(record.headers) }, type: caused.type });
+            },
+            forward: (to) => {
+              published.push({ topic: to, record: { key: message.key, value: message.value, headers: withTrace(flattenHeaders(message.headers)) }, type: event.type });
+            },
+          }),
+        ),
+      );
+      span.end();
+      this.failures.delete(retryKey);
+      this.options.metrics?.handlerDuration.observe({ topic, type: event.type }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.options.metrics?.eventsConsumed.inc({ topic, type: event.type });
+      return { kind: 'done', outcome: { published } };
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : new Error(String(error)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.end();
+      const now = new Date();
+      const firstFailure = previous?.firstFailure ?? now;
+      this.options.metrics?.handlerErrors.inc({ topic, type: event.type, error: error instanceof Error ? error.name : 'Error' });
+      if (!isRetryable(error) || attempt >= this.retry.maxAttempts) {
+        this.failures.delete(retryKey);
+        log.error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');
+        return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, attempt, firstFailure, now)] } };
+      }
+      this.failures.set(retryKey, { attempts: attempt, firstFailure });
+      const delayMs = retryDelayMs(attempt, this.retry);
+      log.warn({ err: error, attempt, retry_in_ms: delayMs }, 'handler failed; retrying');
+      this.options.metrics?.retries.inc({ topic, type: event.type });
+      return { kind: 'retry', delayMs };
+    }
+  }
+
+  private deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number, firstFailure: Date, lastFailure: Date): Output {
+    const headers: Record<string, string | Buffer | undefined> = { ...flattenHeaders(message.headers) };
+    Object.assign(headers, deadLetterHeaders({ error, attempts, topic, partition, offset: message.offset, consumerGroup: this.options.groupId, firstFailure, lastFailure }));
+    const errorClass = error instanceof Error ? error.name : 'Error';
+    this.options.metrics?.dlqWrites.inc({ topic, type: String(headers['ce_type'] ?? 'unknown'), reason_class: errorClass });
+    return { topic: topicNames().deadLetter(topic), record: { key: message.key, value: message.value, headers }, type: 'dead-letter' };
+  }
+
+  /**
+   * Sends what the handled messages published, then commits past the last of them — or,
+   * in transactional mode, both in one Kafka transaction.
+   */
+  private async settle(topic: string, partition: number, handled: readonly Handled[]): Promise<void> {
+    const last = handled.at(-1);
+    if (last === undefined) return;
+    const outputs = handled.flatMap(({ outcome }) => outcome.published);
+    const offsets = [{ topic, partition, offset: nextOffset(last.message.offset) }];
+    if (this.options.transactional !== true) {
+      await Promise.all(outputs.map((out) => this.options.publisher.publishRecord(out.topic, out.record, out.type)));
+      await this.consumer.commitOffsets(offsets.map((offset) => ({ ...offset, metadata: null })));
       return;
     }
-    const started = process.hrtime.bigint();
+    const producer = await this.transactionalProducer(topic, partition);
+    const transaction: Transaction = await producer.transaction();
     try {
-      await this.options.handle(event, context);
+      if (outputs.length > 0) {
+        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(outputs) });
+      }
+      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset: offsets[0]!.offset }] }] });
+      await transaction.commit();
     } catch (error) {
-      this.options.metrics?.handlerErrors.inc({ topic, type: event.type, error: (error as Error).name });
-      this.options.logger.error({ err: error, event_id: event.id, correlationid: event.correlationid, topic, partition }, 'handler failed; the message will be redelivered');
+      await transaction.abort().catch(() => undefined);
       throw error;
     }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.options.metrics?.handlerDuration.observe({ topic, type: event.type }, seconds);
-    await this.commit(context);
-    this.options.metrics?.eventsConsumed.inc({ topic, type: event.type });
+    for (const out of outputs) this.options.metrics?.eventsProduced.inc({ topic: out.topic, type: out.type });
   }
 
-  private async commit(context: MessageContext): Promise<void> {
-    await this.consumer.commitOffsets([
-      { topic: context.topic, partition: context.partition, offset: (BigInt(context.offset) + 1n).toString() },
-    ]);
+  /**
+   * One transactional producer per input partition, with an id derived from it: when the
+   * partition moves to another process (or this one restarts), the new producer with the
+   * same id fences the old one and aborts its open transaction.
+   */
+  private async transactionalProducer(topic: string, partition: number): Promise<Producer> {
+    const id = `${this.options.groupId}.${topic}.${partition}`;
+    let producer = this.transactionalProducers.get(id);
+    if (producer === undefined) {
+      producer = this.kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      this.transactionalProducers.set(id, producer);
+    }
+    return producer;
   }
 
-  private async deadLetter(context: MessageContext, message: EachMessagePayload['message'], error: EventDecodingError): Promise<void> {
-    const now = new Date().toISOString();
-    this.options.logger.warn({ topic: context.topic, partition: context.partition, offset: context.offset, reason: error.message }, 'undecodable message sent to the dead-letter topic');
-    await this.deadLetters.send({
-      topic: topicNames().deadLetter(context.topic),
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            'flowline-dlq-reason': error.message,
-            'flowline-dlq-error-class': error.name,
-            'flowline-dlq-error-code': error.code,
-            'flowline-dlq-attempts': '1',
-            'flowline-dlq-original-topic': context.topic,
-            'flowline-dlq-original-partition': String(context.partition),
-            'flowline-dlq-original-offset': context.offset,
-            'flowline-dlq-first-failure': now,
-            'flowline-dlq-last-failure': now,
-          },
-        },
-      ],
-    });
+  private async committedMarker(topic: string, partition: number): Promise<PoisonMarker | undefined> {
+    const [offsets] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+    const committed = offsets?.partitions.find((p) => p.partition === partition);
+    return parseMarker(committed?.metadata);
+  }
+
+  private async writeMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
+    await this.consumer.commitOffsets([{ topic, partition, offset: marker.offset, metadata: formatMarker(marker) }]);
   }
 }
 
-function flattenHeaders(headers: EachMessagePayload['message']['headers']): Record<string, Buffer | string | undefined> {
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function flattenHeaders(headers: KafkaMessage['headers']): Record<string, Buffer | string | undefined> {
   const flat: Record<string, Buffer | string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     flat[name] = Array.isArray(value) ? value[value.length - 1] : value;
   }
   return flat;
+}
+
+function groupByTopic(outputs: readonly Output[]): { topic: string; messages: OutgoingRecord[] }[] {
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const out of outputs) {
+    const messages = byTopic.get(out.topic) ?? [];
+    messages.push(out.record);
+    byTopic.set(out.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

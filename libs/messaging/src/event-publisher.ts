@@ -1,22 +1,58 @@
 /**
- * Publishes Flowline events. The producer is idempotent with acks=all, and `publish`
- * resolves only once the broker has acknowledged the write: callers (an HTTP 202, an
- * offset commit) may acknowledge their own input only after that.
+ * Publishes Flowline events through one idempotent producer (acks=all). Concurrent
+ * `publish` calls are coalesced: while one batch is on the wire, new calls queue, and
+ * the next batch carries all of them in one request, so a gateway's per-request publish
+ * is not one round trip each. Each caller is resolved only after the broker acknowledged
+ * the batch holding its message: callers may acknowledge their own input then, not before.
+ *
+ * Back-pressure, not buffering: at most `maxQueued` messages wait; further callers wait
+ * for room. Batches go out one at a time, in call order, which keeps per-partition order.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
-import type { ServiceMetrics } from '@flowline/telemetry';
+import { getTracer, injectTraceHeaders, MESSAGING_SYSTEM_KAFKA, MessagingAttribute, MessagingOperation, ServiceMetrics } from '@flowline/telemetry';
 import type { ReadinessProbe } from './readiness-probe';
+
+export interface PublisherOptions {
+  /** Messages per produce request at most (default 1,000). */
+  maxBatchSize?: number;
+  /** Messages waiting for a batch at most before `publish` callers wait (default 10,000). */
+  maxQueued?: number;
+}
+
+/** A record as it goes on the wire: a Flowline event encoded, or a dead letter kept byte for byte. */
+export interface OutgoingRecord {
+  key: string | Buffer | null;
+  value: Buffer | string | null;
+  headers: Record<string, string | Buffer | undefined>;
+}
+
+interface Pending {
+  topic: string;
+  message: Message;
+  type: string;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
 
 export class EventPublisher {
   readonly name = 'kafka-publisher';
   private readonly producer: Producer;
+  private readonly maxBatchSize: number;
+  private readonly maxQueued: number;
+  private readonly queue: Pending[] = [];
+  private readonly roomWaiters: (() => void)[] = [];
+  private inFlight: Promise<void> | undefined;
   private connected = false;
 
   constructor(
     kafka: Kafka,
     private readonly metrics?: ServiceMetrics,
+    options: PublisherOptions = {},
   ) {
+    this.maxBatchSize = options.maxBatchSize ?? 1_000;
+    this.maxQueued = options.maxQueued ?? 10_000;
     // An idempotent producer must retry without limit, or a give-up-then-resend could write a
     // duplicate the broker cannot recognise; callers bound their wait instead (the gateway
     // answers 503 after PUBLISH_TIMEOUT_MS; a consumer stage simply stops making progress).
@@ -36,7 +72,12 @@ export class EventPublisher {
     this.connected = true;
   }
 
+  /** Waits for every queued message to be acknowledged, then disconnects. */
   async stop(): Promise<void> {
+    while (this.inFlight !== undefined || this.queue.length > 0) {
+      this.flush();
+      await this.inFlight?.catch(() => undefined);
+    }
     await this.producer.disconnect();
     this.connected = false;
   }
@@ -49,9 +90,82 @@ export class EventPublisher {
     };
   }
 
-  async publish(topic: string, event: FlowlineEvent): Promise<void> {
-    const record = encodeEvent(event);
-    await this.producer.send({ topic, acks: -1, messages: [record] });
-    this.metrics?.eventsProduced.inc({ topic, type: event.type });
+  /** Resolves once the broker acknowledged the event (acks=all). */
+  publish(topic: string, event: FlowlineEvent): Promise<void> {
+    return this.publishRecord(topic, encodeEvent(event), event.type, event.id);
   }
+
+  /**
+   * Publishes a record as given (a dead letter keeps the original bytes and adds headers).
+   * A record without trace context gets a `send <topic>` span, child of the caller's
+   * context, whose `traceparent` travels in the headers; a record that already carries
+   * one (an output of a handler, a dead letter) keeps it.
+   */
+  async publishRecord(topic: string, record: OutgoingRecord, type: string, eventId?: string): Promise<void> {
+    while (this.queue.length >= this.maxQueued) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    if (record.headers['traceparent'] !== undefined) {
+      return new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message: toMessage(record, {}), resolve, reject }));
+    }
+    const span = getTracer().startSpan(`send ${topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
+        [MessagingAttribute.destinationName]: topic,
+        [MessagingAttribute.operationType]: MessagingOperation.send,
+        ...(eventId === undefined ? {} : { [MessagingAttribute.messageId]: eventId }),
+      },
+    });
+    const traceHeaders = injectTraceHeaders({}, trace.setSpan(context.active(), span));
+    try {
+      await new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message: toMessage(record, traceHeaders), resolve, reject }));
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private enqueue(pending: Pending): void {
+    this.queue.push(pending);
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatchSize);
+    for (const wake of this.roomWaiters.splice(0, this.maxQueued - this.queue.length)) wake();
+    this.inFlight = this.send(batch).finally(() => {
+      this.inFlight = undefined;
+      this.flush();
+    });
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const pending of batch) {
+      const messages = byTopic.get(pending.topic) ?? [];
+      messages.push(pending.message);
+      byTopic.set(pending.topic, messages);
+    }
+    this.metrics?.publishedBatchSize.observe(batch.length);
+    try {
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    for (const pending of batch) {
+      this.metrics?.eventsProduced.inc({ topic: pending.topic, type: pending.type });
+      pending.resolve();
+    }
+  }
+}
+
+function toMessage(record: OutgoingRecord, extraHeaders: Record<string, string>): Message {
+  return { key: record.key, value: record.value, headers: { ...record.headers, ...extraHeaders } };
 }

@@ -1,7 +1,15 @@
 export { MessagingClient } from './messaging-client';
 export type { MessagingClientOptions } from './messaging-client';
 export { EventPublisher } from './event-publisher';
+export type { OutgoingRecord, PublisherOptions } from './event-publisher';
 export { EventConsumer } from './event-consumer';
-export type { EventConsumerOptions, EventHandler, MessageContext } from './event-consumer';
-export type { TopicSpec } from './topic-admin';
+export type { EventConsumerOptions, EventHandler, HandlerContext } from './event-consumer';
+export { isRetryable, MessagingError, NonRetryableError, PoisonPill, PublishTimeout, RetryableError } from './errors';
+export type { MessagingErrorCode } from './errors';
+export { DLQ_HEADERS } from './dead-letter';
+export { DEFAULT_RETRY_POLICY } from './retry-policy';
+export type { RetryPolicy } from './retry-policy';
+export { PostgresInbox } from './postgres-inbox';
+export type { InboxResult } from './postgres-inbox';
 export type { ReadinessProbe } from './readiness-probe';
+export type { TopicSpec } from './topic-admin';

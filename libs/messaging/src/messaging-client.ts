@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import { EventConsumer, EventConsumerOptions } from './event-consumer';
-import { EventPublisher } from './event-publisher';
+import { EventPublisher, PublisherOptions } from './event-publisher';
 import { createKafkaClient } from './kafka-connection';
 import type { ReadinessProbe } from './readiness-probe';
 import { ensureTopics, pingCluster, TopicSpec } from './topic-admin';
@@ -21,8 +21,8 @@ export class MessagingClient {
     this.kafka = createKafkaClient(options);
   }
 
-  createPublisher(): EventPublisher {
-    return new EventPublisher(this.kafka, this.options.metrics);
+  createPublisher(options: PublisherOptions = {}): EventPublisher {
+    return new EventPublisher(this.kafka, this.options.metrics, options);
   }
 
   createConsumer(options: Omit<EventConsumerOptions, 'logger' | 'metrics'>): EventConsumer {

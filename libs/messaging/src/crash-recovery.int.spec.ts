@@ -1,0 +1,191 @@
+/**
+ * Crash tests with real consumer processes (test-fixtures/consumer-process.ts): SIGKILL
+ * between an effect and its offset commit loses nothing and repeats nothing — with Kafka
+ * transactions (effect = output events) and with the PostgreSQL inbox (effect = a row);
+ * a poison pill is dead-lettered instead of crashing the consumer forever; SIGTERM drains.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { createEvent, encodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
+import { createLogger } from '@flowline/telemetry';
+import { testInfra, TopicProbe, uniqueName, waitFor } from '@flowline/testing';
+import { DLQ_HEADERS } from './dead-letter';
+import { MessagingClient } from './messaging-client';
+
+const FIXTURE = join(__dirname, 'test-fixtures', 'consumer-process.ts');
+const REPO_ROOT = resolve(__dirname, '../../..');
+const logger = createLogger({ service: 'crash-test', level: 'silent' });
+
+interface Run {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+function runFixture(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, ['--conditions=flowline-source', '--import', 'tsx', FIXTURE], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  return { child, exited, output: () => output };
+}
+
+function inputEvents(count: number, poisonAt?: number): FlowlineEvent[] {
+  return Array.from({ length: count }, (_, i) =>
+    createEvent('webhook.received', { source: 'crash-test', payload: { i, ...(i === poisonAt ? { poison: true } : {}) } }, { source: '/crash-test', partitionKey: `k${i % 7}` }),
+  );
+}
+
+describe('consumer processes that crash', () => {
+  const { KAFKA_BROKERS, DATABASE_URL } = testInfra();
+  const brokers = KAFKA_BROKERS.split(',');
+  const messaging = new MessagingClient({ brokers, clientId: 'crash-test', logger });
+  const raw = new Kafka({ clientId: 'crash-test', brokers, logLevel: logLevel.NOTHING });
+
+  async function setUp(count: number, poisonAt?: number) {
+    const input = uniqueName('crash-in');
+    const output = uniqueName('crash-out');
+    await messaging.ensureTopics([{ name: input, partitions: 3 }, { name: output, partitions: 3 }]);
+    const events = inputEvents(count, poisonAt);
+    const publisher = messaging.createPublisher();
+    await publisher.start();
+    await Promise.all(events.map((event) => publisher.publish(input, event)));
+    await publisher.stop();
+    return { input, output, events, group: uniqueName('crash-group') };
+  }
+
+  /**
+   * Every committed message on the topic, read after the consumers stopped: a sentinel is
+   * appended to each partition, and once the reader has seen every sentinel it has read
+   * everything before them.
+   */
+  async function committedOutput(topic: string): Promise<string[]> {
+    const admin = raw.admin();
+    await admin.connect();
+    const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => p.partition);
+    await admin.disconnect();
+    const sentinel = (partition: number) =>
+      createEvent('document.processed', { kind: 'sentinel', text: `sentinel-${partition}`, metadata: {} }, { source: '/crash-test' });
+    const producer = raw.producer();
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: partitions.map((partition) => ({ ...encodeEvent(sentinel(partition)), partition })) });
+    await producer.disconnect();
+    const probe = await TopicProbe.start(KAFKA_BROKERS, [topic]);
+    try {
+      await waitFor(() => probe.messages.filter((m) => m.event?.type === 'document.processed' && m.event.data.kind === 'sentinel').length === partitions.length, {
+        description: `every sentinel on ${topic}`,
+      });
+      return probe.messages.flatMap((m) => (m.event?.type === 'document.processed' && m.event.data.kind !== 'sentinel' ? [m.event.data.text] : []));
+    } finally {
+      await probe.stop();
+    }
+  }
+
+  async function stopGracefully(run: Run): Promise<void> {
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    expect({ code, output: code === 0 ? '' : run.output() }).toEqual({ code: 0, output: '' });
+  }
+
+  it('with Kafka transactions: SIGKILL after an effect, before its commit, loses nothing and doubles nothing', async () => {
+    const { input, output, events, group } = await setUp(300);
+    const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group, HANDLE_DELAY_MS: '2' };
+    const crashed = runFixture({ ...env, CRASH_AFTER: '120' });
+    expect((await crashed.exited).signal).toBe('SIGKILL');
+    const again = runFixture(env);
+    const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
+    await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, { timeoutMs: 60_000 });
+    await probe.stop();
+    await stopGracefully(again);
+    const texts = await committedOutput(output);
+    expect(texts).toHaveLength(events.length);
+    expect(new Set(texts)).toEqual(new Set(events.map((e) => e.id)));
+  });
+
+  it('with the PostgreSQL inbox: SIGKILL after the database commit, before the offset commit, applies each event once', async () => {
+    const { input, events, group } = await setUp(300);
+    const table = uniqueName('effects').replace(/-/g, '_');
+    const db = new Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(`CREATE TABLE ${table} (event_id text NOT NULL)`); // no unique key: a double would show
+      const env = { KAFKA_BROKERS, DATABASE_URL, MODE: 'inbox', INPUT: input, GROUP: group, EFFECTS_TABLE: table, HANDLE_DELAY_MS: '1' };
+      const crashed = runFixture({ ...env, CRASH_AFTER: '150' });
+      expect((await crashed.exited).signal).toBe('SIGKILL');
+      const afterCrash = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+      // Partitions are handled concurrently: others may have committed an effect beside the 150th.
+      expect(afterCrash).toBeGreaterThanOrEqual(150);
+      const again = runFixture(env);
+      await waitFor(async () => Number((await db.query<{ n: string }>(`SELECT count(DISTINCT event_id) AS n FROM ${table}`)).rows[0]?.n) === events.length, {
+        timeoutMs: 60_000,
+        description: 'every event applied',
+      });
+      await stopGracefully(again);
+      const rows = await db.query<{ event_id: string; n: string }>(`SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`);
+      expect(rows.rows).toHaveLength(events.length);
+      expect(rows.rows.filter((row) => row.n !== '1')).toEqual([]);
+    } finally {
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
+      await db.end();
+    }
+  });
+
+  it('dead-letters a poison pill after a bounded number of crashes and handles everything else', async () => {
+    const { input, output, events, group } = await setUp(40, 17);
+    const poison = events[17] as FlowlineEvent;
+    const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
+    await messaging.ensureTopics([{ name: topicNames().deadLetter(input), partitions: 1 }]);
+    const dlq = await TopicProbe.start(KAFKA_BROKERS, [topicNames().deadLetter(input)]);
+    const out = await TopicProbe.start(KAFKA_BROKERS, [output]);
+    const handledAllButPoison = () => new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
+    // What a supervisor (Kubernetes, systemd) does: restart the process whenever it dies.
+    let crashes = 0;
+    let run = runFixture(env);
+    let exited = false;
+    const watch = (current: Run) => void current.exited.then(() => (exited = true));
+    watch(run);
+    await waitFor(
+      () => {
+        if (handledAllButPoison()) return true;
+        if (exited) {
+          crashes += 1;
+          exited = false;
+          run = runFixture(env);
+          watch(run);
+        }
+        return false;
+      },
+      { timeoutMs: 120_000, intervalMs: 50, description: 'every event but the poison pill handled' },
+    );
+    expect(crashes).toBeLessThanOrEqual(6);
+    const dead = await dlq.waitFor((m) => m.event?.id === poison.id);
+    expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('PoisonPill');
+    expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/crashed the process 3 times/);
+    expect(crashes).toBeGreaterThanOrEqual(3);
+    await Promise.all([dlq.stop(), out.stop()]);
+    await stopGracefully(run);
+  });
+
+  it('drains on SIGTERM: exits 0, and a restart repeats nothing', async () => {
+    const { input, output, events, group } = await setUp(200);
+    const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group, HANDLE_DELAY_MS: '5' };
+    const first = runFixture(env);
+    const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
+    await probe.waitFor(() => probe.messages.length >= 30);
+    await stopGracefully(first);
+    const second = runFixture(env);
+    await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, { timeoutMs: 60_000 });
+    await probe.stop();
+    await stopGracefully(second);
+    expect(await committedOutput(output)).toHaveLength(events.length);
+  });
+});

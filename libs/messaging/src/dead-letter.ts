@@ -1,0 +1,49 @@
+/**
+ * A dead-letter record keeps the original message (key, value, headers) and adds why and
+ * where it failed, so an operator can read the cause and redrive it to the original topic
+ * with its CloudEvent id unchanged.
+ */
+export const DLQ_HEADERS = {
+  reason: 'flowline-dlq-reason',
+  errorClass: 'flowline-dlq-error-class',
+  errorCode: 'flowline-dlq-error-code',
+  stack: 'flowline-dlq-stack',
+  attempts: 'flowline-dlq-attempts',
+  originalTopic: 'flowline-dlq-original-topic',
+  originalPartition: 'flowline-dlq-original-partition',
+  originalOffset: 'flowline-dlq-original-offset',
+  firstFailure: 'flowline-dlq-first-failure',
+  lastFailure: 'flowline-dlq-last-failure',
+  consumerGroup: 'flowline-dlq-consumer-group',
+} as const;
+
+export interface FailureRecord {
+  error: unknown;
+  attempts: number;
+  topic: string;
+  partition: number;
+  offset: string;
+  consumerGroup: string;
+  firstFailure: Date;
+  lastFailure: Date;
+}
+
+const MAX_STACK_BYTES = 4_000;
+
+export function deadLetterHeaders(failure: FailureRecord): Record<string, string> {
+  const error = failure.error instanceof Error ? failure.error : new Error(String(failure.error));
+  const code = (error as { code?: unknown }).code;
+  return {
+    [DLQ_HEADERS.reason]: error.message,
+    [DLQ_HEADERS.errorClass]: error.name,
+    [DLQ_HEADERS.errorCode]: typeof code === 'string' ? code : 'UNKNOWN',
+    [DLQ_HEADERS.stack]: (error.stack ?? '').slice(0, MAX_STACK_BYTES),
+    [DLQ_HEADERS.attempts]: String(failure.attempts),
+    [DLQ_HEADERS.originalTopic]: failure.topic,
+    [DLQ_HEADERS.originalPartition]: String(failure.partition),
+    [DLQ_HEADERS.originalOffset]: failure.offset,
+    [DLQ_HEADERS.firstFailure]: failure.firstFailure.toISOString(),
+    [DLQ_HEADERS.lastFailure]: failure.lastFailure.toISOString(),
+    [DLQ_HEADERS.consumerGroup]: failure.consumerGroup,
+  };
+}
