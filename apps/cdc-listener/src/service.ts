@@ -4,14 +4,14 @@
  * graceful shutdown — and does no work.
  */
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { cdcListenerConfig } from './config';
 
 export const cdcListener: ServiceDefinition<typeof cdcListenerConfig> = {
   name: 'cdc-listener',
   configSchema: cdcListenerConfig,
   build({ config, logger, metrics }) {
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'cdc-listener', logger, metrics });
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'cdc-listener', logger, metrics });
     return { components: [], readiness: [messaging.clusterReadiness()] };
   },
 };

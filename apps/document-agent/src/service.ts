@@ -4,7 +4,7 @@
  */
 import { createEvent, derivedEventId, topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { documentAgentConfig } from './config';
 import { processDocument } from './process-document';
 
@@ -14,8 +14,8 @@ export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
   async build({ config, logger, metrics }) {
     const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
     const input = topics.agent('document');
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'document-agent', logger, metrics });
-    await messaging.ensureTopics([input, topics.domainEvents].map((name) => ({ name, partitions: config.KAFKA_TOPIC_PARTITIONS })));
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'document-agent', logger, metrics });
+    await messaging.ensureTopics([input, topics.domainEvents]);
     const publisher = messaging.createPublisher();
     const consumer = messaging.createConsumer({
       groupId: `${config.FLOWLINE_TOPIC_PREFIX}document-agent`,

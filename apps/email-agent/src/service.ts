@@ -4,14 +4,14 @@
  * graceful shutdown — and does no work.
  */
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { emailAgentConfig } from './config';
 
 export const emailAgent: ServiceDefinition<typeof emailAgentConfig> = {
   name: 'email-agent',
   configSchema: emailAgentConfig,
   build({ config, logger, metrics }) {
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'email-agent', logger, metrics });
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'email-agent', logger, metrics });
     return { components: [], readiness: [messaging.clusterReadiness()] };
   },
 };

@@ -4,14 +4,14 @@
  * graceful shutdown — and does no work.
  */
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { eventArchiverConfig } from './config';
 
 export const eventArchiver: ServiceDefinition<typeof eventArchiverConfig> = {
   name: 'event-archiver',
   configSchema: eventArchiverConfig,
   build({ config, logger, metrics }) {
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'event-archiver', logger, metrics });
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'event-archiver', logger, metrics });
     return { components: [], readiness: [messaging.clusterReadiness()] };
   },
 };

@@ -4,14 +4,14 @@
  * graceful shutdown — and does no work.
  */
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { invoiceAgentConfig } from './config';
 
 export const invoiceAgent: ServiceDefinition<typeof invoiceAgentConfig> = {
   name: 'invoice-agent',
   configSchema: invoiceAgentConfig,
   build({ config, logger, metrics }) {
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'invoice-agent', logger, metrics });
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'invoice-agent', logger, metrics });
     return { components: [], readiness: [messaging.clusterReadiness()] };
   },
 };

@@ -4,14 +4,14 @@
  * graceful shutdown — and does no work.
  */
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { notifierConfig } from './config';
 
 export const notifier: ServiceDefinition<typeof notifierConfig> = {
   name: 'notifier',
   configSchema: notifierConfig,
   build({ config, logger, metrics }) {
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'notifier', logger, metrics });
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'notifier', logger, metrics });
     return { components: [], readiness: [messaging.clusterReadiness()] };
   },
 };

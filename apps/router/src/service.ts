@@ -5,7 +5,7 @@
  */
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { routerConfig } from './config';
 import { routeEvent } from './route-event';
 
@@ -16,8 +16,8 @@ export const router: ServiceDefinition<typeof routerConfig> = {
     const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
     const inputs = [topics.ingressWebhook, topics.ingressFile, topics.ingressCdc];
     const outputs = [topics.unrouted, topics.agent('invoice'), topics.agent('email'), topics.agent('document'), topics.agent('sync')];
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'router', logger, metrics });
-    await messaging.ensureTopics([...inputs, ...outputs].map((name) => ({ name, partitions: config.KAFKA_TOPIC_PARTITIONS })));
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'router', logger, metrics });
+    await messaging.ensureTopics([...inputs, ...outputs]);
     const publisher = messaging.createPublisher();
     const consumer = messaging.createConsumer({
       groupId: `${config.FLOWLINE_TOPIC_PREFIX}router`,

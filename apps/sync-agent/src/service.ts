@@ -4,14 +4,14 @@
  * graceful shutdown — and does no work.
  */
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { syncAgentConfig } from './config';
 
 export const syncAgent: ServiceDefinition<typeof syncAgentConfig> = {
   name: 'sync-agent',
   configSchema: syncAgentConfig,
   build({ config, logger, metrics }) {
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'sync-agent', logger, metrics });
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'sync-agent', logger, metrics });
     return { components: [], readiness: [messaging.clusterReadiness()] };
   },
 };

@@ -1,6 +1,6 @@
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import type { ServiceDefinition } from '@flowline/service-runtime';
+import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { gatewayConfig } from './config';
 import { webhookRoutes } from './webhook-routes';
 
@@ -9,8 +9,8 @@ export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
   configSchema: gatewayConfig,
   async build({ config, logger, metrics, http }) {
     const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
-    const messaging = new MessagingClient({ brokers: config.KAFKA_BROKERS, clientId: 'webhook-gateway', logger, metrics });
-    await messaging.ensureTopics([{ name: topics.ingressWebhook, partitions: config.KAFKA_TOPIC_PARTITIONS }]);
+    const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'webhook-gateway', logger, metrics });
+    await messaging.ensureTopics([topics.ingressWebhook]);
     const publisher = messaging.createPublisher();
     http.use(
       webhookRoutes({

@@ -35,7 +35,7 @@ import type { EventPublisher, OutgoingRecord } from './event-publisher';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
-import { ensureTopics } from './topic-admin';
+import { ensureTopics, TopicSpec } from './topic-admin';
 
 export interface HandlerContext {
   topic: string;
@@ -80,6 +80,8 @@ export interface EventConsumerOptions {
    * at the risk of evicting a member that paused (a long GC) for that long.
    */
   sessionTimeoutMs?: number;
+  /** Settings of the `<topic>.dlq` topics the consumer creates (default: 1 partition, broker retention). */
+  deadLetterTopic?: Omit<TopicSpec, 'name'>;
   /** Read from the beginning when the group has no committed offset (default true: nothing published before the first start is skipped). */
   fromBeginning?: boolean;
 }
@@ -162,7 +164,8 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     // The dead-letter topics must exist before the first bad message, not be created by it.
-    await ensureTopics(this.kafka, this.options.topics.map((topic) => ({ name: topicNames().deadLetter(topic), partitions: 1 })));
+    const spec = this.options.deadLetterTopic ?? { partitions: 1 };
+    await ensureTopics(this.kafka, this.options.topics.map((topic) => ({ ...spec, name: topicNames().deadLetter(topic) })));
     await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });

@@ -12,4 +12,4 @@ export type { RetryPolicy } from './retry-policy';
 export { PostgresInbox } from './postgres-inbox';
 export type { InboxResult } from './postgres-inbox';
 export type { ReadinessProbe } from './readiness-probe';
-export type { TopicSpec } from './topic-admin';
+export type { TopicDefaults, TopicSpec } from './topic-admin';

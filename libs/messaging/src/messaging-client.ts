@@ -4,13 +4,15 @@ import { EventConsumer, EventConsumerOptions } from './event-consumer';
 import { EventPublisher, PublisherOptions } from './event-publisher';
 import { createKafkaClient } from './kafka-connection';
 import type { ReadinessProbe } from './readiness-probe';
-import { ensureTopics, pingCluster, TopicSpec } from './topic-admin';
+import { ensureTopics, pingCluster, TopicDefaults, TopicSpec } from './topic-admin';
 
 export interface MessagingClientOptions {
   brokers: readonly string[];
   clientId: string;
   logger: Logger;
   metrics?: ServiceMetrics;
+  /** Applied to topics this client creates (default: 3 partitions, broker retention). */
+  topicDefaults?: TopicDefaults;
 }
 
 /** Entry point of the messaging lib: one per service, hands out publishers and consumers. */
@@ -28,13 +30,30 @@ export class MessagingClient {
   createConsumer(options: Omit<EventConsumerOptions, 'logger' | 'metrics'>): EventConsumer {
     return new EventConsumer(this.kafka, {
       ...options,
+      deadLetterTopic: {
+        partitions: 1,
+        ...(this.topicDefaults.deadLetterRetentionMs === undefined ? {} : { retentionMs: this.topicDefaults.deadLetterRetentionMs }),
+      },
       logger: this.options.logger,
       ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
     });
   }
 
-  ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
-    return ensureTopics(this.kafka, topics);
+  /** Creates missing topics: names get the client's topic defaults, specs are taken as given. */
+  ensureTopics(topics: readonly (string | TopicSpec)[]): Promise<void> {
+    const defaults = this.topicDefaults;
+    return ensureTopics(
+      this.kafka,
+      topics.map((topic) =>
+        typeof topic === 'string'
+          ? { name: topic, partitions: defaults.partitions, ...(defaults.retentionMs === undefined ? {} : { retentionMs: defaults.retentionMs }) }
+          : topic,
+      ),
+    );
+  }
+
+  private get topicDefaults(): TopicDefaults {
+    return this.options.topicDefaults ?? { partitions: 3 };
   }
 
   /** A readiness check: the cluster answers a metadata request. */

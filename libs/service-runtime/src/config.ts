@@ -57,6 +57,10 @@ export const baseServiceConfig = z.object({
     'acme.',
   ),
   KAFKA_TOPIC_PARTITIONS: configFields.positiveInt(3),
+  /** Retention of the topics a service creates (7 days). */
+  KAFKA_TOPIC_RETENTION_MS: configFields.positiveInt(7 * 24 * 3_600_000),
+  /** Retention of dead-letter topics: they wait for an operator (30 days). */
+  KAFKA_DLQ_RETENTION_MS: configFields.positiveInt(30 * 24 * 3_600_000),
   SHUTDOWN_TIMEOUT_MS: configFields.positiveInt(15_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: withExample(z.url().optional(), 'http://otel-collector:4318'),
 });
@@ -97,4 +101,19 @@ function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigError([{ key: 'FLOWLINE_CONFIG_FILE', problem: `${path} must hold a mapping of KEY: value` }]);
   }
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'object' ? value : String(value)]));
+}
+
+/** The Kafka connection and topic settings of a service, as the messaging lib takes them. */
+export function kafkaSettings(config: BaseServiceConfig): {
+  brokers: string[];
+  topicDefaults: { partitions: number; retentionMs: number; deadLetterRetentionMs: number };
+} {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    topicDefaults: {
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      retentionMs: config.KAFKA_TOPIC_RETENTION_MS,
+      deadLetterRetentionMs: config.KAFKA_DLQ_RETENTION_MS,
+    },
+  };
 }

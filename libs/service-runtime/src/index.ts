@@ -1,4 +1,4 @@
-export { baseServiceConfig, configFields, ConfigError, loadConfig, withExample } from './config';
+export { baseServiceConfig, kafkaSettings, configFields, ConfigError, loadConfig, withExample } from './config';
 export type { BaseServiceConfig } from './config';
 export type { ReadinessCheck } from './ops-server';
 export { runService, startService } from './run-service';

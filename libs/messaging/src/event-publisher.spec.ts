@@ -1,0 +1,108 @@
+/**
+ * The coalescing publisher against a fake producer (the real broker is in the
+ * integration tests): batching, acknowledgement order, failure and back-pressure.
+ */
+import type { Kafka } from 'kafkajs';
+import { createEvent } from '@flowline/event-schemas';
+import { EventPublisher } from './event-publisher';
+
+interface SentBatch {
+  topicMessages: { topic: string; messages: unknown[] }[];
+  release: () => void;
+  fail: (error: Error) => void;
+}
+
+function fakeKafka() {
+  const sent: SentBatch[] = [];
+  const producer = {
+    events: { DISCONNECT: 'producer.disconnect' },
+    on: () => undefined,
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    sendBatch: (request: { topicMessages: SentBatch['topicMessages'] }) =>
+      new Promise<void>((resolve, reject) => sent.push({ topicMessages: request.topicMessages, release: resolve, fail: reject })),
+  };
+  return { kafka: { producer: () => producer } as unknown as Kafka, sent };
+}
+
+const event = (n: number) => createEvent('webhook.received', { source: 'test', payload: { n } }, { source: '/test' });
+const flushMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('EventPublisher', () => {
+  it('coalesces concurrent publishes into one request while another is on the wire', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka);
+    const first = publisher.publish('t', event(0));
+    await flushMicrotasks();
+    const rest = Array.from({ length: 99 }, (_, i) => publisher.publish('t', event(i + 1)));
+    await flushMicrotasks();
+    expect(sent).toHaveLength(1); // the other 99 wait for the first request
+    sent[0]!.release();
+    await first;
+    await flushMicrotasks();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.topicMessages[0]!.messages).toHaveLength(99);
+    sent[1]!.release();
+    await Promise.all(rest);
+  });
+
+  it('resolves a caller only after the broker acknowledged its batch', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka);
+    let acknowledged = false;
+    const publishing = publisher.publish('t', event(1)).then(() => (acknowledged = true));
+    await flushMicrotasks();
+    expect(acknowledged).toBe(false);
+    sent[0]!.release();
+    await publishing;
+    expect(acknowledged).toBe(true);
+  });
+
+  it('rejects every caller of a failed batch, and keeps going with the next', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka);
+    const a = publisher.publish('t', event(1));
+    await flushMicrotasks();
+    const b = publisher.publish('u', event(2));
+    sent[0]!.fail(new Error('not enough replicas'));
+    await expect(a).rejects.toThrow('not enough replicas');
+    await flushMicrotasks();
+    sent[1]!.release();
+    await expect(b).resolves.toBeUndefined();
+  });
+
+  it('makes callers wait when the queue is full instead of buffering without bound', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka, undefined, { maxQueued: 2, maxBatchSize: 2 });
+    const inFlight = publisher.publish('t', event(0));
+    await flushMicrotasks();
+    const queued = [publisher.publish('t', event(1)), publisher.publish('t', event(2))];
+    let waitingResolved = false;
+    const waiting = publisher.publish('t', event(3)).then(() => (waitingResolved = true));
+    await flushMicrotasks();
+    expect(sent).toHaveLength(1);
+    sent[0]!.release();
+    await inFlight;
+    await flushMicrotasks();
+    expect(sent[1]!.topicMessages[0]!.messages).toHaveLength(2); // the two queued ones
+    sent[1]!.release();
+    await Promise.all(queued);
+    await flushMicrotasks();
+    sent[2]!.release();
+    await waiting;
+    expect(waitingResolved).toBe(true);
+  });
+
+  it('keeps call order within a topic', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka);
+    const calls = [publisher.publish('t', event(1)), publisher.publish('t', event(2)), publisher.publish('t', event(3))];
+    await flushMicrotasks();
+    sent[0]!.release();
+    await flushMicrotasks();
+    sent[1]!.release();
+    await Promise.all(calls);
+    const values = sent.flatMap((batch) => batch.topicMessages.flatMap((t) => t.messages.map((m) => JSON.parse(String((m as { value: Buffer }).value)) as { payload: { n: number } })));
+    expect(values.map((v) => v.payload.n)).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,41 @@
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { createLogger } from '@flowline/telemetry';
+import { testInfra, uniqueName } from '@flowline/testing';
+import { MessagingClient } from './messaging-client';
+
+describe('topic creation at start', () => {
+  const { KAFKA_BROKERS } = testInfra();
+  const brokers = KAFKA_BROKERS.split(',');
+  const raw = new Kafka({ clientId: 'topic-test', brokers, logLevel: logLevel.NOTHING });
+
+  async function describeTopic(topic: string): Promise<{ partitions: number; config: Record<string, string> }> {
+    const admin = raw.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+      const entries = configs.resources[0]?.configEntries ?? [];
+      return {
+        partitions: metadata.topics[0]?.partitions.length ?? 0,
+        config: Object.fromEntries(entries.map((entry) => [entry.configName, entry.configValue])),
+      };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('creates missing topics with the configured partitions and retention, and is idempotent', async () => {
+    const messaging = new MessagingClient({
+      brokers,
+      clientId: 'topic-test',
+      logger: createLogger({ service: 'topic-test', level: 'silent' }),
+      topicDefaults: { partitions: 4, retentionMs: 3_600_000, deadLetterRetentionMs: 86_400_000 },
+    });
+    const events = uniqueName('topic-events');
+    const state = uniqueName('topic-state');
+    await Promise.all([messaging.ensureTopics([events]), messaging.ensureTopics([events])]); // two services racing
+    await messaging.ensureTopics([{ name: state, partitions: 1, cleanupPolicy: 'compact' }]);
+    expect(await describeTopic(events)).toMatchObject({ partitions: 4, config: { 'retention.ms': '3600000', 'cleanup.policy': 'delete' } });
+    expect(await describeTopic(state)).toMatchObject({ partitions: 1, config: { 'cleanup.policy': 'compact' } });
+  });
+});
