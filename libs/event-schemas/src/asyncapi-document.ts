@@ -9,6 +9,7 @@
  */
 import { stringify } from 'yaml';
 import { stableEventId } from './envelope';
+import { DLQ_HEADER_DESCRIPTIONS, DLQ_HEADERS } from './dead-letter-headers';
 import { EVENT_TYPES, eventCatalog, EventType } from './event-catalog';
 import { eventExamples } from './event-examples';
 import { allEventJsonSchemas } from './event-json-schemas';
@@ -33,7 +34,7 @@ interface ChannelSpec {
   readonly address: string;
   readonly description: string;
   readonly messages: readonly EventType[] | 'dead-letter';
-  /** Present for the `<topic>.retry` / `<topic>.dlq` families, whose address has a `{topic}` parameter. */
+  /** Present for the `<topic>.dlq` family, whose address has a `{topic}` parameter. */
   readonly perTopic?: true;
 }
 
@@ -52,13 +53,6 @@ const CHANNELS: readonly ChannelSpec[] = [
     messages: EVENT_TYPES,
   })),
   { id: 'eventsUnrouted', address: BASE_TOPICS.unrouted, description: 'Events no routing rule matched, for operators.', messages: EVENT_TYPES },
-  {
-    id: 'retry',
-    address: '{topic}.retry',
-    description: "A consumer's retry topic, read by the same consumer group; the record is the original one. Tiered retry topics, when configured, are named by libs/messaging.",
-    messages: EVENT_TYPES,
-    perTopic: true,
-  },
   {
     id: 'deadLetter',
     address: '{topic}.dlq',
@@ -96,15 +90,13 @@ const OPERATIONS: readonly OperationSpec[] = [
   sendsDomain('sync-agent', ['sync.completed']),
   { service: 'notifier', action: 'receive', channel: 'eventsDomain' },
   ...CHANNELS.map((channel): OperationSpec => ({ service: 'event-archiver', action: 'receive', channel: channel.id })),
-  { service: 'messaging', action: 'send', channel: 'retry' },
-  { service: 'messaging', action: 'receive', channel: 'retry' },
   { service: 'messaging', action: 'send', channel: 'deadLetter' },
   { service: 'flowline-cli', action: 'receive', channel: 'deadLetter' },
   { service: 'flowline-cli', action: 'receive', channel: 'eventsUnrouted' },
 ];
 
 const SERVICE_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  messaging: 'libs/messaging inside every consumer: retries and dead letters.',
+  messaging: 'libs/messaging inside every consumer: dead letters (retries happen in place, by pausing the partition: there are no retry topics).',
   'flowline-cli': 'Operators, through the flowline CLI (dlq, redrive, tail).',
 };
 
@@ -197,6 +189,13 @@ const deadLetterMessage: JsonObject = {
   title: 'Dead letter',
   summary: 'The original record, key, value and headers unchanged, plus the reason headers libs/messaging adds.',
   description: 'May hold anything that reached the guarded topic, including records that are not CloudEvents, so the payload is unconstrained.',
+  headers: {
+    type: 'object',
+    required: Object.values(DLQ_HEADERS).filter((name) => name !== DLQ_HEADERS.stack),
+    properties: Object.fromEntries(
+      (Object.keys(DLQ_HEADERS) as (keyof typeof DLQ_HEADERS)[]).map((key) => [DLQ_HEADERS[key], { type: 'string', description: DLQ_HEADER_DESCRIPTIONS[key] }]),
+    ),
+  },
   payload: {},
 };
 
@@ -214,7 +213,7 @@ function channelFor(spec: ChannelSpec): JsonObject {
       ? {
           parameters: {
             topic: {
-              description: 'The topic the retry or dead-letter topic belongs to (with its FLOWLINE_TOPIC_PREFIX).',
+              description: 'The topic the dead-letter topic belongs to (with its FLOWLINE_TOPIC_PREFIX).',
               enum: [...Object.values(BASE_TOPICS), ...AGENT_NAMES.map((agent) => `agent.${agent}`)].sort(),
             },
           },

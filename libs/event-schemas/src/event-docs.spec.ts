@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
+import { parse as parseYaml } from 'yaml';
 import { asyncApiYaml } from './asyncapi-document';
+import { DLQ_HEADERS } from './dead-letter-headers';
 import { EVENT_TYPES } from './event-catalog';
 import { DOCS_DIRECTORY, renderEventDocs, SCHEMAS_FOLDER } from './event-docs';
 import { AGENT_NAMES, BASE_TOPICS } from './topics';
@@ -56,10 +58,10 @@ describe('the AsyncAPI document', () => {
     expect(names).toEqual(expect.arrayContaining([...EVENT_TYPES]));
   });
 
-  it('lists every contract topic as a channel, dead-letter and retry topics included', async () => {
+  it('lists every contract topic as a channel, dead-letter topics included', async () => {
     const { document } = await parsed;
     const addresses = document?.channels().all().map((channel) => channel.address());
-    const contractTopics = [...Object.values(BASE_TOPICS), ...AGENT_NAMES.map((agent) => `agent.${agent}`), '{topic}.dlq', '{topic}.retry'];
+    const contractTopics = [...Object.values(BASE_TOPICS), ...AGENT_NAMES.map((agent) => `agent.${agent}`), '{topic}.dlq'];
     expect(addresses).toEqual(expect.arrayContaining(contractTopics));
   });
 
@@ -86,5 +88,14 @@ describe('the AsyncAPI document', () => {
         'receive {topic}.dlq (event-archiver)',
       ]),
     );
+  });
+});
+
+describe('dead-letter documentation', () => {
+  it('documents every header a dead letter carries', () => {
+    const document = parseYaml(asyncApiYaml()) as {
+      components: { messages: { deadLetter: { headers: { properties: Record<string, unknown> } } } };
+    };
+    expect(Object.keys(document.components.messages.deadLetter.headers.properties).sort()).toEqual(Object.values(DLQ_HEADERS).sort());
   });
 });

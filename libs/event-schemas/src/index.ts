@@ -22,3 +22,4 @@ export type { FlowlineEvent, CreateEventOptions, KafkaRecord } from './envelope'
 export { handlerFor } from './event-handlers';
 export type { EventData, EventHandlers, EventOf } from './event-handlers';
 export { EventDecodingError, NotACloudEvent, SchemaUnknown, EventDataInvalid } from './errors';
+export { DLQ_HEADER_DESCRIPTIONS, DLQ_HEADERS } from './dead-letter-headers';

@@ -1,21 +1,12 @@
+import { DLQ_HEADERS } from '@flowline/event-schemas';
+
+export { DLQ_HEADERS };
+
 /**
  * A dead-letter record keeps the original message (key, value, headers) and adds why and
  * where it failed, so an operator can read the cause and redrive it to the original topic
  * with its CloudEvent id unchanged.
  */
-export const DLQ_HEADERS = {
-  reason: 'flowline-dlq-reason',
-  errorClass: 'flowline-dlq-error-class',
-  errorCode: 'flowline-dlq-error-code',
-  stack: 'flowline-dlq-stack',
-  attempts: 'flowline-dlq-attempts',
-  originalTopic: 'flowline-dlq-original-topic',
-  originalPartition: 'flowline-dlq-original-partition',
-  originalOffset: 'flowline-dlq-original-offset',
-  firstFailure: 'flowline-dlq-first-failure',
-  lastFailure: 'flowline-dlq-last-failure',
-  consumerGroup: 'flowline-dlq-consumer-group',
-} as const;
 
 export interface FailureRecord {
   error: unknown;

@@ -1,0 +1,87 @@
+/**
+ * The bench's Kafka handles: the runtime under test (`MessagingClient`) and a bare kafkajs
+ * client for the baselines and the measuring consumers. The bench is the one place outside
+ * libs/messaging that imports kafkajs, on purpose: a baseline must not run through the code
+ * it is compared with.
+ *
+ * Every topic and group of a run carries the prefix `bench-<timestamp>-`, so runs never see
+ * each other's events and `cleanUp` removes exactly what this run created.
+ */
+import { Admin, Kafka, logLevel } from 'kafkajs';
+import { MessagingClient } from '@flowline/messaging';
+import { createLogger } from '@flowline/telemetry';
+
+export class BenchKafka {
+  readonly messaging: MessagingClient;
+  /** Bare kafkajs, for the baselines and the measuring consumers. */
+  readonly kafka: Kafka;
+  readonly prefix: string;
+  private admin: Admin | undefined;
+
+  constructor(readonly brokers: readonly string[], startedAt: Date) {
+    this.prefix = `bench-${startedAt.getTime()}-`;
+    this.messaging = new MessagingClient({ brokers, clientId: 'bench', logger: createLogger({ service: 'bench', level: 'warn' }) });
+    // The same client retry settings as the runtime's (libs/messaging kafka-connection.ts).
+    this.kafka = new Kafka({ clientId: 'bench-baseline', brokers: [...brokers], logLevel: logLevel.WARN, retry: { initialRetryTime: 100, retries: 8 } });
+  }
+
+  name(suffix: string): string {
+    return `${this.prefix}${suffix}`;
+  }
+
+  /** Creates the topics through the runtime's own `ensureTopics`. */
+  createTopics(names: readonly string[], partitions: number): Promise<void> {
+    return this.messaging.ensureTopics(names.map((name) => ({ name, partitions })));
+  }
+
+  /** Sum over partitions of the group's committed offsets on `topic` (0 for a partition without one). */
+  async committedTotal(groupId: string, topic: string): Promise<number> {
+    const [offsets] = await (await this.connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });
+    return (offsets?.partitions ?? []).reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+  }
+
+  /** Sum over partitions of the topic's high watermarks (for a transactional topic this counts commit markers too). */
+  async highWatermarkTotal(topic: string): Promise<number> {
+    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+    return offsets.reduce((sum, { high }) => sum + Number(high), 0);
+  }
+
+  /** Deletes every topic and consumer group of this run; answers what it deleted. */
+  async cleanUp(): Promise<{ topics: string[]; groups: string[] }> {
+    const admin = await this.connectedAdmin();
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(this.prefix));
+    if (groups.length > 0) await admin.deleteGroups(groups);
+    return { topics, groups };
+  }
+
+  async stop(): Promise<void> {
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (this.admin === undefined) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+}
+
+/**
+ * kafkajs 2.2.4 schedules a timer with a negative delay on every connection, which Node 24
+ * reports as a TimeoutNegativeWarning (tulios/kafkajs#1751; harmless). Drop exactly that
+ * warning so the bench's table stays readable; every other warning still prints.
+ */
+export function quietKafkajsTimerWarning(): void {
+  type EmitWarning = (warning: string | Error, ...rest: unknown[]) => void;
+  const emitWarning = process.emitWarning.bind(process) as EmitWarning;
+  const filtered: EmitWarning = (warning, ...rest) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : warning instanceof Error ? warning.name : undefined;
+    if (type !== 'TimeoutNegativeWarning') emitWarning(warning, ...rest);
+  };
+  process.emitWarning = filtered as typeof process.emitWarning;
+}
