@@ -32,6 +32,7 @@ import {
 import { deadLetterHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
 import type { EventPublisher, OutgoingRecord } from './event-publisher';
+import { HandlerGate } from './handler-gate';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
@@ -116,11 +117,13 @@ export class EventConsumer {
   private readonly checked = new Set<string>();
   /** Partitions being handled carefully, with the crash marker of their first message. */
   private readonly careful = new Map<string, PoisonMarker>();
-  private carefulQueue: Promise<void> = Promise.resolve();
+  private readonly gate = new HandlerGate();
   /** Failed attempts of messages waiting for a retry, by topic:partition:offset (this process only). */
   private readonly failures = new Map<string, { attempts: number; firstFailure: Date }>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
-  private running = false;
+  private stopping = false;
+  private activeBatches = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   private joined = false;
 
   constructor(
@@ -143,6 +146,10 @@ export class EventConsumer {
       this.joined = true;
       // A new generation may hand us partitions another member was handling when it died.
       this.checked.clear();
+      // Attempt counts are this process's memory of partitions it may no longer own; after a
+      // rebalance they start again (still bounded by maxAttempts).
+      this.failures.clear();
+      this.careful.clear();
     });
     for (const lost of [this.consumer.events.CRASH, this.consumer.events.DISCONNECT, this.consumer.events.STOP]) {
       this.consumer.on(lost, () => {
@@ -169,7 +176,6 @@ export class EventConsumer {
     await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-    this.running = true;
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -178,11 +184,21 @@ export class EventConsumer {
     });
   }
 
-  /** Stops fetching, lets the batch in hand finish its current message and commit, leaves the group. */
+  /**
+   * Stops fetching, lets the batches in hand finish their current message and settle,
+   * then leaves the group. The drain happens before `disconnect()`: once kafkajs is told to
+   * stop, it silently drops offset commits, and the drained work would be redelivered.
+   */
   async stop(): Promise<void> {
-    this.running = false;
+    this.stopping = true;
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
+    try {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    } catch {
+      // never ran (a failed start): nothing to pause
+    }
+    while (this.activeBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await this.consumer.disconnect();
     await Promise.all([...this.transactionalProducers.values()].map((producer) => producer.disconnect()));
     this.transactionalProducers.clear();
@@ -190,58 +206,91 @@ export class EventConsumer {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    if (this.stopping) return;
+    this.activeBatches += 1;
+    try {
+      await this.handleMessages(payload);
+    } finally {
+      this.activeBatches -= 1;
+      if (this.activeBatches === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private async handleMessages(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const partitionKey = `${batch.topic}:${batch.partition}`;
-    this.options.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: this.options.groupId }, Number(batch.offsetLag()));
+    const { topic, partition } = batch;
+    const partitionKey = `${topic}:${partition}`;
+    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, Number(batch.offsetLag()));
     let messages = batch.messages;
+    /** The crash marker written for this batch's first message in normal mode, to undo if it only failed. */
+    let firstMarker: PoisonMarker | undefined;
     if (!this.checked.has(partitionKey) && messages.length > 0) {
       this.checked.add(partitionKey);
-      const first = messages[0] as KafkaMessage;
-      const decision = decideFirstMessage(await this.committedMarker(batch.topic, batch.partition), first.offset, this.options.maxCrashStarts ?? 3);
+      // In transactional mode, fence first: a previous owner still alive (evicted, not dead)
+      // must not commit after we read where to start.
+      if (this.options.transactional === true) await this.fence(topic, partition);
+      const committed = await this.committedPosition(topic, partition);
+      const alreadyDone = messages.filter((message) => committed.offset !== undefined && BigInt(message.offset) < committed.offset);
+      if (alreadyDone.length > 0) {
+        payload.resolveOffset((alreadyDone.at(-1) as KafkaMessage).offset);
+        messages = messages.slice(alreadyDone.length);
+      }
+      const first = messages[0];
+      if (first === undefined) return;
+      const decision = decideFirstMessage(committed.marker, first.offset, this.options.maxCrashStarts ?? 3);
       if (decision.kind === 'poison') {
         const poison = new PoisonPill(`handling this message crashed the process ${decision.starts} times`);
         const now = new Date();
-        await this.settle(batch.topic, batch.partition, [{ message: first, outcome: { published: [this.deadLetter(batch.topic, batch.partition, first, poison, decision.starts, now, now)] } }]);
-        payload.resolveOffset(first.offset);
+        await this.settle(payload, [{ message: first, outcome: { published: [this.deadLetter(topic, partition, first, poison, decision.starts, now, now)] } }]);
         messages = messages.slice(1);
         this.careful.set(partitionKey, { offset: messages[0]?.offset ?? '', starts: 1 });
       } else if (decision.kind === 'careful') {
         this.careful.set(partitionKey, decision.marker);
       } else {
-        await this.writeMarker(batch.topic, batch.partition, decision.marker);
+        await this.writeMarker(topic, partition, decision.marker);
+        firstMarker = decision.marker;
       }
     }
 
     // Handled messages whose output and offsets are not settled yet: settled together, at
     // the end of the batch or every COMMIT_EVERY_MS, in one commit (or one transaction).
+    // An offset is resolved (kafkajs's fetch position) only once settled, so a failure
+    // anywhere makes kafkajs fetch the unsettled messages again.
     let pending: Handled[] = [];
     let lastCommit = Date.now();
     let lastHeartbeat = Date.now();
+    let completed = true;
     for (const message of messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
+      if (!payload.isRunning() || this.stopping) {
+        completed = false;
+        break;
+      }
       const careful = this.careful.get(partitionKey);
       let result: Attempt;
       if (careful !== undefined) {
-        result = await this.oneAtATime(async () => {
-          await this.writeMarker(batch.topic, batch.partition, { offset: message.offset, starts: careful.offset === message.offset ? careful.starts : 1 });
-          const attempt = await this.attempt(batch.topic, batch.partition, message);
-          if (attempt.kind === 'done') await this.settle(batch.topic, batch.partition, [{ message, outcome: attempt.outcome }]);
+        result = await this.gate.exclusive(async () => {
+          const marker = { offset: message.offset, starts: careful.offset === message.offset ? careful.starts : 1 };
+          await this.writeMarker(topic, partition, marker);
+          const attempt = await this.attempt(topic, partition, message);
+          if (attempt.kind === 'done') await this.settle(payload, [{ message, outcome: attempt.outcome }]);
+          // It failed, but it did not crash us: this start must not count as a crash.
+          else await this.undoMarker(topic, partition, marker);
           return attempt;
         });
       } else {
-        result = await this.attempt(batch.topic, batch.partition, message);
+        result = await this.gate.shared(() => this.attempt(topic, partition, message));
         if (result.kind === 'done') pending.push({ message, outcome: result.outcome });
       }
       if (result.kind === 'retry') {
         // Retry later without holding the fetch loop: pause this partition only, so the
-        // others keep moving; the failed message is unresolved and is fetched again on resume.
-        await this.settle(batch.topic, batch.partition, pending);
-        this.pauseFor(payload, result.delayMs);
+        // others keep moving; the failed message is not resolved and is fetched again.
+        await this.settle(payload, pending);
+        if (pending.length === 0 && firstMarker?.offset === message.offset) await this.undoMarker(topic, partition, firstMarker);
+        if (!this.stopping) this.pauseFor(payload, result.delayMs);
         return;
       }
-      payload.resolveOffset(message.offset);
       if (Date.now() - lastCommit >= COMMIT_EVERY_MS) {
-        await this.settle(batch.topic, batch.partition, pending);
+        await this.settle(payload, pending);
         pending = [];
         lastCommit = Date.now();
       }
@@ -250,31 +299,18 @@ export class EventConsumer {
         lastHeartbeat = Date.now();
       }
     }
-    await this.settle(batch.topic, batch.partition, pending);
+    await this.settle(payload, pending);
     // A careful batch that ran to its end pinned nothing down: back to normal handling.
-    if (payload.isRunning() && !payload.isStale()) this.careful.delete(partitionKey);
-  }
-
-  /**
-   * Careful handling is serialised across partitions: when the process dies, exactly one
-   * message was being handled carefully, so only its marker counts the crash — a message
-   * that merely ran beside a poison pill on another partition is never blamed for it.
-   */
-  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.carefulQueue.then(work, work);
-    this.carefulQueue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    if (completed) this.careful.delete(partitionKey);
   }
 
   private pauseFor(payload: EachBatchPayload, delayMs: number): void {
     const resume = payload.pause();
     const timer = setTimeout(() => {
       this.resumeTimers.delete(timer);
-      if (this.running) resume();
+      if (!this.stopping) resume();
     }, delayMs);
+    timer.unref();
     this.resumeTimers.add(timer);
   }
 
@@ -369,28 +405,40 @@ export class EventConsumer {
 
   /**
    * Sends what the handled messages published, then commits past the last of them — or,
-   * in transactional mode, both in one Kafka transaction.
+   * in transactional mode, both in one Kafka transaction — and only then resolves the
+   * offset for kafkajs's fetch position.
    */
-  private async settle(topic: string, partition: number, handled: readonly Handled[]): Promise<void> {
+  private async settle(payload: EachBatchPayload, handled: readonly Handled[]): Promise<void> {
     const last = handled.at(-1);
     if (last === undefined) return;
+    const { topic, partition } = payload.batch;
     const outputs = handled.flatMap(({ outcome }) => outcome.published);
-    const offsets = [{ topic, partition, offset: nextOffset(last.message.offset) }];
-    if (this.options.transactional !== true) {
+    const next = nextOffset(last.message.offset);
+    if (this.options.transactional === true) {
+      await this.commitTransaction(topic, partition, outputs, next);
+    } else {
       await Promise.all(outputs.map((out) => this.options.publisher.publishRecord(out.topic, out.record, out.type)));
-      await this.consumer.commitOffsets(offsets.map((offset) => ({ ...offset, metadata: null })));
-      return;
+      await this.consumer.commitOffsets([{ topic, partition, offset: next, metadata: null }]);
     }
+    payload.resolveOffset(last.message.offset);
+  }
+
+  private async commitTransaction(topic: string, partition: number, outputs: readonly Output[], nextOffsetToRead: string): Promise<void> {
     const producer = await this.transactionalProducer(topic, partition);
-    const transaction: Transaction = await producer.transaction();
     try {
-      if (outputs.length > 0) {
-        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(outputs) });
+      const transaction: Transaction = await producer.transaction();
+      try {
+        if (outputs.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(outputs) });
+        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffsetToRead }] }] });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
       }
-      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset: offsets[0]!.offset }] }] });
-      await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
+      // A failed or fenced transactional producer cannot be reused: the next settle (after
+      // kafkajs fetches the unsettled messages again) starts with a fresh one.
+      await this.dropTransactionalProducer(topic, partition);
       throw error;
     }
     for (const out of outputs) this.options.metrics?.eventsProduced.inc({ topic: out.topic, type: out.type });
@@ -398,11 +446,11 @@ export class EventConsumer {
 
   /**
    * One transactional producer per input partition, with an id derived from it: when the
-   * partition moves to another process (or this one restarts), the new producer with the
-   * same id fences the old one and aborts its open transaction.
+   * partition moves to another process (or this one restarts), the new owner's producer
+   * with the same id fences the old one and aborts its open transaction.
    */
   private async transactionalProducer(topic: string, partition: number): Promise<Producer> {
-    const id = `${this.options.groupId}.${topic}.${partition}`;
+    const id = this.transactionalId(topic, partition);
     let producer = this.transactionalProducers.get(id);
     if (producer === undefined) {
       producer = this.kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -412,14 +460,47 @@ export class EventConsumer {
     return producer;
   }
 
-  private async committedMarker(topic: string, partition: number): Promise<PoisonMarker | undefined> {
+  private transactionalId(topic: string, partition: number): string {
+    return `${this.options.groupId}.${topic}.${partition}`;
+  }
+
+  private async dropTransactionalProducer(topic: string, partition: number): Promise<void> {
+    const id = this.transactionalId(topic, partition);
+    const producer = this.transactionalProducers.get(id);
+    this.transactionalProducers.delete(id);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Takes the partition's transactional id: a new producer initialises it (kafkajs does so
+   * on its first transaction), which bumps the epoch, fences any earlier holder and
+   * completes its open transaction — before we read the committed offset.
+   */
+  private async fence(topic: string, partition: number): Promise<void> {
+    await this.dropTransactionalProducer(topic, partition);
+    const producer = await this.transactionalProducer(topic, partition);
+    const transaction = await producer.transaction();
+    await transaction.abort();
+  }
+
+  /** The group's committed offset for the partition (undefined: none yet) and its crash marker. */
+  private async committedPosition(topic: string, partition: number): Promise<{ offset: bigint | undefined; marker: PoisonMarker | undefined }> {
     const [offsets] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
     const committed = offsets?.partitions.find((p) => p.partition === partition);
-    return parseMarker(committed?.metadata);
+    const offset = committed === undefined || Number(committed.offset) < 0 ? undefined : BigInt(committed.offset);
+    return { offset, marker: parseMarker(committed?.metadata) };
   }
 
   private async writeMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
     await this.consumer.commitOffsets([{ topic, partition, offset: marker.offset, metadata: formatMarker(marker) }]);
+  }
+
+  /** Takes back one start of a marker: the handler returned, so that start did not crash the process. */
+  private async undoMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
+    const previous = marker.starts - 1;
+    await this.consumer.commitOffsets([
+      { topic, partition, offset: marker.offset, metadata: previous > 0 ? formatMarker({ offset: marker.offset, starts: previous }) : null },
+    ]);
   }
 }
 

@@ -106,3 +106,48 @@ describe('EventPublisher', () => {
     expect(values.map((v) => v.payload.n)).toEqual([1, 2, 3]);
   });
 });
+
+describe('EventPublisher limits', () => {
+  it('splits a coalesced batch by bytes so small messages never ride in an oversized request', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka, undefined, { maxBatchBytes: 2_000 });
+    const big = (n: number) => createEvent('webhook.received', { source: 'test', payload: { n, blob: 'x'.repeat(700) } }, { source: '/test' });
+    const first = publisher.publish('t', big(0));
+    await flushMicrotasks();
+    const rest = Promise.all([1, 2, 3, 4].map((n) => publisher.publish('t', big(n))));
+    for (let released = 0; released < 5 && released < sent.length; released++) {
+      sent[released]!.release();
+      await flushMicrotasks();
+    }
+    await Promise.all([first, rest]);
+    const sizes = sent.slice(1).map((batch) => batch.topicMessages[0]!.messages.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Math.max(...sizes)).toBeLessThan(4); // ~1 KB each: at most two fit under 2,000 bytes
+  });
+
+  it('refuses new messages once stopped, after sending what was queued', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka);
+    const queued = publisher.publish('t', event(1));
+    await flushMicrotasks();
+    const stopping = publisher.stop();
+    await expect(publisher.publish('t', event(2))).rejects.toThrow(/stopped/);
+    sent[0]!.release();
+    await Promise.all([queued, stopping]);
+  });
+
+  it('serves callers waiting for room in arrival order', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka, undefined, { maxQueued: 1, maxBatchSize: 1 });
+    const order: number[] = [];
+    const calls = [0, 1, 2, 3].map((n) => publisher.publish('t', event(n)).then(() => order.push(n)));
+    for (let i = 0; i < 4; i++) {
+      await flushMicrotasks();
+      sent[i]!.release();
+    }
+    await Promise.all(calls);
+    const sentValues = sent.map((batch) => (JSON.parse(String((batch.topicMessages[0]!.messages[0] as { value: Buffer }).value)) as { payload: { n: number } }).payload.n);
+    expect(sentValues).toEqual([0, 1, 2, 3]);
+    expect(order).toEqual([0, 1, 2, 3]);
+  });
+});

@@ -17,6 +17,12 @@ import type { ReadinessProbe } from './readiness-probe';
 export interface PublisherOptions {
   /** Messages per produce request at most (default 1,000). */
   maxBatchSize?: number;
+  /**
+   * Bytes (keys, values, headers) per produce request at most (default 512 KiB), below the
+   * broker's 1 MiB message.max.bytes so coalescing never turns valid small messages into
+   * one rejected oversized batch. A single larger message still goes alone.
+   */
+  maxBatchBytes?: number;
   /** Messages waiting for a batch at most before `publish` callers wait (default 10,000). */
   maxQueued?: number;
 }
@@ -31,6 +37,7 @@ export interface OutgoingRecord {
 interface Pending {
   topic: string;
   message: Message;
+  bytes: number;
   type: string;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -40,11 +47,15 @@ export class EventPublisher {
   readonly name = 'kafka-publisher';
   private readonly producer: Producer;
   private readonly maxBatchSize: number;
+  private readonly maxBatchBytes: number;
   private readonly maxQueued: number;
   private readonly queue: Pending[] = [];
+  /** Callers waiting for room, in arrival order; a woken caller has a slot reserved. */
   private readonly roomWaiters: (() => void)[] = [];
+  private reserved = 0;
   private inFlight: Promise<void> | undefined;
   private connected = false;
+  private stopped = false;
 
   constructor(
     kafka: Kafka,
@@ -52,6 +63,7 @@ export class EventPublisher {
     options: PublisherOptions = {},
   ) {
     this.maxBatchSize = options.maxBatchSize ?? 1_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
     this.maxQueued = options.maxQueued ?? 10_000;
     // An idempotent producer must retry without limit, or a give-up-then-resend could write a
     // duplicate the broker cannot recognise; callers bound their wait instead (the gateway
@@ -74,6 +86,7 @@ export class EventPublisher {
 
   /** Waits for every queued message to be acknowledged, then disconnects. */
   async stop(): Promise<void> {
+    this.stopped = true;
     while (this.inFlight !== undefined || this.queue.length > 0) {
       this.flush();
       await this.inFlight?.catch(() => undefined);
@@ -102,11 +115,15 @@ export class EventPublisher {
    * one (an output of a handler, a dead letter) keeps it.
    */
   async publishRecord(topic: string, record: OutgoingRecord, type: string, eventId?: string): Promise<void> {
-    while (this.queue.length >= this.maxQueued) {
+    if (this.stopped) throw new Error('publisher stopped: no new messages are accepted');
+    // First come, first served: a caller that finds others waiting waits behind them.
+    if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      this.reserved -= 1;
     }
     if (record.headers['traceparent'] !== undefined) {
-      return new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message: toMessage(record, {}), resolve, reject }));
+      const message = toMessage(record, {});
+      return new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message, bytes: sizeOf(message), resolve, reject }));
     }
     const span = getTracer().startSpan(`send ${topic}`, {
       kind: SpanKind.PRODUCER,
@@ -119,7 +136,8 @@ export class EventPublisher {
     });
     const traceHeaders = injectTraceHeaders({}, trace.setSpan(context.active(), span));
     try {
-      await new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message: toMessage(record, traceHeaders), resolve, reject }));
+      const message = toMessage(record, traceHeaders);
+      await new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message, bytes: sizeOf(message), resolve, reject }));
     } catch (error) {
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
@@ -136,8 +154,19 @@ export class EventPublisher {
 
   private flush(): void {
     if (this.inFlight !== undefined || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.maxBatchSize);
-    for (const wake of this.roomWaiters.splice(0, this.maxQueued - this.queue.length)) wake();
+    let count = 0;
+    let bytes = 0;
+    for (const pending of this.queue) {
+      if (count === this.maxBatchSize || (count > 0 && bytes + pending.bytes > this.maxBatchBytes)) break;
+      count += 1;
+      bytes += pending.bytes;
+    }
+    const batch = this.queue.splice(0, count);
+    const room = this.maxQueued - this.queue.length - this.reserved;
+    for (const wake of this.roomWaiters.splice(0, Math.max(0, room))) {
+      this.reserved += 1;
+      wake();
+    }
     this.inFlight = this.send(batch).finally(() => {
       this.inFlight = undefined;
       this.flush();
@@ -168,4 +197,17 @@ export class EventPublisher {
 
 function toMessage(record: OutgoingRecord, extraHeaders: Record<string, string>): Message {
   return { key: record.key, value: record.value, headers: { ...record.headers, ...extraHeaders } };
+}
+
+function sizeOf(message: Message): number {
+  let bytes = byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += name.length + (Array.isArray(value) ? value.reduce((sum: number, v) => sum + byteLength(v), 0) : byteLength(value));
+  }
+  return bytes;
+}
+
+function byteLength(value: string | Buffer | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }

@@ -29,11 +29,11 @@ export class MessagingClient {
 
   createConsumer(options: Omit<EventConsumerOptions, 'logger' | 'metrics'>): EventConsumer {
     return new EventConsumer(this.kafka, {
-      ...options,
       deadLetterTopic: {
         partitions: 1,
         ...(this.topicDefaults.deadLetterRetentionMs === undefined ? {} : { retentionMs: this.topicDefaults.deadLetterRetentionMs }),
       },
+      ...options,
       logger: this.options.logger,
       ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
     });

@@ -1,7 +1,7 @@
 /**
  * A real consumer process for the crash tests (run with tsx). It reads INPUT and, per
- * event, either forwards a derived event to OUTPUT in a Kafka transaction (MODE=transactional)
- * or records it in PostgreSQL through the inbox (MODE=inbox). CRASH_AFTER=n kills the
+ * event, forwards a derived event to OUTPUT in a Kafka transaction (MODE=transactional) or
+ * without one (MODE=plain), or records it in PostgreSQL through the inbox (MODE=inbox). CRASH_AFTER=n kills the
  * process with SIGKILL right after the n-th effect, before its offset is committed; an
  * event whose payload has `poison: true` kills it on every delivery.
  */
