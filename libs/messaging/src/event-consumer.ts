@@ -31,7 +31,7 @@ import {
 } from '@flowline/telemetry';
 import { deadLetterHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
-import type { EventPublisher, OutgoingRecord } from './event-publisher';
+import { EventPublisher, OutgoingRecord, recordBytes } from './event-publisher';
 import { HandlerGate } from './handler-gate';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
@@ -105,6 +105,8 @@ interface Handled {
 }
 
 const HEARTBEAT_EVERY_MS = 2_000;
+/** Below the broker's default 1 MiB message.max.bytes, with room for request overhead. */
+const MAX_REQUEST_BYTES = 512 * 1024;
 const COMMIT_EVERY_MS = 1_000;
 
 export class EventConsumer {
@@ -121,6 +123,13 @@ export class EventConsumer {
   /** Failed attempts of messages waiting for a retry, by topic:partition:offset (this process only). */
   private readonly failures = new Map<string, { attempts: number; firstFailure: Date }>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /**
+   * Offset commits per partition, in order. Settling awaits the outputs, not the commit: a
+   * commit costs a round trip per partition, and waiting for it inside the fetch cycle
+   * doubled one-hop latency. Markers (which must be durable before a handler starts) and
+   * stop() await the chain.
+   */
+  private readonly commitChains = new Map<string, Promise<void>>();
   private stopping = false;
   private activeBatches = 0;
   private readonly idleWaiters: (() => void)[] = [];
@@ -199,6 +208,7 @@ export class EventConsumer {
       // never ran (a failed start): nothing to pause
     }
     while (this.activeBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await Promise.all(this.commitChains.values());
     await this.consumer.disconnect();
     await Promise.all([...this.transactionalProducers.values()].map((producer) => producer.disconnect()));
     this.transactionalProducers.clear();
@@ -327,7 +337,8 @@ export class EventConsumer {
     const retryKey = `${topic}:${partition}:${message.offset}`;
     const previous = this.failures.get(retryKey);
     const attempt = (previous?.attempts ?? 0) + 1;
-    const log = this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
+    // Built only on failure: a child logger per message costs more than the rest of the bookkeeping.
+    const log = () => this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
     const published: Output[] = [];
     const started = process.hrtime.bigint();
     // The handler runs in a `process <topic>` span whose parent is the producer's context
@@ -384,12 +395,12 @@ export class EventConsumer {
       this.options.metrics?.handlerErrors.inc({ topic, type: event.type, error: error instanceof Error ? error.name : 'Error' });
       if (!isRetryable(error) || attempt >= this.retry.maxAttempts) {
         this.failures.delete(retryKey);
-        log.error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');
+        log().error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');
         return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, attempt, firstFailure, now)] } };
       }
       this.failures.set(retryKey, { attempts: attempt, firstFailure });
       const delayMs = retryDelayMs(attempt, this.retry);
-      log.warn({ err: error, attempt, retry_in_ms: delayMs }, 'handler failed; retrying');
+      log().warn({ err: error, attempt, retry_in_ms: delayMs }, 'handler failed; retrying');
       this.options.metrics?.retries.inc({ topic, type: event.type });
       return { kind: 'retry', delayMs };
     }
@@ -418,7 +429,7 @@ export class EventConsumer {
       await this.commitTransaction(topic, partition, outputs, next);
     } else {
       await Promise.all(outputs.map((out) => this.options.publisher.publishRecord(out.topic, out.record, out.type)));
-      await this.consumer.commitOffsets([{ topic, partition, offset: next, metadata: null }]);
+      void this.commit(topic, partition, next, null);
     }
     payload.resolveOffset(last.message.offset);
   }
@@ -428,7 +439,8 @@ export class EventConsumer {
     try {
       const transaction: Transaction = await producer.transaction();
       try {
-        if (outputs.length > 0) await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(outputs) });
+        // One request per chunk: a batch's outputs together can exceed the broker's 1 MiB limit.
+        for (const chunk of chunksOf(outputs, MAX_REQUEST_BYTES)) await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(chunk) });
         await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffsetToRead }] }] });
         await transaction.commit();
       } catch (error) {
@@ -453,7 +465,13 @@ export class EventConsumer {
     const id = this.transactionalId(topic, partition);
     let producer = this.transactionalProducers.get(id);
     if (producer === undefined) {
-      producer = this.kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      producer = this.kafka.producer({
+        transactionalId: id,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+      });
       await producer.connect();
       this.transactionalProducers.set(id, producer);
     }
@@ -491,16 +509,31 @@ export class EventConsumer {
     return { offset, marker: parseMarker(committed?.metadata) };
   }
 
-  private async writeMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
-    await this.consumer.commitOffsets([{ topic, partition, offset: marker.offset, metadata: formatMarker(marker) }]);
+  private writeMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
+    return this.commit(topic, partition, marker.offset, formatMarker(marker));
   }
 
   /** Takes back one start of a marker: the handler returned, so that start did not crash the process. */
-  private async undoMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
+  private undoMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
     const previous = marker.starts - 1;
-    await this.consumer.commitOffsets([
-      { topic, partition, offset: marker.offset, metadata: previous > 0 ? formatMarker({ offset: marker.offset, starts: previous }) : null },
-    ]);
+    return this.commit(topic, partition, marker.offset, previous > 0 ? formatMarker({ offset: marker.offset, starts: previous }) : null);
+  }
+
+  /**
+   * Queues a commit behind the partition's earlier ones and resolves when it is done. A
+   * failed commit is logged, not thrown into the chain: the next commit carries a later
+   * offset anyway, and a crash before it only means redelivery.
+   */
+  private commit(topic: string, partition: number, offset: string, metadata: string | null): Promise<void> {
+    const key = `${topic}:${partition}`;
+    const previous = this.commitChains.get(key) ?? Promise.resolve();
+    const next = previous.then(() =>
+      this.consumer.commitOffsets([{ topic, partition, offset, metadata }]).catch((error: unknown) => {
+        this.options.logger.warn({ err: error, topic, partition, offset }, 'offset commit failed; a later commit or a redelivery covers it');
+      }),
+    );
+    this.commitChains.set(key, next);
+    return next;
   }
 }
 
@@ -524,4 +557,22 @@ function groupByTopic(outputs: readonly Output[]): { topic: string; messages: Ou
     byTopic.set(out.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function chunksOf(outputs: readonly Output[], maxBytes: number): Output[][] {
+  const chunks: Output[][] = [];
+  let current: Output[] = [];
+  let bytes = 0;
+  for (const out of outputs) {
+    const size = recordBytes(out.record);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(out);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

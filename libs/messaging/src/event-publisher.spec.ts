@@ -28,6 +28,14 @@ function fakeKafka() {
 const event = (n: number) => createEvent('webhook.received', { source: 'test', payload: { n } }, { source: '/test' });
 const flushMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The i-th request the fake producer received, once the publisher has sent it. */
+async function batchAt(sent: SentBatch[], index: number): Promise<SentBatch> {
+  for (let turn = 0; turn < 50 && sent[index] === undefined; turn++) await flushMicrotasks();
+  const batch = sent[index];
+  if (batch === undefined) throw new Error(`request ${index} was never sent (${sent.length} sent)`);
+  return batch;
+}
+
 describe('EventPublisher', () => {
   it('coalesces concurrent publishes into one request while another is on the wire', async () => {
     const { kafka, sent } = fakeKafka();
@@ -97,10 +105,8 @@ describe('EventPublisher', () => {
     const { kafka, sent } = fakeKafka();
     const publisher = new EventPublisher(kafka);
     const calls = [publisher.publish('t', event(1)), publisher.publish('t', event(2)), publisher.publish('t', event(3))];
-    await flushMicrotasks();
-    sent[0]!.release();
-    await flushMicrotasks();
-    sent[1]!.release();
+    (await batchAt(sent, 0)).release();
+    (await batchAt(sent, 1)).release();
     await Promise.all(calls);
     const values = sent.flatMap((batch) => batch.topicMessages.flatMap((t) => t.messages.map((m) => JSON.parse(String((m as { value: Buffer }).value)) as { payload: { n: number } })));
     expect(values.map((v) => v.payload.n)).toEqual([1, 2, 3]);
@@ -115,11 +121,15 @@ describe('EventPublisher limits', () => {
     const first = publisher.publish('t', big(0));
     await flushMicrotasks();
     const rest = Promise.all([1, 2, 3, 4].map((n) => publisher.publish('t', big(n))));
-    for (let released = 0; released < 5 && released < sent.length; released++) {
-      sent[released]!.release();
-      await flushMicrotasks();
+    (await batchAt(sent, 0)).release();
+    await first;
+    let delivered = 0;
+    for (let index = 1; delivered < 4; index++) {
+      const batch = await batchAt(sent, index);
+      delivered += batch.topicMessages[0]!.messages.length;
+      batch.release();
     }
-    await Promise.all([first, rest]);
+    await rest;
     const sizes = sent.slice(1).map((batch) => batch.topicMessages[0]!.messages.length);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(4);
     expect(Math.max(...sizes)).toBeLessThan(4); // ~1 KB each: at most two fit under 2,000 bytes
@@ -141,10 +151,7 @@ describe('EventPublisher limits', () => {
     const publisher = new EventPublisher(kafka, undefined, { maxQueued: 1, maxBatchSize: 1 });
     const order: number[] = [];
     const calls = [0, 1, 2, 3].map((n) => publisher.publish('t', event(n)).then(() => order.push(n)));
-    for (let i = 0; i < 4; i++) {
-      await flushMicrotasks();
-      sent[i]!.release();
-    }
+    for (let i = 0; i < 4; i++) (await batchAt(sent, i)).release();
     await Promise.all(calls);
     const sentValues = sent.map((batch) => (JSON.parse(String((batch.topicMessages[0]!.messages[0] as { value: Buffer }).value)) as { payload: { n: number } }).payload.n);
     expect(sentValues).toEqual([0, 1, 2, 3]);

@@ -167,10 +167,14 @@ export class EventPublisher {
       this.reserved += 1;
       wake();
     }
-    this.inFlight = this.send(batch).finally(() => {
-      this.inFlight = undefined;
-      this.flush();
-    });
+    this.inFlight = this.send(batch)
+      // One turn of the event loop before the next batch: callers just resolved usually
+      // publish again at once, and this lets them join it (batches of 100, not 1 and 99).
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .finally(() => {
+        this.inFlight = undefined;
+        this.flush();
+      });
   }
 
   private async send(batch: Pending[]): Promise<void> {
@@ -205,6 +209,11 @@ function sizeOf(message: Message): number {
     bytes += name.length + (Array.isArray(value) ? value.reduce((sum: number, v) => sum + byteLength(v), 0) : byteLength(value));
   }
   return bytes;
+}
+
+/** Approximate wire size of a record: key, value, header names and values. */
+export function recordBytes(record: OutgoingRecord): number {
+  return sizeOf({ key: record.key, value: record.value, headers: record.headers });
 }
 
 function byteLength(value: string | Buffer | null | undefined): number {
