@@ -4,6 +4,7 @@
  * fails at once, naming the flag, the problem and an example.
  */
 import { parseArgs } from 'node:util';
+import { LATENCY_VARIANTS, LatencyVariant } from './hop-latency';
 
 export const PHASES = ['publish', 'pipeline', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -22,7 +23,7 @@ export interface BenchSettings {
   publisherBatch: number | undefined;
   publish: { events: number; callers: number; seconds: number };
   pipeline: { events: number; seconds: number };
-  latency: { rate: number; seconds: number; drainSeconds: number };
+  latency: { rate: number; seconds: number; drainSeconds: number; variants: LatencyVariant[] };
   /** Whole-run watchdog: past it the bench cleans up and exits 2. */
   maxMinutes: number;
   outFile: string;
@@ -38,10 +39,11 @@ const FLAGS = {
   'publish-events': { default: '20000', help: 'events per publish run (each run also stops at --publish-seconds)' },
   callers: { default: '100', help: 'concurrent publish callers for the coalescing publisher' },
   'publish-seconds': { default: '4', help: 'time cap of one publish run' },
-  events: { default: '30000', help: 'events pre-filled into the consume→produce input topic' },
-  'pipeline-seconds': { default: '60', help: 'deadline of one consume→produce run' },
+  events: { default: '50000', help: 'events pre-filled into the consume→produce input topic' },
+  'pipeline-seconds': { default: '30', help: 'deadline of one consume→produce run' },
   rate: { default: '1000', help: 'events/s sent in the latency phase' },
   seconds: { default: '10', help: 'seconds of sending per latency run' },
+  'latency-variants': { default: 'runtime,naive,floor', help: `latency variants among ${LATENCY_VARIANTS.join(',')} (floor: no stage, a diagnostic)` },
   'drain-seconds': { default: '10', help: 'wait after the last send for late events (then they count as missing)' },
   'max-minutes': { default: '9', help: 'whole-run watchdog' },
   out: { default: 'bench/messaging/results/latest.json', help: 'where the JSON result is written' },
@@ -50,17 +52,15 @@ const FLAGS = {
 type Flag = keyof typeof FLAGS;
 
 export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries([...Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }]), ['help', { type: 'boolean' as const }]]),
-    strict: true,
-  });
-  if (values['help'] === true) {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
+  const { values } = parseArgs({ args: [...argv], options, strict: true });
+  if ((values as Record<string, unknown>)['help'] === true) {
     console.log(usage());
     process.exit(0);
   }
   const raw = (flag: Flag): string => {
-    const fromFlag = values[flag];
+    const fromFlag: unknown = (values as Record<string, unknown>)[flag];
     if (typeof fromFlag === 'string') return fromFlag;
     return env[`BENCH_${flag.toUpperCase().replaceAll('-', '_')}`] ?? FLAGS[flag].default;
   };
@@ -74,16 +74,19 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
   };
   const optionalPositive = (flag: Flag): number | undefined => (raw(flag) === '' ? undefined : positive(flag));
 
-  const phases = raw('phases')
-    .split(',')
-    .map((phase) => phase.trim())
-    .filter((phase) => phase !== '');
-  for (const phase of phases) {
-    if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`--phases: unknown phase "${phase}"; e.g. --phases ${PHASES.join(',')}`);
-  }
+  const list = <T extends string>(flag: Flag, allowed: readonly T[]): T[] => {
+    const items = raw(flag)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) throw new Error(`--${flag}: unknown value "${item}"; e.g. --${flag} ${allowed.join(',')}`);
+    }
+    return items as T[];
+  };
   return {
     brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()),
-    phases: phases as Phase[],
+    phases: list('phases', PHASES),
     repeat: positive('repeat'),
     payloadBytes: positive('payload-bytes'),
     partitions: positive('partitions'),
@@ -91,7 +94,7 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     publisherBatch: optionalPositive('publisher-batch'),
     publish: { events: positive('publish-events'), callers: positive('callers'), seconds: positive('publish-seconds', false) },
     pipeline: { events: positive('events'), seconds: positive('pipeline-seconds', false) },
-    latency: { rate: positive('rate', false), seconds: positive('seconds', false), drainSeconds: positive('drain-seconds', false) },
+    latency: { rate: positive('rate', false), seconds: positive('seconds', false), drainSeconds: positive('drain-seconds', false), variants: list('latency-variants', LATENCY_VARIANTS) },
     maxMinutes: positive('max-minutes', false),
     outFile: raw('out'),
   };

@@ -10,8 +10,10 @@ import type { PublisherOptions } from '@flowline/messaging';
 import type { BenchEvent } from './bench-events';
 import { benchEvent, fillerOf } from './bench-events';
 import type { BenchKafka } from './bench-kafka';
+import { BASELINE_PRODUCER } from './bench-kafka';
 import { stopWithin, withDeadline } from './deadline';
 import { median, medianRatio } from './percentiles';
+import { progress } from './progress';
 import type { Target } from './target';
 import { target } from './target';
 
@@ -52,6 +54,7 @@ export async function measurePublishThroughput(bench: BenchKafka, settings: Publ
   for (let rep = 0; rep < settings.repeat; rep++) {
     coalescing.push(await coalescingPublish(bench, topic, events, settings));
     oneByOne.push(await oneByOneSend(bench, topic, events, settings));
+    progress(`publish ${rep + 1}/${settings.repeat}: coalescing ${Math.round(coalescing[rep]!.eventsPerSecond)} ev/s, one-by-one ${Math.round(oneByOne[rep]!.eventsPerSecond)} ev/s`);
   }
   const ratio = medianRatio(
     coalescing.map((run) => run.eventsPerSecond),
@@ -90,8 +93,7 @@ async function coalescingPublish(bench: BenchKafka, topic: string, events: reado
 }
 
 async function oneByOneSend(bench: BenchKafka, topic: string, events: readonly BenchEvent[], settings: PublishSettings): Promise<ThroughputRun> {
-  // The runtime's producer settings (libs/messaging event-publisher.ts), minus its coalescing.
-  const producer = bench.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = bench.kafka.producer(BASELINE_PRODUCER);
   await withDeadline(producer.connect(), 15_000, 'connect the one-by-one producer');
   try {
     await withDeadline(producer.send({ topic, acks: -1, messages: [encodeEvent(events[0] as BenchEvent)] }), 15_000, 'warm-up send');

@@ -1,0 +1,165 @@
+/**
+ * What a bench run hands back: a table for people and one JSON line (also written to a file)
+ * for machines. Figures are printed as measured; a target is "met" or "missed", and a phase
+ * that failed reports its error and counts as missed.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import type { BenchSettings } from './bench-settings';
+import type { LatencyResult, LatencyRun, LatencyVariantResult } from './hop-latency';
+import type { PipelineResult, PipelineVariantResult } from './pipeline-throughput';
+import type { PublishResult } from './publish-throughput';
+import type { Target } from './target';
+
+export type PhaseOutcome<T> = { ok: true; result: T } | { ok: false; error: string };
+
+export interface BenchReport {
+  bench: 'messaging';
+  runId: string;
+  startedAt: string;
+  durationSeconds: number;
+  host: { cpus: number; node: string; platform: string; loadAverage1m: number };
+  /** The code measured: libs are read from source, and others may be changing them. */
+  source: SourceState;
+  settings: BenchSettings;
+  publish?: PhaseOutcome<PublishResult>;
+  pipeline?: PhaseOutcome<PipelineResult>;
+  latency?: PhaseOutcome<LatencyResult>;
+  targets: { name: string; rule: string; measured: number | null; met: boolean; error?: string }[];
+  allTargetsMet: boolean;
+  cleanedUp: { topics: number; groups: number } | { error: string };
+}
+
+export interface SourceState {
+  commit: string;
+  /** Files under libs/messaging, libs/event-schemas and libs/telemetry that differ from the commit. */
+  uncommittedLibFiles: string[];
+}
+
+/** The commit and uncommitted lib changes the run measured (empty when git is not at hand). */
+export function readSourceState(): SourceState {
+  const git = (args: string[]): string => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const status = git(['status', '--porcelain', '--', 'libs/messaging', 'libs/event-schemas', 'libs/telemetry']);
+  return { commit: git(['rev-parse', 'HEAD']), uncommittedLibFiles: status === '' ? [] : status.split('\n').map((line) => line.slice(3)) };
+}
+
+export function buildReport(input: Omit<BenchReport, 'bench' | 'host' | 'source' | 'targets' | 'allTargetsMet'>): BenchReport {
+  const targets: BenchReport['targets'] = [];
+  const add = <T extends { target: Target }>(name: string, outcome: PhaseOutcome<T> | undefined) => {
+    if (outcome === undefined) return;
+    if (outcome.ok) targets.push({ name, rule: outcome.result.target.rule, measured: outcome.result.target.measured, met: outcome.result.target.met });
+    else targets.push({ name, rule: `${name} phase`, measured: null, met: false, error: outcome.error });
+  };
+  add('publish', input.publish);
+  add('pipeline', input.pipeline);
+  add('latency', input.latency);
+  return {
+    bench: 'messaging',
+    host: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage1m: os.loadavg()[0] ?? Number.NaN },
+    source: readSourceState(),
+    ...input,
+    targets,
+    allTargetsMet: targets.every((t) => t.met),
+  };
+}
+
+/** JSON with figures rounded to 0.001 and non-finite numbers (a missing event's latency) as null. */
+export function reportJson(report: BenchReport): string {
+  return JSON.stringify(report, (_, value: unknown) => (typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1_000) / 1_000 : null) : value));
+}
+
+export function renderTable(report: BenchReport): string {
+  const lines: string[] = [];
+  const s = report.settings;
+  lines.push(`Flowline messaging bench — run ${report.runId} on ${s.brokers.join(',')}, ${report.host.cpus} CPUs, node ${report.host.node}, repeat ${s.repeat}, ${report.durationSeconds.toFixed(0)} s`);
+  lines.push(`source ${report.source.commit.slice(0, 12) || 'unknown'}${report.source.uncommittedLibFiles.length > 0 ? ` + ${report.source.uncommittedLibFiles.length} uncommitted lib files` : ''}; load average (1 min) at the end ${report.host.loadAverage1m.toFixed(2)}`);
+  lines.push(`(runtime options: partitionsConcurrently ${s.partitionsConcurrently ?? 'default'}, publisher maxBatchSize ${s.publisherBatch ?? 'default'}; payload filler ${s.payloadBytes} B)`);
+
+  if (report.publish !== undefined) {
+    lines.push('', `1. Publish throughput — up to ${s.publish.events} events or ${s.publish.seconds} s per run, topic of ${s.partitions} partitions`);
+    if (!report.publish.ok) lines.push(`   FAILED: ${report.publish.error}`);
+    else {
+      const r = report.publish.result;
+      lines.push(row(['variant', 'runs (events/s)', 'median events/s']));
+      lines.push(row([`coalescing publisher, ${r.callers} callers`, r.coalescing.runs.map((x) => num(x.eventsPerSecond)).join(' | '), num(r.coalescing.medianEventsPerSecond)]));
+      lines.push(row(['one-by-one awaited send (baseline)', r.oneByOne.runs.map((x) => num(x.eventsPerSecond)).join(' | '), num(r.oneByOne.medianEventsPerSecond)]));
+      lines.push(`   coalescing / one-by-one = ${ratio(r.ratio)}   ${verdict(r.target)}`);
+    }
+  }
+
+  if (report.pipeline !== undefined) {
+    lines.push('', `2. Consume→produce throughput — ${s.pipeline.events} pre-filled events, ${s.partitions} partitions, consumer start → last commit`);
+    if (!report.pipeline.ok) lines.push(`   FAILED: ${report.pipeline.error}`);
+    else {
+      const r = report.pipeline.result;
+      lines.push(row(['variant', 'runs (events/s)', 'median events/s']));
+      const variant = (label: string, v: PipelineVariantResult) => {
+        lines.push(row([label, [...v.runs.map((x) => num(x.eventsPerSecond)), ...(v.error === undefined ? [] : ['FAILED'])].join(' | '), num(v.medianEventsPerSecond)]));
+        if (v.error !== undefined) lines.push(`      FAILED ${v.error}`);
+      };
+      variant('runtime, transactional', r.variants.runtimeTransactional);
+      variant('runtime, non-transactional', r.variants.runtime);
+      variant('bare kafkajs loop (baseline)', r.variants.bare);
+      lines.push(`   runtime / bare = ${ratio(r.ratioRuntimeToBare)}   ${verdict(r.target)}`);
+      lines.push(`   transactional / bare = ${ratio(r.ratioTransactionalToBare)}   (no target)`);
+    }
+  }
+
+  if (report.latency !== undefined) {
+    lines.push('', `3. One-hop latency — ${s.latency.rate} events/s for ${s.latency.seconds} s, ms from each event's scheduled send time`);
+    if (!report.latency.ok) lines.push(`   FAILED: ${report.latency.error}`);
+    else {
+      const r = report.latency.result;
+      lines.push(row(['variant', 'p50 / p99 / max per run (ms)', 'median p50 / p99 / max', 'missing', 'gen. lag max'], [36, 58, 26, 8]));
+      const variant = (label: string, v: LatencyVariantResult | undefined) =>
+        v !== undefined &&
+        lines.push(
+          row(
+            [label, v.runs.map(triple).join(' | '), `${ms(v.medianP50Ms)} / ${ms(v.medianP99Ms)} / ${ms(v.medianMaxMs)}`, v.runs.map((x) => x.missing).join('|'), v.runs.map((x) => ms(x.generatorMaxLagMs)).join('|')],
+            [36, 58, 26, 8],
+          ),
+        );
+      variant('runtime (createConsumer + publish)', r.variants.runtime);
+      variant('naive pipe, await send per message', r.variants.naive);
+      variant('floor: no stage (diagnostic)', r.variants.floor);
+      lines.push(`   naive p99 / runtime p99 = ${ratio(r.p99NaiveToRuntime)}   ${verdict(r.target)}`);
+    }
+  }
+
+  lines.push('', 'Targets');
+  for (const t of report.targets) {
+    lines.push(`   ${t.met ? 'target met   ' : 'target missed'}  ${t.rule}${t.measured === null ? ` (not measured: ${t.error ?? 'phase failed'})` : ` — measured ${t.measured.toFixed(2)}`}`);
+  }
+  if ('error' in report.cleanedUp) lines.push(`   (clean-up failed: ${report.cleanedUp.error})`);
+  return lines.join('\n');
+}
+
+function row(cells: string[], widths: number[] = [38, 40]): string {
+  return '   ' + cells.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell)).join(' ');
+}
+
+function num(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : String(value);
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(1) : '∞';
+}
+
+function triple(run: LatencyRun): string {
+  return `${ms(run.p50Ms)}/${ms(run.p99Ms)}/${ms(run.maxMs)}`;
+}
+
+function ratio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}x` : String(value);
+}
+
+function verdict(t: Target): string {
+  return `target ${t.comparison} ${t.threshold}: ${t.met ? 'target met' : 'target missed'}`;
+}
