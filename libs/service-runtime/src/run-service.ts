@@ -202,18 +202,7 @@ export type ServiceLoader<S extends z.ZodObject> = () => ServiceDefinition<S> | 
  * equal the definition's `name`. The definition is loaded only after telemetry started, so
  * the modules it imports (express, pg, mongodb, amqplib) are instrumented.
  */
-export function runService<S extends z.ZodObject>(name: string, loadDefinition: ServiceLoader<S>): void;
-/**
- * @deprecated The definition was loaded before telemetry started, so express, pg, mongodb
- * and amqplib go uninstrumented. Use `runService(name, () => import('./service.js').then(…))`.
- */
-export function runService<S extends z.ZodObject>(definition: ServiceDefinition<S>): void;
-export function runService<S extends z.ZodObject>(nameOrDefinition: string | ServiceDefinition<S>, loadDefinition?: ServiceLoader<S>): void {
-  const name = typeof nameOrDefinition === 'string' ? nameOrDefinition : nameOrDefinition.name;
-  const load: ServiceLoader<S> =
-    typeof nameOrDefinition === 'string'
-      ? (loadDefinition ?? (() => Promise.reject(new Error('runService: no definition loader given'))))
-      : () => nameOrDefinition;
+export function runService<S extends z.ZodObject>(name: string, load: ServiceLoader<S>): void {
   const fail = (message: string, error?: unknown): never => {
     const stack = error instanceof Error && !(error instanceof ConfigError) ? `\n${error.stack ?? ''}` : '';
     process.stderr.write(maskSecretsInText(`${name}: ${message}${stack}\n`));
