@@ -82,7 +82,10 @@ function writeConfig(): void {
 async function formatStorageOnce(log: Log): Promise<void> {
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
   // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-  const clusterId = crypto.randomBytes(16).toString('base64url');
+  // base64url may start with '-', which the tool's argument parser takes for an option
+  // (1 format in 64 failed); Kafka's own random-uuid avoids that the same way.
+  let clusterId = crypto.randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = crypto.randomBytes(16).toString('base64url');
   const result = await runCommand(
     'java',
     ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', classpathOf(libDir), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
