@@ -158,7 +158,7 @@ async function readChain(brokers: string, correlationId: string): Promise<{ topi
     void consumer.run({
       eachMessage: ({ topic, message }) => {
         try {
-          const event = decodeEvent({ key: message.key, value: message.value, headers: flattenHeaders(message.headers) });
+          const event = decodeEvent({ key: message.key, value: message.value, headers: message.headers ?? {} });
           if (event.correlationid === correlationId) {
             chain.push({ topic, event });
             // Topics are fetched independently: the chain is whole once every hop is in.
@@ -182,13 +182,6 @@ async function readChain(brokers: string, correlationId: string): Promise<{ topi
   return chain.sort((a, b) => a.event.time.localeCompare(b.event.time) || hops.indexOf(a.topic) - hops.indexOf(b.topic));
 }
 
-function flattenHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) flat[name] = String(Array.isArray(value) ? value[value.length - 1] : value);
-  }
-  return flat;
-}
 
 main().catch((error: unknown) => {
   console.error(`[flowline] start failed: ${(error as Error).message}`);

@@ -76,13 +76,26 @@ export function createEvent<T extends EventType>(
 }
 
 /** The shape a Kafka client sends and receives; kept free of any client library's types. */
+/** Header values as Kafka clients deliver them: a header may repeat, and then arrives as an array. */
+export type KafkaHeaders = Record<string, string | Buffer | (string | Buffer)[] | undefined>;
+
 export interface KafkaRecord {
   key: string | Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string | Buffer | undefined>;
+  headers: KafkaHeaders;
 }
 
-export function encodeEvent(event: FlowlineEvent): KafkaRecord & { key: string; value: Buffer } {
+/** One value per header: the last one wins when a header repeats (as later writers intend). */
+export function lastHeaderValues(headers: KafkaHeaders | undefined): Record<string, string | Buffer> {
+  const flat: Record<string, string | Buffer> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) flat[name] = last;
+  }
+  return flat;
+}
+
+export function encodeEvent(event: FlowlineEvent): { key: string; value: Buffer; headers: Record<string, string> } {
   const attributes: CloudEventV1<unknown> = { ...event, schemaversion: String(event.schemaversion) };
   const cloudEvent = new CloudEvent<unknown>(attributes, false);
   const message = Kafka.binary(cloudEvent);
@@ -109,9 +122,7 @@ export function decodeEvent(record: KafkaRecord): FlowlineEvent {
 /** `decodeEvent` against any registry; the catalogue is one, tests bring their own. */
 export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: KafkaRecord): RegistryEvent<R> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.headers)) {
-    if (value !== undefined) headers[name] = value.toString();
-  }
+  for (const [name, value] of Object.entries(lastHeaderValues(record.headers))) headers[name] = value.toString();
   let cloudEvent: CloudEvent<unknown>;
   try {
     const message: KafkaMessage<Buffer | null> = { headers, key: record.key?.toString() ?? '', value: record.value, body: record.value };

@@ -17,7 +17,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
-import { decodeEvent, encodeEvent, EventDecodingError, FlowlineEvent, topicNames } from '@flowline/event-schemas';
+import { decodeEvent, encodeEvent, EventDecodingError, FlowlineEvent, lastHeaderValues, topicNames } from '@flowline/event-schemas';
 import {
   extractTraceContext,
   getTracer,
@@ -328,7 +328,7 @@ export class EventConsumer {
   private async attempt(topic: string, partition: number, message: KafkaMessage): Promise<Attempt> {
     let event: FlowlineEvent;
     try {
-      event = decodeEvent({ key: message.key, value: message.value, headers: flattenHeaders(message.headers) });
+      event = decodeEvent({ key: message.key, value: message.value, headers: message.headers ?? {} });
     } catch (error) {
       if (!(error instanceof EventDecodingError)) throw error;
       const now = new Date();
@@ -376,7 +376,7 @@ export class EventConsumer {
               published.push({ topic: to, record: { ...record, headers: withTrace(record.headers) }, type: caused.type });
             },
             forward: (to) => {
-              published.push({ topic: to, record: { key: message.key, value: message.value, headers: withTrace(flattenHeaders(message.headers)) }, type: event.type });
+              published.push({ topic: to, record: { key: message.key, value: message.value, headers: withTrace(lastHeaderValues(message.headers)) }, type: event.type });
             },
           }),
         ),
@@ -407,7 +407,7 @@ export class EventConsumer {
   }
 
   private deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number, firstFailure: Date, lastFailure: Date): Output {
-    const headers: Record<string, string | Buffer | undefined> = { ...flattenHeaders(message.headers) };
+    const headers: Record<string, string | Buffer | undefined> = { ...lastHeaderValues(message.headers) };
     Object.assign(headers, deadLetterHeaders({ error, attempts, topic, partition, offset: message.offset, consumerGroup: this.options.groupId, firstFailure, lastFailure }));
     const errorClass = error instanceof Error ? error.name : 'Error';
     this.options.metrics?.dlqWrites.inc({ topic, type: String(headers['ce_type'] ?? 'unknown'), reason_class: errorClass });
@@ -541,13 +541,6 @@ function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
 }
 
-function flattenHeaders(headers: KafkaMessage['headers']): Record<string, Buffer | string | undefined> {
-  const flat: Record<string, Buffer | string | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    flat[name] = Array.isArray(value) ? value[value.length - 1] : value;
-  }
-  return flat;
-}
 
 function groupByTopic(outputs: readonly Output[]): { topic: string; messages: OutgoingRecord[] }[] {
   const byTopic = new Map<string, OutgoingRecord[]>();
