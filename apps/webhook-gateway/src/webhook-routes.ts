@@ -4,6 +4,7 @@
  */
 import express, { NextFunction, Request, Response, Router } from 'express';
 import type { FlowlineEvent } from '@flowline/event-schemas';
+import { withTimeout } from '@flowline/service-runtime';
 import type { Logger } from '@flowline/telemetry';
 import { MalformedWebhook, webhookToEvent } from './webhook-event';
 
@@ -47,7 +48,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
         throw error;
       }
       try {
-        await withDeadline(options.publish(event), options.publishTimeoutMs);
+        await withTimeout(options.publish(event), options.publishTimeoutMs, `no acknowledgement from Kafka within ${options.publishTimeoutMs} ms`);
       } catch (error) {
         options.logger.error({ err: error, event_id: event.id, source }, 'Kafka did not take the webhook event');
         res.status(503).set('Retry-After', '5').json({ error: 'the event could not be stored; retry later', id: event.id });
@@ -68,20 +69,4 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     next(error);
   });
   return router;
-}
-
-function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${ms} ms`)), ms);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

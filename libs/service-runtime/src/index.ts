@@ -12,3 +12,4 @@ export type {
   ServiceState,
   StartServiceOptions,
 } from './run-service';
+export { withTimeout } from './with-timeout';

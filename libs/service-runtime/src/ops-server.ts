@@ -6,6 +6,7 @@
 import { Server } from 'node:http';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
+import { withTimeout } from './with-timeout';
 
 export interface ReadinessCheck {
   name: string;
@@ -75,18 +76,4 @@ export function closeServer(server: Server): Promise<void> {
     server.close((error) => (error === undefined ? resolve() : reject(error)));
     server.closeIdleConnections();
   });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
