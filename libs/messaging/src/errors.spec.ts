@@ -1,5 +1,5 @@
 import { EventDataInvalid, NotACloudEvent, SchemaUnknown } from '@flowline/event-schemas';
-import { isRetryable, NonRetryableError, PoisonPill, PublishTimeout, RetryableError } from './errors';
+import { BrokerUnavailable, isRetryable, NonRetryableError, PoisonPill, PublishTimeout, RetryableError, UnknownTopicError } from './errors';
 
 describe('messaging errors', () => {
   it.each([
@@ -7,10 +7,16 @@ describe('messaging errors', () => {
     [new NonRetryableError('x'), 'NON_RETRYABLE', false],
     [new PoisonPill('x'), 'POISON_PILL', false],
     [new PublishTimeout('x'), 'PUBLISH_TIMEOUT', true],
+    [new UnknownTopicError(['x']), 'UNKNOWN_TOPIC', false],
+    [new BrokerUnavailable('x'), 'BROKER_UNAVAILABLE', true],
   ])('%s carries its own code and retry flag', (error, code, retryable) => {
     expect(error.code).toBe(code);
     expect(isRetryable(error)).toBe(retryable);
     expect(error).toBeInstanceOf(Error);
+  });
+
+  it('names every unknown topic', () => {
+    expect(new UnknownTopicError(['a', 'b']).message).toBe('unknown topics: "a", "b"');
   });
 
   it('never retries an event that cannot be decoded', () => {

@@ -3,7 +3,7 @@
  * retry vs dead-letter from the class (and `retryable`), never from the message text.
  * Unknown errors are retried, but only up to the policy's attempts: never forever.
  */
-export const MESSAGING_ERROR_CODES = ['RETRYABLE', 'NON_RETRYABLE', 'POISON_PILL', 'PUBLISH_TIMEOUT'] as const;
+export const MESSAGING_ERROR_CODES = ['RETRYABLE', 'NON_RETRYABLE', 'POISON_PILL', 'PUBLISH_TIMEOUT', 'UNKNOWN_TOPIC', 'BROKER_UNAVAILABLE'] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 
 export abstract class MessagingError extends Error {
@@ -37,6 +37,23 @@ export class PublishTimeout extends MessagingError {
   readonly code = 'PUBLISH_TIMEOUT';
   readonly retryable = true;
   override readonly name = 'PublishTimeout';
+}
+
+/** Topics an operation named do not exist on the cluster. */
+export class UnknownTopicError extends MessagingError {
+  readonly code = 'UNKNOWN_TOPIC';
+  readonly retryable = false;
+  override readonly name = 'UnknownTopicError';
+  constructor(readonly topics: readonly string[]) {
+    super(`unknown topic${topics.length === 1 ? '' : 's'}: ${topics.map((topic) => `"${topic}"`).join(', ')}`);
+  }
+}
+
+/** No broker answered (wrong address, Kafka down); the message names the brokers tried. */
+export class BrokerUnavailable extends MessagingError {
+  readonly code = 'BROKER_UNAVAILABLE';
+  readonly retryable = true;
+  override readonly name = 'BrokerUnavailable';
 }
 
 /** Whether an error may be retried: its own `retryable` flag when it has one, else yes (bounded by attempts). */

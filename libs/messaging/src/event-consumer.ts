@@ -32,7 +32,9 @@ import {
 import { deadLetterHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
 import { EventPublisher, OutgoingRecord, recordBytes } from './event-publisher';
+import { GroupMember } from './group-member';
 import { HandlerGate } from './handler-gate';
+import { OffsetCommitter } from './offset-committer';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
@@ -111,6 +113,7 @@ const COMMIT_EVERY_MS = 1_000;
 
 export class EventConsumer {
   readonly name: string;
+  private readonly member: GroupMember;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly retry: RetryPolicy;
@@ -124,16 +127,12 @@ export class EventConsumer {
   private readonly failures = new Map<string, { attempts: number; firstFailure: Date }>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   /**
-   * Offset commits per partition, in order. Settling awaits the outputs, not the commit: a
-   * commit costs a round trip per partition, and waiting for it inside the fetch cycle
-   * doubled one-hop latency. Markers (which must be durable before a handler starts) and
-   * stop() await the chain.
+   * Offset commits, coalesced per partition (offset-committer.ts). Settling awaits the
+   * outputs, not the commit: a commit costs a round trip per partition, and waiting for it
+   * inside the fetch cycle doubled one-hop latency. Markers (which must be durable before a
+   * handler starts) and stop() await it.
    */
-  private readonly commitChains = new Map<string, Promise<void>>();
-  private stopping = false;
-  private activeBatches = 0;
-  private readonly idleWaiters: (() => void)[] = [];
-  private joined = false;
+  private readonly committer: OffsetCommitter;
 
   constructor(
     private readonly kafka: Kafka,
@@ -141,41 +140,37 @@ export class EventConsumer {
   ) {
     this.name = `kafka-consumer:${options.groupId}`;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
-    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-    this.consumer = kafka.consumer({
+    this.member = new GroupMember(kafka, {
       groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 1_000,
-      sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+      logger: options.logger,
+      onJoin: () => {
+        // A new generation may hand us partitions another member was handling when it died.
+        this.checked.clear();
+        // Attempt counts are this process's memory of partitions it may no longer own; after a
+        // rebalance they start again (still bounded by maxAttempts).
+        this.failures.clear();
+        this.careful.clear();
+      },
     });
+    this.consumer = this.member.consumer;
     this.admin = kafka.admin();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.joined = true;
-      // A new generation may hand us partitions another member was handling when it died.
-      this.checked.clear();
-      // Attempt counts are this process's memory of partitions it may no longer own; after a
-      // rebalance they start again (still bounded by maxAttempts).
-      this.failures.clear();
-      this.careful.clear();
-    });
-    for (const lost of [this.consumer.events.CRASH, this.consumer.events.DISCONNECT, this.consumer.events.STOP]) {
-      this.consumer.on(lost, () => {
-        this.joined = false;
-      });
-    }
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      options.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-    });
+    this.committer = new OffsetCommitter(
+      (commit) => this.consumer.commitOffsets([commit]),
+      (error, { topic, partition, offset }) => {
+        options.logger.warn({ err: error, topic, partition, offset }, 'offset commit failed; a later commit or a redelivery covers it');
+      },
+    );
   }
 
   /** A readiness check: ready while the consumer is a member of its group. */
   readiness(): ReadinessProbe {
-    return {
-      name: this.name,
-      check: () => (this.joined ? Promise.resolve() : Promise.reject(new Error(`not a member of group ${this.options.groupId}`))),
-    };
+    return this.member.readiness(this.name);
+  }
+
+  /** Settles when kafkajs gave up on this consumer for good: the service runtime then stops the service and exits 1. */
+  get failed(): Promise<Error> {
+    return this.member.failed;
   }
 
   async start(): Promise<void> {
@@ -183,8 +178,7 @@ export class EventConsumer {
     const spec = this.options.deadLetterTopic ?? { partitions: 1 };
     await ensureTopics(this.kafka, this.options.topics.map((topic) => ({ ...spec, name: topicNames().deadLetter(topic) })));
     await this.admin.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
+    await this.member.subscribe(this.options.topics, this.options.fromBeginning ?? true);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -199,31 +193,19 @@ export class EventConsumer {
    * stop, it silently drops offset commits, and the drained work would be redelivered.
    */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.member.stopFetching(this.options.topics);
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
-    try {
-      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
-    } catch {
-      // never ran (a failed start): nothing to pause
-    }
-    while (this.activeBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    await Promise.all(this.commitChains.values());
+    await this.member.batchesDone();
+    await this.committer.idle();
     await this.consumer.disconnect();
     await Promise.all([...this.transactionalProducers.values()].map((producer) => producer.disconnect()));
     this.transactionalProducers.clear();
     await this.admin.disconnect();
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    if (this.stopping) return;
-    this.activeBatches += 1;
-    try {
-      await this.handleMessages(payload);
-    } finally {
-      this.activeBatches -= 1;
-      if (this.activeBatches === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    }
+  private handleBatch(payload: EachBatchPayload): Promise<void> {
+    return this.member.runBatch(() => this.handleMessages(payload));
   }
 
   private async handleMessages(payload: EachBatchPayload): Promise<void> {
@@ -239,6 +221,9 @@ export class EventConsumer {
       // In transactional mode, fence first: a previous owner still alive (evicted, not dead)
       // must not commit after we read where to start.
       if (this.options.transactional === true) await this.fence(topic, partition);
+      // Our own commits still on the wire (from before a rebalance) must land first, or the
+      // position and crash marker read here are older than what this process already did.
+      await this.committer.settled(topic, partition);
       const committed = await this.committedPosition(topic, partition);
       const alreadyDone = messages.filter((message) => committed.offset !== undefined && BigInt(message.offset) < committed.offset);
       if (alreadyDone.length > 0) {
@@ -271,7 +256,7 @@ export class EventConsumer {
     let lastHeartbeat = Date.now();
     let completed = true;
     for (const message of messages) {
-      if (!payload.isRunning() || this.stopping) {
+      if (!payload.isRunning() || this.member.stopping) {
         completed = false;
         break;
       }
@@ -296,7 +281,7 @@ export class EventConsumer {
         // others keep moving; the failed message is not resolved and is fetched again.
         await this.settle(payload, pending);
         if (pending.length === 0 && firstMarker?.offset === message.offset) await this.undoMarker(topic, partition, firstMarker);
-        if (!this.stopping) this.pauseFor(payload, result.delayMs);
+        if (!this.member.stopping) this.pauseFor(payload, result.delayMs);
         return;
       }
       if (Date.now() - lastCommit >= COMMIT_EVERY_MS) {
@@ -318,7 +303,7 @@ export class EventConsumer {
     const resume = payload.pause();
     const timer = setTimeout(() => {
       this.resumeTimers.delete(timer);
-      if (!this.stopping) resume();
+      if (!this.member.stopping) resume();
     }, delayMs);
     timer.unref();
     this.resumeTimers.add(timer);
@@ -519,21 +504,8 @@ export class EventConsumer {
     return this.commit(topic, partition, marker.offset, previous > 0 ? formatMarker({ offset: marker.offset, starts: previous }) : null);
   }
 
-  /**
-   * Queues a commit behind the partition's earlier ones and resolves when it is done. A
-   * failed commit is logged, not thrown into the chain: the next commit carries a later
-   * offset anyway, and a crash before it only means redelivery.
-   */
   private commit(topic: string, partition: number, offset: string, metadata: string | null): Promise<void> {
-    const key = `${topic}:${partition}`;
-    const previous = this.commitChains.get(key) ?? Promise.resolve();
-    const next = previous.then(() =>
-      this.consumer.commitOffsets([{ topic, partition, offset, metadata }]).catch((error: unknown) => {
-        this.options.logger.warn({ err: error, topic, partition, offset }, 'offset commit failed; a later commit or a redelivery covers it');
-      }),
-    );
-    this.commitChains.set(key, next);
-    return next;
+    return this.committer.commit({ topic, partition, offset, metadata });
   }
 }
 

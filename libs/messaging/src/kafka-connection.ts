@@ -10,6 +10,11 @@ export interface KafkaSettings {
   brokers: readonly string[];
   clientId: string;
   logger: Logger;
+  /**
+   * Fail fast instead of riding out an outage: connection attempts time out after this long
+   * and are retried only twice (an operator's command, not a service that waits for Kafka).
+   */
+  connectTimeoutMs?: number;
 }
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -19,7 +24,28 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs 2.2.4 arms a timer with a negative delay on every connection, which Node ≥ 23
+ * reports as a TimeoutNegativeWarning every time (tulios/kafkajs#1751; harmless: Node uses
+ * 1 ms, which is what kafkajs relies on). Exactly that warning is dropped, process-wide,
+ * once a Kafka client exists — services, the CLI and the benches alike; every other warning
+ * still reaches the process's handlers.
+ */
+let timerWarningDropped = false;
+function dropKafkajsTimerWarning(): void {
+  if (timerWarningDropped) return;
+  timerWarningDropped = true;
+  type EmitWarning = (warning: string | Error, ...rest: unknown[]) => void;
+  const emitWarning = process.emitWarning.bind(process) as EmitWarning;
+  const filtered: EmitWarning = (warning, ...rest) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : warning instanceof Error ? warning.name : undefined;
+    if (type !== 'TimeoutNegativeWarning') emitWarning(warning, ...rest);
+  };
+  process.emitWarning = filtered;
+}
+
 export function createKafkaClient(settings: KafkaSettings): Kafka {
+  dropKafkajsTimerWarning();
   const log = settings.logger.child({ component: 'kafka' });
   return new Kafka({
     clientId: settings.clientId,
@@ -32,6 +58,8 @@ export function createKafkaClient(settings: KafkaSettings): Kafka {
         const { message, ...fields } = entry;
         log[LEVEL_NAMES[level] ?? 'info']({ ...fields, namespace, kafka_level: label }, message);
       },
-    retry: { initialRetryTime: 100, retries: 8 },
+    ...(settings.connectTimeoutMs === undefined
+      ? { retry: { initialRetryTime: 100, retries: 8 } }
+      : { connectionTimeout: settings.connectTimeoutMs, retry: { initialRetryTime: 100, retries: 2, maxRetryTime: settings.connectTimeoutMs } }),
   });
 }

@@ -2,6 +2,8 @@ import type { Kafka } from 'kafkajs';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import { EventConsumer, EventConsumerOptions } from './event-consumer';
 import { EventPublisher, PublisherOptions } from './event-publisher';
+import { RecordBatchConsumer, RecordBatchConsumerOptions } from './record-batch-consumer';
+import { TopicReader } from './topic-reader';
 import { createKafkaClient } from './kafka-connection';
 import type { ReadinessProbe } from './readiness-probe';
 import { ensureTopics, pingCluster, TopicDefaults, TopicSpec } from './topic-admin';
@@ -13,6 +15,8 @@ export interface MessagingClientOptions {
   metrics?: ServiceMetrics;
   /** Applied to topics this client creates (default: 3 partitions, broker retention). */
   topicDefaults?: TopicDefaults;
+  /** Fail fast when no broker answers (operator commands); services leave it unset and wait. */
+  connectTimeoutMs?: number;
 }
 
 /** Entry point of the messaging lib: one per service, hands out publishers and consumers. */
@@ -37,6 +41,20 @@ export class MessagingClient {
       logger: this.options.logger,
       ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
     });
+  }
+
+  /** A consumer of raw records in batches, for stages that store what they read (the event archiver). */
+  createRecordConsumer(options: Omit<RecordBatchConsumerOptions, 'logger' | 'metrics'>): RecordBatchConsumer {
+    return new RecordBatchConsumer(this.kafka, {
+      ...options,
+      logger: this.options.logger,
+      ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
+    });
+  }
+
+  /** Reads topics without committing anything (ranges, live tail, group lag): the operator's view. */
+  createTopicReader(): TopicReader {
+    return new TopicReader(this.kafka, this.options.brokers, this.options.logger);
   }
 
   /** Creates missing topics: names get the client's topic defaults, specs are taken as given. */

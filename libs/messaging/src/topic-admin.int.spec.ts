@@ -24,6 +24,30 @@ describe('topic creation at start', () => {
     }
   }
 
+  it('lets several services create the same set of topics at the same moment (router vs archiver at start)', async () => {
+    const logger = createLogger({ service: 'topic-test', level: 'silent' });
+    const clients = Array.from({ length: 4 }, (_, index) => new MessagingClient({ brokers, clientId: `topic-test-${index}`, logger }));
+    const prefix = uniqueName('race');
+    const topics = Array.from({ length: 12 }, (_, index) => `${prefix}.t${index}`);
+    // A consumer subscribes right after ensureTopics: the topics must already have leaders,
+    // whichever client won the race (a client seeing "already exists" must wait too).
+    const leaderless = await Promise.all(
+      clients.map(async (client) => {
+        await client.ensureTopics(topics);
+        const admin = raw.admin({ retry: { retries: 0 } });
+        await admin.connect();
+        try {
+          const metadata = await admin.fetchTopicMetadata({ topics });
+          return metadata.topics.flatMap((topic) => topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}/${partition.partitionId}`));
+        } finally {
+          await admin.disconnect();
+        }
+      }),
+    );
+    expect(leaderless.flat()).toEqual([]);
+    for (const topic of topics) expect((await describeTopic(topic)).partitions).toBe(3);
+  });
+
   it('creates missing topics with the configured partitions and retention, and is idempotent', async () => {
     const messaging = new MessagingClient({
       brokers,

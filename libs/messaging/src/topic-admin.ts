@@ -21,8 +21,68 @@ export interface TopicDefaults {
  * Creates the topics that do not exist yet. Idempotent: several services starting at once
  * may race to create the same topic, and "already exists" is success. An existing topic
  * is left as it is (changing partitions or retention of a live topic is an operator's call).
+ *
+ * A topic another process is creating at the same moment can answer metadata requests with
+ * a retriable "does not host this topic-partition" / "not the leader" for a moment (kafkajs
+ * gives up on it while waiting for leaders): such errors are retried a few times.
+ *
+ * Resolves only once the broker's metadata shows every partition of every topic with a
+ * leader: "already exists" (another service won the race) says nothing about leaders, and a
+ * consumer subscribing a moment too early fails its start with "does not host this
+ * topic-partition".
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], readyTimeoutMs = TOPICS_READY_TIMEOUT_MS): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await createMissingTopics(kafka, topics);
+      break;
+    } catch (error) {
+      if (attempt >= CREATE_ATTEMPTS || !isRetriable(error)) throw error;
+      await sleep(200 * attempt);
+    }
+  }
+  await awaitLeaders(kafka, topics.map((topic) => topic.name), readyTimeoutMs);
+}
+
+const CREATE_ATTEMPTS = 5;
+const TOPICS_READY_TIMEOUT_MS = 30_000;
+
+async function awaitLeaders(kafka: Kafka, names: readonly string[], timeoutMs: number): Promise<void> {
+  if (names.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  await admin.connect();
+  try {
+    for (;;) {
+      let waitingFor: string;
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
+        const notReady = metadata.topics.filter(
+          (topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0 || partition.partitionErrorCode !== 0),
+        );
+        if (notReady.length === 0) return;
+        waitingFor = `no leader yet for ${notReady.map((topic) => topic.name).join(', ')}`;
+      } catch (error) {
+        if (!isRetriable(error)) throw error;
+        waitingFor = (error as Error).message;
+      }
+      if (Date.now() >= deadline) throw new Error(`topics not ready after ${timeoutMs} ms (${waitingFor}): ${names.join(', ')}`);
+      await sleep(100);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function isRetriable(error: unknown): boolean {
+  return (error as { retriable?: unknown } | null)?.retriable === true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function createMissingTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {

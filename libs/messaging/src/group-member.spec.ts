@@ -1,0 +1,58 @@
+import type { Kafka } from 'kafkajs';
+import { createLogger } from '@flowline/telemetry';
+import { GroupMember } from './group-member';
+
+const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect', STOP: 'consumer.stop' };
+
+/** A kafkajs consumer stand-in that lets the test fire its instrumentation events. */
+function fakeKafka() {
+  const listeners = new Map<string, ((event: { payload: unknown }) => void)[]>();
+  const consumer = {
+    events: EVENTS,
+    on(event: string, listener: (event: { payload: unknown }) => void) {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+    },
+  };
+  const fire = (event: string, payload: unknown = {}) => {
+    for (const listener of listeners.get(event) ?? []) listener({ payload });
+  };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, fire };
+}
+
+const logger = createLogger({ service: 'group-member-test', level: 'silent' });
+
+describe('group member', () => {
+  it('is ready while a member of its group, not after a crash or a disconnect', async () => {
+    const { kafka, fire } = fakeKafka();
+    const readiness = new GroupMember(kafka, { groupId: 'g', logger }).readiness('consumer:g');
+    await expect(readiness.check()).rejects.toThrow('not a member of group g');
+    fire(EVENTS.GROUP_JOIN);
+    await expect(readiness.check()).resolves.toBeUndefined();
+    fire(EVENTS.CRASH, { error: new Error('rebalance'), restart: true });
+    await expect(readiness.check()).rejects.toThrow('not a member');
+    fire(EVENTS.GROUP_JOIN);
+    fire(EVENTS.DISCONNECT);
+    await expect(readiness.check()).rejects.toThrow('not a member');
+  });
+
+  it('reports failure for good only when kafkajs will not restart the consumer', async () => {
+    const { kafka, fire } = fakeKafka();
+    const member = new GroupMember(kafka, { groupId: 'g', logger });
+    let failure: Error | undefined;
+    void member.failed.then((error) => (failure = error));
+    fire(EVENTS.CRASH, { error: new Error('coordinator not available'), restart: true });
+    await Promise.resolve();
+    expect(failure).toBeUndefined();
+    fire(EVENTS.CRASH, { error: new Error('group authorization failed'), restart: false });
+    expect((await member.failed).message).toBe('group authorization failed');
+  });
+
+  it('runs the on-join hook on every join (a new generation may bring other partitions)', () => {
+    const { kafka, fire } = fakeKafka();
+    let joins = 0;
+    new GroupMember(kafka, { groupId: 'g', logger, onJoin: () => (joins += 1) }).readiness('x');
+    fire(EVENTS.GROUP_JOIN);
+    fire(EVENTS.GROUP_JOIN);
+    expect(joins).toBe(2);
+  });
+});

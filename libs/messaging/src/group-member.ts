@@ -1,0 +1,123 @@
+/**
+ * A kafkajs consumer that is a member of a consumer group, with its membership tracked for
+ * `/readyz` and its batches tracked for a draining stop: shared by the event consumer and
+ * the record batch consumer, so both time out a silent member, report readiness and drain
+ * the same way.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '@flowline/telemetry';
+import type { ReadinessProbe } from './readiness-probe';
+
+export interface GroupMemberOptions {
+  groupId: string;
+  /**
+   * How long the group waits for a member that stopped heartbeating before its partitions
+   * move (default 30 s). Heartbeats go every tenth of it.
+   */
+  sessionTimeoutMs?: number;
+  logger: Logger;
+  /** Called on every join: a new generation may hand over partitions another member had. */
+  onJoin?: () => void;
+}
+
+const SUBSCRIBE_ATTEMPTS = 8;
+
+export class GroupMember {
+  readonly consumer: Consumer;
+  /** Settles when kafkajs gave up on this consumer (a crash it will not restart from). */
+  readonly failed: Promise<Error>;
+  private joined = false;
+  private draining = false;
+  private activeBatches = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: GroupMemberOptions,
+  ) {
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1_000,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      options.onJoin?.();
+    });
+    for (const lost of [this.consumer.events.CRASH, this.consumer.events.DISCONNECT, this.consumer.events.STOP]) {
+      this.consumer.on(lost, () => {
+        this.joined = false;
+      });
+    }
+    let giveUp!: (error: Error) => void;
+    this.failed = new Promise<Error>((resolve) => (giveUp = resolve));
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      options.logger.error({ err: payload.error, restart: payload.restart, group: options.groupId }, 'consumer crashed');
+      // restart=false: kafkajs stopped this consumer and will not run it again.
+      if (!payload.restart) giveUp(payload.error);
+    });
+  }
+
+  /**
+   * Connects and subscribes. The subscription's metadata request can meet a topic another
+   * service created a moment ago before the broker serves it ("does not host this
+   * topic-partition", retriable): that is retried for a while instead of failing the start.
+   */
+  async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
+    await this.consumer.connect();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.consumer.subscribe({ topics: [...topics], fromBeginning });
+        return;
+      } catch (error) {
+        if (attempt >= SUBSCRIBE_ATTEMPTS || (error as { retriable?: unknown }).retriable !== true) throw error;
+        this.options.logger.warn({ err: error, attempt }, 'subscribing failed on a retriable error; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+
+  /** A readiness check: ready while the consumer is a member of its group. */
+  readiness(name: string): ReadinessProbe {
+    return {
+      name,
+      check: () => (this.joined ? Promise.resolve() : Promise.reject(new Error(`not a member of group ${this.options.groupId}`))),
+    };
+  }
+
+  /** True once a stop began: batch handlers finish the record in hand and take no new work. */
+  get stopping(): boolean {
+    return this.draining;
+  }
+
+  /** Runs one kafkajs batch handler; none starts once stopping. stop waits for those running. */
+  async runBatch(handle: () => Promise<void>): Promise<void> {
+    if (this.draining) return;
+    this.activeBatches += 1;
+    try {
+      await handle();
+    } finally {
+      this.activeBatches -= 1;
+      if (this.activeBatches === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Stops fetching: no new batches are handed out (the topics are paused). */
+  stopFetching(topics: readonly string[]): void {
+    this.draining = true;
+    try {
+      this.consumer.pause(topics.map((topic) => ({ topic })));
+    } catch {
+      // never ran (a failed start): nothing to pause
+    }
+  }
+
+  /** Resolves when no batch handler runs any more. */
+  async batchesDone(): Promise<void> {
+    while (this.activeBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+}

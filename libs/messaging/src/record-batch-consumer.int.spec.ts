@@ -1,0 +1,148 @@
+/**
+ * The batch record consumer on the real broker: every record handed on once stored, offsets
+ * committed only after the batch was stored, a failing store retried without losing records.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { createEvent, encodeEvent } from '@flowline/event-schemas';
+import { createLogger } from '@flowline/telemetry';
+import { testInfra, uniqueName, waitFor } from '@flowline/testing';
+import type { ConsumedRecord } from './consumed-record';
+import { MessagingClient } from './messaging-client';
+import type { RecordBatchConsumer } from './record-batch-consumer';
+
+const logger = createLogger({ service: 'messaging-test', level: 'silent' });
+
+describe('record batch consumer on the real broker', () => {
+  const { KAFKA_BROKERS } = testInfra();
+  const brokers = KAFKA_BROKERS.split(',');
+  const raw = new Kafka({ clientId: 'messaging-test', brokers, logLevel: logLevel.NOTHING });
+  const messaging = new MessagingClient({ brokers, clientId: 'messaging-test', logger });
+  const started: RecordBatchConsumer[] = [];
+  let topic: string;
+
+  beforeEach(async () => {
+    topic = uniqueName('records');
+    await messaging.ensureTopics([{ name: topic, partitions: 2 }]);
+  });
+  afterEach(async () => {
+    for (const consumer of started.splice(0)) await consumer.stop();
+  });
+
+  async function produce(count: number, extraHeaders: Record<string, string> = {}): Promise<string[]> {
+    const producer = raw.producer();
+    await producer.connect();
+    const ids: string[] = [];
+    const messages = Array.from({ length: count }, (_, index) => {
+      const event = createEvent('webhook.received', { source: 'test', payload: { index } }, { source: '/records-test', partitionKey: `k${index % 7}` });
+      ids.push(event.id);
+      const encoded = encodeEvent(event);
+      return { key: encoded.key, value: encoded.value, headers: { ...encoded.headers, ...extraHeaders } };
+    });
+    await producer.send({ topic, messages });
+    await producer.disconnect();
+    return ids;
+  }
+
+  async function committed(groupId: string): Promise<number> {
+    const admin = raw.admin();
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  }
+
+  function start(groupId: string, handleBatch: (records: readonly ConsumedRecord[]) => Promise<void>, maxBatchRecords = 50): Promise<RecordBatchConsumer> {
+    const consumer = messaging.createRecordConsumer({ groupId, topics: [topic], handleBatch, maxBatchRecords, retry: { initialDelayMs: 20, maxDelayMs: 50 } });
+    started.push(consumer);
+    return consumer.start().then(() => consumer);
+  }
+
+  it('hands on every record with its headers, in batches no larger than asked, and commits them all', async () => {
+    const ids = await produce(230, { 'x-origin': 'records-test' });
+    const seen: ConsumedRecord[] = [];
+    const sizes: number[] = [];
+    const groupId = uniqueName('group');
+    await start(groupId, (records) => {
+      sizes.push(records.length);
+      seen.push(...records);
+      return Promise.resolve();
+    });
+    await waitFor(async () => (await committed(groupId)) === 230, { description: 'all 230 offsets committed' });
+    expect(new Set(seen.map((record) => record.headers['ce_id']))).toEqual(new Set(ids));
+    expect(seen).toHaveLength(230);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+    const first = seen[0] as ConsumedRecord;
+    expect(first.topic).toBe(topic);
+    expect(first.headers['x-origin']).toBe('records-test');
+    expect(first.timestamp.getTime()).toBeGreaterThan(Date.now() - 120_000);
+    for (const partition of [0, 1]) {
+      const offsets = seen.filter((record) => record.partition === partition).map((record) => Number(record.offset));
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    }
+  });
+
+  it('retries a failing batch and commits nothing of it until it was stored', async () => {
+    await produce(20);
+    const groupId = uniqueName('group');
+    let failuresLeft = 3;
+    const stored = new Set<string>();
+    await start(groupId, (records) => {
+      if (failuresLeft > 0) {
+        failuresLeft -= 1;
+        return Promise.reject(new Error('database unavailable'));
+      }
+      for (const record of records) stored.add(`${record.partition}:${record.offset}`);
+      return Promise.resolve();
+    });
+    await waitFor(() => stored.size === 20, { description: 'every record stored after the failures' });
+    await waitFor(async () => (await committed(groupId)) === 20, { description: 'the commit' });
+    expect(failuresLeft).toBe(0);
+  });
+
+  it('after a stop mid-outage, a new member gets the unstored records again', async () => {
+    await produce(10);
+    const groupId = uniqueName('group');
+    let attempts = 0;
+    const first = await start(groupId, () => {
+      attempts += 1;
+      return Promise.reject(new Error('database unavailable'));
+    });
+    await waitFor(() => attempts >= 2, { description: 'a few failed attempts' });
+    await first.stop();
+    started.splice(started.indexOf(first), 1);
+    expect(await committed(groupId)).toBe(0);
+
+    const stored: string[] = [];
+    await start(groupId, (records) => {
+      stored.push(...records.map((record) => `${record.partition}:${record.offset}`));
+      return Promise.resolve();
+    });
+    await waitFor(() => stored.length === 10, { description: 'the ten records after restart' });
+  });
+
+  it('survives being evicted during a store slower than the session timeout, and goes on', async () => {
+    await produce(30);
+    const groupId = uniqueName('group');
+    let calls = 0;
+    const stored = new Set<string>();
+    const consumer = messaging.createRecordConsumer({
+      groupId,
+      topics: [topic],
+      sessionTimeoutMs: 6_000,
+      maxBatchRecords: 50,
+      handleBatch: async (records) => {
+        calls += 1;
+        // The first store outlasts the session: the group evicts this member meanwhile.
+        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 9_000));
+        for (const record of records) stored.add(`${record.partition}:${record.offset}`);
+      },
+    });
+    started.push(consumer);
+    let failedForGood = false;
+    void consumer.failed.then(() => (failedForGood = true));
+    await consumer.start();
+    await waitFor(async () => stored.size === 30 && (await committed(groupId)) === 30, { description: 'every record stored and committed after the eviction', timeoutMs: 60_000 });
+    expect(failedForGood).toBe(false);
+    await expect(consumer.readiness().check()).resolves.toBeUndefined();
+  });
+});
