@@ -29,3 +29,46 @@ export const DLQ_HEADER_DESCRIPTIONS: Record<keyof typeof DLQ_HEADERS, string> =
   lastFailure: 'ISO-8601 time of the last failed attempt.',
   consumerGroup: 'The consumer group that gave up.',
 };
+
+/** The dead-letter headers of a record, typed; a header that is missing or unreadable is left out. */
+export interface DeadLetterHeaderValues {
+  reason?: string;
+  errorClass?: string;
+  errorCode?: string;
+  attempts?: number;
+  originalTopic?: string;
+  originalPartition?: number;
+  originalOffset?: string;
+  firstFailure?: Date;
+  lastFailure?: Date;
+  consumerGroup?: string;
+}
+
+/** Reads the `flowline-dlq-*` headers back (the event store and `flowline dlq` both do). */
+export function readDeadLetterHeaders(headers: Readonly<Record<string, string>>): DeadLetterHeaderValues {
+  const values: DeadLetterHeaderValues = {};
+  const text = (key: 'reason' | 'errorClass' | 'errorCode' | 'originalTopic' | 'originalOffset' | 'consumerGroup'): void => {
+    const value = headers[DLQ_HEADERS[key]];
+    if (value !== undefined) values[key] = value;
+  };
+  const integer = (key: 'attempts' | 'originalPartition'): void => {
+    const value = headers[DLQ_HEADERS[key]];
+    if (value !== undefined && /^\d+$/.test(value)) values[key] = Number(value);
+  };
+  const date = (key: 'firstFailure' | 'lastFailure'): void => {
+    const value = headers[DLQ_HEADERS[key]];
+    const parsed = value === undefined ? undefined : new Date(value);
+    if (parsed !== undefined && !Number.isNaN(parsed.getTime())) values[key] = parsed;
+  };
+  text('reason');
+  text('errorClass');
+  text('errorCode');
+  integer('attempts');
+  text('originalTopic');
+  integer('originalPartition');
+  text('originalOffset');
+  date('firstFailure');
+  date('lastFailure');
+  text('consumerGroup');
+  return values;
+}

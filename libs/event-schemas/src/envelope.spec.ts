@@ -45,6 +45,12 @@ describe('event envelope', () => {
     expect(decodeEvent(asDelivered)).toEqual(event);
   });
 
+  it('decodes a record that carries a header without a value (Kafka allows null header values)', () => {
+    const event = received();
+    const record = encodeEvent(event);
+    expect(decodeEvent({ ...record, headers: { ...record.headers, 'x-empty': null, 'x-repeated': ['a', null] } })).toEqual(event);
+  });
+
   it('reads an event written by the CloudEvents SDK itself', () => {
     const sdkEvent = new CloudEvent({
       type: 'webhook.received', source: '/elsewhere', datacontenttype: 'application/json',

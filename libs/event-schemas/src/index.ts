@@ -1,4 +1,4 @@
-export { AGENT_NAMES, BASE_TOPICS, topicNames } from './topics';
+export { AGENT_NAMES, BASE_TOPICS, guardedTopicOf, isDeadLetterTopic, isUnroutedTopic, topicNames } from './topics';
 export type { AgentName, TopicNames } from './topics';
 export { eventCatalog, EVENT_TYPES, isEventType, currentSchemaVersion } from './event-catalog';
 export type {
@@ -22,4 +22,5 @@ export type { FlowlineEvent, CreateEventOptions, KafkaHeaders, KafkaRecord } fro
 export { handlerFor } from './event-handlers';
 export type { EventData, EventHandlers, EventOf } from './event-handlers';
 export { EventDecodingError, NotACloudEvent, SchemaUnknown, EventDataInvalid } from './errors';
-export { DLQ_HEADER_DESCRIPTIONS, DLQ_HEADERS } from './dead-letter-headers';
+export { DLQ_HEADER_DESCRIPTIONS, DLQ_HEADERS, readDeadLetterHeaders } from './dead-letter-headers';
+export type { DeadLetterHeaderValues } from './dead-letter-headers';

@@ -21,6 +21,25 @@ export interface TopicNames {
   readonly unrouted: string;
   agent(name: AgentName): string;
   deadLetter(topic: string): string;
+  /** Every topic events travel on (ingress, domain, agents, unrouted), without dead-letter topics. */
+  all(): string[];
+}
+
+const DEAD_LETTER_SUFFIX = '.dlq';
+
+/** Whether a topic is a dead-letter topic (`<topic>.dlq`). */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith(DEAD_LETTER_SUFFIX);
+}
+
+/** The topic a dead-letter topic guards (`agent.document.dlq` → `agent.document`); any other topic is returned as it is. */
+export function guardedTopicOf(deadLetterTopic: string): string {
+  return isDeadLetterTopic(deadLetterTopic) ? deadLetterTopic.slice(0, -DEAD_LETTER_SUFFIX.length) : deadLetterTopic;
+}
+
+/** Whether a topic is `events.unrouted`, with or without a tenant prefix. */
+export function isUnroutedTopic(topic: string): boolean {
+  return topic.endsWith(BASE_TOPICS.unrouted);
 }
 
 export function topicNames(prefix = ''): TopicNames {
@@ -36,6 +55,7 @@ export function topicNames(prefix = ''): TopicNames {
     unrouted: named(BASE_TOPICS.unrouted),
     agent: (name) => named(`agent.${name}`),
     // A dead-letter topic belongs to the topic it guards, which already carries the prefix.
-    deadLetter: (topic) => `${topic}.dlq`,
+    deadLetter: (topic) => `${topic}${DEAD_LETTER_SUFFIX}`,
+    all: () => [...Object.values(BASE_TOPICS), ...AGENT_NAMES.map((name) => `agent.${name}`)].map(named),
   };
 }
