@@ -77,6 +77,64 @@ describe('startService', () => {
   });
 });
 
+describe('a component that fails for good while running', () => {
+  it('stops the service (every component) and reports the failure, instead of idling alive', async () => {
+    const log = captureLog();
+    const env = { PORT: String(await freePort()), WEBHOOK_SECRET: 's3cr3t-value' };
+    let giveUp!: (error: Error) => void;
+    const stopped: string[] = [];
+    const failing: ServiceDefinition<typeof secretConfig> = {
+      name: 'secret-keeper',
+      configSchema: secretConfig,
+      build: () => ({
+        components: [
+          { name: 'publisher', start: () => Promise.resolve(), stop: () => Promise.resolve(void stopped.push('publisher')) },
+          {
+            name: 'consumer',
+            start: () => Promise.resolve(),
+            stop: () => Promise.resolve(void stopped.push('consumer')),
+            failed: new Promise<Error>((resolve) => (giveUp = resolve)),
+          },
+        ],
+        readiness: [],
+      }),
+    };
+    const service = await startService(failing, env, { logDestination: log.stream });
+    expect(service.state).toBe('running');
+
+    giveUp(new Error('the group coordinator refused us for good'));
+    const failure = await service.failure;
+
+    expect(failure.message).toBe('consumer failed: the group coordinator refused us for good');
+    expect(service.state).toBe('failed');
+    expect(stopped).toEqual(['consumer', 'publisher']);
+    expect(log.lines().find((line) => line['msg'] === 'component failed for good; stopping the service')).toMatchObject({ component: 'consumer' });
+  });
+});
+
+describe('a component that fails for good and then cannot stop', () => {
+  it('still reports the failure once the shutdown deadline passed', async () => {
+    const env = { PORT: String(await freePort()), WEBHOOK_SECRET: 's3cr3t-value', SHUTDOWN_TIMEOUT_MS: '200' };
+    const hung: ServiceDefinition<typeof secretConfig> = {
+      name: 'secret-keeper',
+      configSchema: secretConfig,
+      build: () => ({
+        components: [{ name: 'stuck', start: () => Promise.resolve(), stop: () => stuck, failed: Promise.resolve(new Error('gave up')) }],
+        readiness: [],
+      }),
+    };
+    let unstick!: () => void;
+    const stuck = new Promise<void>((resolve) => (unstick = resolve));
+    const service = await startService(hung, env, { logDestination: captureLog().stream });
+    const failure = await service.failure;
+    expect(failure.message).toBe('stuck failed: gave up (and stopping did not finish within 200 ms)');
+    expect(service.state).toBe('failed');
+    // Let the stop finish, so the ops server closes and the test leaves nothing open.
+    unstick();
+    await service.stop();
+  });
+});
+
 describe('@flowline/service-runtime', () => {
   // Telemetry can instrument express only if nothing loaded it before runService started
   // telemetry; Jest has its own module registry, so this looks from a real Node process.

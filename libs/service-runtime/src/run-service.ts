@@ -2,8 +2,9 @@
  * One lifecycle for every Flowline service: starting → running → draining → stopped
  * (or failed). Config is validated before anything starts; SIGTERM/SIGINT stop the
  * components in reverse order (consumers finish the message in hand and commit) within
- * SHUTDOWN_TIMEOUT_MS, then the process exits 0. A failed start or a shutdown past its
- * deadline exits 1, never 0, so an orchestrator sees the failure.
+ * SHUTDOWN_TIMEOUT_MS, then the process exits 0. A failed start, a component that failed
+ * for good while running (a consumer kafkajs gave up on), or a shutdown past its deadline
+ * exits 1, never 0, so an orchestrator sees the failure and restarts the service.
  *
  * Load order: OpenTelemetry patches express, pg, mongodb and amqplib only if they are
  * required after telemetry started. So this module loads nothing instrumented at the top:
@@ -33,6 +34,12 @@ export interface Component {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Settles when the component stopped working for good while running (it will not recover
+   * by itself): the service then stops everything and exits 1 instead of idling, alive but
+   * doing nothing.
+   */
+  readonly failed?: Promise<Error>;
 }
 
 export interface ServiceContext<C> {
@@ -64,19 +71,18 @@ export interface RunningService {
   readonly shutdownTimeoutMs: number;
   /** Drains and stops everything; resolves when the service has stopped. */
   stop(): Promise<void>;
+  /** Settles, after everything was stopped, when a component failed for good while running. */
+  readonly failure: Promise<Error>;
 }
 
 /**
- * Process warnings become JSON log lines like everything else on stdout. kafkajs 2.2.4
- * arms a timer with a negative delay when it is not throttled; Node ≥ 23 warns about it
- * every time and clamps the delay to 1 ms, which is what kafkajs relies on — so that one
- * warning is logged at debug level only.
+ * Process warnings become JSON log lines like everything else on stdout. (kafkajs's
+ * harmless negative-timer warning is dropped where the Kafka client is made, libs/messaging.)
  */
 function routeProcessWarnings(logger: Logger): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
-    if (warning.name === 'TimeoutNegativeWarning') logger.debug({ warning: warning.message }, 'negative timer delay (kafkajs)');
-    else logger.warn({ warning: warning.name, detail: warning.message }, 'process warning');
+    logger.warn({ warning: warning.name, detail: warning.message }, 'process warning');
   });
 }
 
@@ -158,23 +164,44 @@ export async function startService<S extends z.ZodObject>(
   logger.info({ port }, `${definition.name} running`);
 
   let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      state = 'draining';
+      logger.info('draining');
+      await stopAll();
+      state = 'stopped';
+      logger.info('stopped');
+      logger.flush();
+    })();
+    return stopping;
+  };
+  const failure = new Promise<Error>((reportFailure) => {
+    for (const component of started) {
+      void component.failed?.then(async (error) => {
+        if (stopping !== undefined) return;
+        logger.fatal({ err: error, component: component.name }, 'component failed for good; stopping the service');
+        const failure = new Error(`${component.name} failed: ${error.message}`, { cause: error });
+        // Bounded like a SIGTERM drain: a stop that hangs must not keep a useless process alive.
+        const deadline = setTimeout(() => {
+          state = 'failed';
+          reportFailure(new Error(`${failure.message} (and stopping did not finish within ${config.SHUTDOWN_TIMEOUT_MS} ms)`, { cause: error }));
+        }, config.SHUTDOWN_TIMEOUT_MS);
+        deadline.unref();
+        await stop();
+        clearTimeout(deadline);
+        state = 'failed';
+        reportFailure(failure);
+      });
+    }
+  });
   return {
     get state() {
       return state;
     },
     port,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    stop() {
-      stopping ??= (async () => {
-        state = 'draining';
-        logger.info('draining');
-        await stopAll();
-        state = 'stopped';
-        logger.info('stopped');
-        logger.flush();
-      })();
-      return stopping;
-    },
+    stop,
+    failure,
   };
 }
 
@@ -219,8 +246,9 @@ export function runService<S extends z.ZodObject>(name: string, load: ServiceLoa
       if (definition.name !== name) throw new Error(`runService was given the name "${name}" but the definition is named "${definition.name}"`);
       return startService(definition);
     });
-  starting.catch((error: unknown) =>
-    fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
+  starting.then(
+    (service) => service.failure.then((error) => telemetry.shutdown().finally(() => fail(error.message, error))),
+    (error: unknown) => fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
   );
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -14,6 +14,14 @@ describe('createServiceMetrics', () => {
     expect(text).toContain('flowline_events_published_batch_size_bucket{le="10",service="router"} 1');
   });
 
+  it('exposes the WAL bytes a CDC replication slot retains, by slot', async () => {
+    const metrics = createServiceMetrics('cdc-listener');
+    metrics.cdcSlotRetainedWalBytes.set({ slot: 'flowline_cdc' }, 16_777_216);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('# TYPE flowline_cdc_slot_retained_wal_bytes gauge');
+    expect(text).toContain('flowline_cdc_slot_retained_wal_bytes{slot="flowline_cdc",service="cdc-listener"} 16777216');
+  });
+
   it('keeps each service’s metrics in its own registry', async () => {
     const a = createServiceMetrics('a');
     const b = createServiceMetrics('b');

@@ -19,6 +19,12 @@ export interface ServiceMetrics {
   readonly consumerLag: Gauge<'topic' | 'partition' | 'group'>;
   /** Events per publish call (1 for a single publish). */
   readonly publishedBatchSize: Histogram;
+  /**
+   * WAL bytes PostgreSQL keeps for a logical replication slot: from the slot's restart_lsn to
+   * the current WAL position. Set by cdc-listener; it grows when changes are not confirmed,
+   * and an unconfirmed slot fills the database's disk (alert FlowlineCdcSlotWalRetained).
+   */
+  readonly cdcSlotRetainedWalBytes: Gauge<'slot'>;
 }
 
 export function createServiceMetrics(service: string): ServiceMetrics {
@@ -81,6 +87,12 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       name: 'flowline_events_published_batch_size',
       help: 'Events per publish call',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
+    cdcSlotRetainedWalBytes: new Gauge({
+      name: 'flowline_cdc_slot_retained_wal_bytes',
+      help: "WAL bytes retained for a replication slot: pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)",
+      labelNames: ['slot'],
       registers: [registry],
     }),
   };

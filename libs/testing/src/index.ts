@@ -5,3 +5,5 @@ export { waitFor } from './wait-for';
 export type { WaitOptions } from './wait-for';
 export { TopicProbe } from './topic-probe';
 export type { ProbedMessage } from './topic-probe';
+export { createScratchDatabase } from './scratch-database';
+export type { ScratchDatabase } from './scratch-database';

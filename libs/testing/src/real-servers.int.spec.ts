@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { testInfra } from './infra-settings';
 import { TopicProbe } from './topic-probe';
 import { uniqueName } from './unique-names';
+import { waitFor } from './wait-for';
 
 describe('real servers from the test harness', () => {
   const infra = testInfra();
@@ -71,11 +72,16 @@ describe('real servers from the test harness', () => {
       const collection = client.db('harness').collection(uniqueName('changes'));
       await collection.insertOne({ seed: true }); // the collection must exist before watching on some servers
       const stream = collection.watch([], { fullDocument: 'updateLookup' });
-      const next = stream.next();
-      // Until the server confirms the cursor, an insert could be missed: wait for the cursor to open.
-      await waitForResumeToken(stream);
-      await collection.insertOne({ n: 42 });
-      const change = (await next) as { operationType: string; fullDocument?: { n?: number } };
+      const next = stream.next() as Promise<{ operationType: string; fullDocument?: { n?: number } }>;
+      // An insert made before the server opened the cursor is not on the stream, and when it
+      // opens depends on the load: insert again until the stream has delivered one.
+      const change = await waitFor(
+        async () => {
+          await collection.insertOne({ n: 42 });
+          return Promise.race([next, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
+        },
+        { description: 'an insert on the change stream', timeoutMs: 30_000, intervalMs: 0 },
+      );
       expect(change.operationType).toBe('insert');
       expect(change.fullDocument?.n).toBe(42);
       await stream.close();
@@ -106,10 +112,3 @@ describe('real servers from the test harness', () => {
     }
   });
 });
-
-async function waitForResumeToken(stream: { resumeToken: unknown; tryNext(): Promise<unknown> }): Promise<void> {
-  // tryNext() opens the cursor without blocking; once opened the stream has a resume token.
-  for (let attempt = 0; attempt < 50 && stream.resumeToken === undefined; attempt++) {
-    await stream.tryNext();
-  }
-}
