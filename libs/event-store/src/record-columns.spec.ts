@@ -1,0 +1,118 @@
+import { InvalidArchivedRecord } from './errors';
+import { ArchivedRecord, isSecretHeader, RAW_TIMESTAMP_HEADER, recordColumns, UNPLACEABLE_TIMESTAMP } from './record-columns';
+
+function record(fields: Partial<ArchivedRecord> = {}): ArchivedRecord {
+  return {
+    topic: 'ingress.webhook',
+    partition: 2,
+    offset: '41',
+    timestamp: new Date('2025-03-01T10:00:00.123Z'),
+    key: Buffer.from('order-7'),
+    value: Buffer.from('{"total":12}'),
+    headers: {
+      ce_id: 'e-1',
+      ce_type: 'webhook.received',
+      ce_source: '/webhook-gateway/github',
+      ce_subject: 'repo/flowline',
+      ce_time: '2025-03-01T10:00:00.120456Z',
+      ce_correlationid: 'c-1',
+      ce_causationid: 'p-1',
+      ce_schemaversion: '3',
+      ce_specversion: '1.0',
+    },
+    ...fields,
+  };
+}
+
+describe('recordColumns', () => {
+  it('reads the CloudEvent attributes from the binary-mode ce_* headers', () => {
+    expect(recordColumns(record())).toMatchObject({
+      id: 'e-1',
+      type: 'webhook.received',
+      source: '/webhook-gateway/github',
+      subject: 'repo/flowline',
+      time: '2025-03-01T10:00:00.120Z',
+      correlationid: 'c-1',
+      causationid: 'p-1',
+      schemaversion: 3,
+      topic: 'ingress.webhook',
+      partition: 2,
+      offset: '41',
+      kafkaTimestamp: '2025-03-01T10:00:00.123Z',
+      key: 'order-7',
+    });
+  });
+
+  it('takes the event id as correlation id when the event has no correlationid extension, as decoding does', () => {
+    const { ce_correlationid: _omitted, ...headers } = record().headers;
+    expect(recordColumns(record({ headers })).correlationid).toBe('e-1');
+  });
+
+  it('leaves attributes null for a record without CloudEvent headers (an undecodable dead letter)', () => {
+    const columns = recordColumns(record({ headers: { 'flowline-dlq-reason': 'not a CloudEvent' } }));
+    expect(columns).toMatchObject({ id: null, type: null, time: null, correlationid: null, schemaversion: null });
+    expect(JSON.parse(columns.headers)).toEqual({ 'flowline-dlq-reason': 'not a CloudEvent' });
+  });
+
+  it.each(['X-Hub-Signature-256', 'stripe-signature', 'webhook-signature', 'Authorization', 'x-api-key', 'X-API_KEY', 'apikey', 'cookie', 'set-cookie', 'x-client-secret', 'refresh-token', 'password'])(
+    'never stores the header %s',
+    (name) => {
+      expect(isSecretHeader(name)).toBe(true);
+      const columns = recordColumns(record({ headers: { ce_id: 'e-1', [name]: 'sensitive', traceparent: '00-abc-def-01' } }));
+      expect(JSON.parse(columns.headers)).toEqual({ ce_id: 'e-1', traceparent: '00-abc-def-01' });
+    },
+  );
+
+  it('keeps a JSON value as JSON text and a non-JSON value as base64', () => {
+    expect(recordColumns(record())).toMatchObject({ data: '{"total":12}', valueBase64: null });
+    const binary = Buffer.from([0xff, 0x00, 0x10]);
+    expect(recordColumns(record({ value: binary }))).toMatchObject({ data: null, valueBase64: binary.toString('base64') });
+    expect(recordColumns(record({ value: Buffer.from('plain text') }))).toMatchObject({ data: null, valueBase64: Buffer.from('plain text').toString('base64') });
+    expect(recordColumns(record({ value: null }))).toMatchObject({ data: null, valueBase64: null });
+    expect(recordColumns(record({ value: Buffer.from('null') }))).toMatchObject({ data: null, valueBase64: Buffer.from('null').toString('base64') });
+    expect(recordColumns(record({ value: Buffer.from('"text"') }))).toMatchObject({ data: '"text"', valueBase64: null });
+  });
+
+  it('keeps JSON that PostgreSQL jsonb would refuse as base64 rather than failing the batch', () => {
+    for (const text of ['{"a":"\\u0000"}', '{"a":"\\ud800"}', '{"a":1e999999}']) {
+      expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({ data: null, valueBase64: Buffer.from(text).toString('base64') });
+    }
+  });
+
+  it('rewrites escaped surrogate pairs that jsonb accepts only as characters', () => {
+    const columns = recordColumns(record({ value: Buffer.from('{"emoji":"\\ud83d\\ude00"}') }));
+    expect(columns.data).toBe('{"emoji":"😀"}');
+  });
+
+  it('drops NUL characters and lone surrogates from text, which PostgreSQL cannot hold', () => {
+    const columns = recordColumns(record({ key: Buffer.from('a\u0000b'), headers: { ce_id: 'x\u0000y', note: 'bad \ud800 half' } }));
+    expect(columns.key).toBe('a\ufffdb');
+    expect(columns.id).toBe('x\ufffdy');
+    expect(JSON.parse(columns.headers)).toMatchObject({ note: 'bad \ufffd half' });
+  });
+
+  it('stores an unreadable ce_time or ce_schemaversion as null', () => {
+    for (const [time, version] of [['yesterday', 'v2'], ['2025-02-30', '-1'], ['1', '99999999999']]) {
+      expect(recordColumns(record({ headers: { ce_time: time as string, ce_schemaversion: version as string } }))).toMatchObject({ time: null, schemaversion: null });
+    }
+  });
+
+  it('refuses a record whose Kafka coordinates cannot be real, with a stable code', () => {
+    for (const bad of [{ offset: '-1' }, { offset: 'abc' }, { partition: 1.5 }]) {
+      expect(() => recordColumns(record(bad))).toThrow(InvalidArchivedRecord);
+    }
+    try {
+      recordColumns(record({ offset: 'abc' }));
+    } catch (error) {
+      expect((error as InvalidArchivedRecord).code).toBe('INVALID_ARCHIVED_RECORD');
+    }
+  });
+
+  it('files a record whose timestamp PostgreSQL cannot hold under a fixed far day, keeping the raw value (never failing its batch)', () => {
+    const microseconds = new Date(1_732_000_000_000_000); // a producer that wrote µs: year ~56,850
+    const columns = recordColumns(record({ timestamp: microseconds }));
+    expect(columns.kafkaTimestamp).toBe(UNPLACEABLE_TIMESTAMP);
+    expect(JSON.parse(columns.headers)).toMatchObject({ [RAW_TIMESTAMP_HEADER]: '1732000000000000' });
+    expect(recordColumns(record({ timestamp: microseconds })).kafkaTimestamp).toBe(columns.kafkaTimestamp);
+  });
+});
