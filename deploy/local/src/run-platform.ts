@@ -1,15 +1,13 @@
 /**
  * `npm start`: the whole platform on this machine. Brings up the local infrastructure,
  * builds every app, starts each service as its own process (logs under
- * .flowline/logs/services/), sends one sample webhook, prints the chain of events it
- * caused, and keeps running until Ctrl-C, which drains every service (SIGTERM) before
- * exiting. The infrastructure keeps running for the next start: `npm run infra:down`.
+ * .flowline/logs/services/), sends one sample webhook, ends its output with `flowline
+ * trace` of the chain of events it caused (read from the event store), and keeps running
+ * until Ctrl-C, which drains every service (SIGTERM) before exiting. The infrastructure keeps running for the next start: `npm run infra:down`.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { decodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
 import { flowlineDir, repoRoot } from './infra-layout';
 import { infraUp, InfraSettings } from './index';
 
@@ -77,21 +75,16 @@ async function main(): Promise<void> {
   try {
     await Promise.all(services.map((service) => waitUntilReady(service)));
     say(`all ${services.length} services ready (logs: ${logDir})`);
+    say('Ctrl-C stops every service. Try: curl -X POST localhost:8080/webhooks/sample -H "content-type: application/json" -d \'{"hello":"world"}\'');
+    say('and follow what it caused: npx flowline trace <the id it answers>');
     const correlationId = await sendSampleWebhook();
-    const chain = await readChain(settings.KAFKA_BROKERS, correlationId);
-    say(`sample chain for correlation id ${correlationId}:`);
-    for (const { topic, event } of chain) {
-      const cause = event.causationid === undefined ? 'first event' : `caused by ${event.causationid}`;
-      say(`  ${event.time}  ${topic.padEnd(16)} ${event.type.padEnd(20)} ${event.id}  (${cause})`);
-    }
+    await printSampleTrace(correlationId, settings);
   } catch (error) {
     say(`start failed: ${(error as Error).message}`);
     failed = true;
     await stopAll();
     return;
   }
-  say('running. Try: curl -X POST localhost:8080/webhooks/sample -H "content-type: application/json" -d \'{"hello":"world"}\'');
-  say('Ctrl-C stops every service.');
 }
 
 function startService(name: string, port: number, settings: InfraSettings, logDir: string): RunningService {
@@ -141,47 +134,33 @@ async function sendSampleWebhook(): Promise<string> {
   return body.id;
 }
 
-/**
- * Reads the topics of the sample flow until the chain reaches document.processed. (The
- * event store and `flowline trace` replace this with one query across every topic.)
- */
-async function readChain(brokers: string, correlationId: string): Promise<{ topic: string; event: FlowlineEvent }[]> {
-  const topics = topicNames(process.env['FLOWLINE_TOPIC_PREFIX'] ?? '');
-  const kafka = new Kafka({ clientId: 'flowline-start', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `flowline-start-${correlationId}` });
-  const chain: { topic: string; event: FlowlineEvent }[] = [];
-  const hops = [topics.ingressWebhook, topics.agent('document'), topics.domainEvents];
-  await consumer.connect();
-  await consumer.subscribe({ topics: hops, fromBeginning: true });
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the sample chain did not complete within 60 s')), 60_000);
-    void consumer.run({
-      eachMessage: ({ topic, message }) => {
-        try {
-          const event = decodeEvent({ key: message.key, value: message.value, headers: message.headers ?? {} });
-          if (event.correlationid === correlationId) {
-            chain.push({ topic, event });
-            // Topics are fetched independently: the chain is whole once every hop is in.
-            if (hops.every((hop) => chain.some((link) => link.topic === hop))) {
-              clearTimeout(timer);
-              resolve();
-            }
-          }
-        } catch {
-          // not a Flowline event: not part of the chain
-        }
-        return Promise.resolve();
-      },
-    });
+/** Runs the built `flowline` CLI with the infrastructure's connection settings. */
+function flowline(args: readonly string[], settings: InfraSettings): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'apps/flowline-cli/bin/flowline.js'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, KAFKA_BROKERS: settings.KAFKA_BROKERS, DATABASE_URL: settings.DATABASE_URL },
   });
-  try {
-    await done;
-  } finally {
-    await consumer.disconnect();
-  }
-  return chain.sort((a, b) => a.event.time.localeCompare(b.event.time) || hops.indexOf(a.topic) - hops.indexOf(b.topic));
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Waits until the event archiver has stored the sample chain down to document.processed,
+ * then prints what an on-call engineer would run: `flowline trace <correlation id>`.
+ */
+async function printSampleTrace(correlationId: string, settings: InfraSettings): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const probe = flowline(['trace', correlationId, '--json'], settings);
+    if (probe.status === 0 && probe.stdout.includes('"document.processed"')) break;
+    if (Date.now() > deadline) throw new Error(`the sample chain did not reach the event store within 60 s: ${probe.stderr.trim() || probe.stdout.trim()}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  say(`$ npx flowline trace ${correlationId}`);
+  const shown = flowline(['trace', correlationId], settings);
+  process.stdout.write(shown.stdout);
+  if (shown.status !== 0) throw new Error(`flowline trace failed: ${shown.stderr.trim()}`);
+}
 
 main().catch((error: unknown) => {
   console.error(`[flowline] start failed: ${(error as Error).message}`);
