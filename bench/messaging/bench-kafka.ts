@@ -83,18 +83,10 @@ export class BenchKafka {
 }
 
 /**
- * kafkajs 2.2.4 schedules a timer with a negative delay on every connection, which Node 24
- * reports as a TimeoutNegativeWarning (tulios/kafkajs#1751; harmless). Drop exactly that
- * warning so the bench's table stays readable; every other warning still prints.
+ * Quiet kafkajs's one-off notices so the bench's table stays readable (its negative-timer
+ * warning is dropped by libs/messaging wherever a Kafka client is made).
  */
 export function quietKafkajsNoise(): void {
   // kafkajs 2 warns once per producer that its default partitioner changed in 2.0; the bench has no older data to match.
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
-  type EmitWarning = (warning: string | Error, ...rest: unknown[]) => void;
-  const emitWarning = process.emitWarning.bind(process) as EmitWarning;
-  const filtered: EmitWarning = (warning, ...rest) => {
-    const type = typeof rest[0] === 'string' ? rest[0] : warning instanceof Error ? warning.name : undefined;
-    if (type !== 'TimeoutNegativeWarning') emitWarning(warning, ...rest);
-  };
-  process.emitWarning = filtered;
 }

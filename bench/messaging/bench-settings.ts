@@ -24,6 +24,8 @@ export interface BenchSettings {
   publish: { events: number; callers: number; seconds: number };
   pipeline: { events: number; seconds: number };
   latency: { rate: number; seconds: number; drainSeconds: number; variants: LatencyVariant[] };
+  /** Extra round-trip time on every Kafka request of the run (network-delay.ts); 0: loopback as it is. */
+  addedRttMs: number;
   /** Whole-run watchdog: past it the bench cleans up and exits 2. */
   maxMinutes: number;
   outFile: string;
@@ -45,6 +47,7 @@ const FLAGS = {
   seconds: { default: '10', help: 'seconds of sending per latency run' },
   'latency-variants': { default: 'runtime,naive,floor', help: `latency variants among ${LATENCY_VARIANTS.join(',')} (floor: no stage, a diagnostic)` },
   'drain-seconds': { default: '10', help: 'wait after the last send for late events (then they count as missing)' },
+  'added-rtt-ms': { default: '0', help: 'extra round-trip time on every Kafka request, as across a network (0: loopback as it is)' },
   'max-minutes': { default: '9', help: 'whole-run watchdog' },
   out: { default: 'bench/messaging/results/latest.json', help: 'where the JSON result is written' },
 } as const;
@@ -72,6 +75,7 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     }
     return value;
   };
+  const nonNegative = (flag: Flag): number => (raw(flag) === '0' ? 0 : positive(flag, false));
   const optionalPositive = (flag: Flag): number | undefined => (raw(flag) === '' ? undefined : positive(flag));
 
   const list = <T extends string>(flag: Flag, allowed: readonly T[]): T[] => {
@@ -95,6 +99,7 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     publish: { events: positive('publish-events'), callers: positive('callers'), seconds: positive('publish-seconds', false) },
     pipeline: { events: positive('events'), seconds: positive('pipeline-seconds', false) },
     latency: { rate: positive('rate', false), seconds: positive('seconds', false), drainSeconds: positive('drain-seconds', false), variants: list('latency-variants', LATENCY_VARIANTS) },
+    addedRttMs: nonNegative('added-rtt-ms'),
     maxMinutes: positive('max-minutes', false),
     outFile: raw('out'),
   };

@@ -9,6 +9,7 @@ import { BenchReport, buildReport, PhaseOutcome, renderTable, reportJson } from 
 import { parseBenchSettings } from './bench-settings';
 import { stopWithin, withDeadline } from './deadline';
 import { measureHopLatency } from './hop-latency';
+import { addRoundTripDelay } from './network-delay';
 import { measurePipelineThroughput } from './pipeline-throughput';
 import { progress } from './progress';
 import { measurePublishThroughput } from './publish-throughput';
@@ -16,6 +17,7 @@ import { measurePublishThroughput } from './publish-throughput';
 async function main(): Promise<void> {
   quietKafkajsNoise();
   const settings = parseBenchSettings(process.argv.slice(2), process.env);
+  addRoundTripDelay(settings.addedRttMs, new Set(settings.brokers.map((broker) => Number(broker.split(':').at(-1)))));
   const startedAt = new Date();
   const bench = new BenchKafka(settings.brokers, startedAt);
   const runtime = { partitions: settings.partitions, payloadBytes: settings.payloadBytes, repeat: settings.repeat };

@@ -1,0 +1,139 @@
+/**
+ * Archiver ingest rate against a bare kafkajs consumer that does nothing, on the same
+ * preloaded topic, in one run. Both read the whole topic with a fresh consumer group; the
+ * archiver's pipeline is the service's own (RecordBatchConsumer → EventStore.append into a
+ * fresh database, offsets committed after the insert committed). Repetitions alternate the
+ * two, and the ratio is the median of the paired per-repetition ratios, so drift of a
+ * noisy machine cancels out.
+ */
+import pg from 'pg';
+import { EventStore, migrateEventStore } from '@flowline/event-store';
+import { encodeEvent } from '@flowline/event-schemas';
+import { createScratchDatabase } from '@flowline/testing';
+import { benchEvent, fillerOf } from '../messaging/bench-events';
+import { BenchKafka } from '../messaging/bench-kafka';
+import { median, medianRatio } from '../messaging/percentiles';
+import { progress } from '../messaging/progress';
+
+export interface IngestRateOptions {
+  bench: BenchKafka;
+  databaseUrl: string;
+  events: number;
+  partitions: number;
+  payloadBytes: number;
+  repeat: number;
+  maxBatchRecords: number;
+  partitionsConcurrently: number;
+}
+
+export interface IngestRateResult {
+  events: number;
+  bareConsumerEventsPerSecond: number[];
+  archiverEventsPerSecond: number[];
+  medianBare: number;
+  medianArchiver: number;
+  /** Median of per-repetition archiver/bare ratios; target ≥ 0.5. */
+  ratio: number;
+}
+
+export async function measureIngestRate(options: IngestRateOptions): Promise<IngestRateResult> {
+  const { bench, events } = options;
+  const topic = bench.name('archive-source');
+  await bench.createTopics([topic], options.partitions);
+  await preload(bench, topic, events, options.payloadBytes);
+
+  const bare: number[] = [];
+  const archiver: number[] = [];
+  for (let run = 1; run <= options.repeat; run++) {
+    bare.push(await bareConsumer(bench, topic, events, run));
+    progress(`ingest: bare consumer run ${run}: ${Math.round(bare.at(-1) as number)} ev/s`);
+    archiver.push(await archiverPipeline(options, topic, run));
+    progress(`ingest: archiver run ${run}: ${Math.round(archiver.at(-1) as number)} ev/s`);
+  }
+  return {
+    events,
+    bareConsumerEventsPerSecond: bare,
+    archiverEventsPerSecond: archiver,
+    medianBare: median(bare),
+    medianArchiver: median(archiver),
+    ratio: medianRatio(archiver, bare),
+  };
+}
+
+async function preload(bench: BenchKafka, topic: string, events: number, payloadBytes: number): Promise<void> {
+  const producer = bench.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const filler = fillerOf(payloadBytes);
+  for (let start = 0; start < events; start += 1_000) {
+    const messages = Array.from({ length: Math.min(1_000, events - start) }, (_, offset) => encodeEvent(benchEvent(start + offset, filler)));
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await producer.disconnect();
+  progress(`ingest: preloaded ${events} events on ${topic}`);
+}
+
+/** Events/s of a kafkajs consumer that only counts what it is given. */
+async function bareConsumer(bench: BenchKafka, topic: string, events: number, run: number): Promise<number> {
+  const consumer = bench.kafka.consumer({ groupId: bench.name(`bare-${run}`), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let startedAt = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: ({ batch }) => {
+        if (startedAt === 0) startedAt = performance.now();
+        seen += batch.messages.length;
+        if (seen >= events) resolve(performance.now());
+        return Promise.resolve();
+      },
+    });
+  });
+  // Timed from the first batch: joining a group costs the same for both and is not ingest.
+  const finishedAt = await done;
+  await consumer.disconnect();
+  return (events / (finishedAt - startedAt)) * 1_000;
+}
+
+/** Events/s of the archiver's pipeline into a fresh event store, until every offset is committed. */
+async function archiverPipeline(options: IngestRateOptions, topic: string, run: number): Promise<number> {
+  const database = await createScratchDatabase(options.databaseUrl, 'bench_ingest');
+  const pool = new pg.Pool({ connectionString: database.url, max: options.partitionsConcurrently + 2 });
+  try {
+    await migrateEventStore(pool);
+    const store = new EventStore(pool);
+    let stored = 0;
+    let startedAt = 0;
+    let finish!: (at: number) => void;
+    const done = new Promise<number>((resolve) => (finish = resolve));
+    const consumer = options.bench.messaging.createRecordConsumer({
+      groupId: options.bench.name(`archiver-${run}`),
+      topics: [topic],
+      maxBatchRecords: options.maxBatchRecords,
+      partitionsConcurrently: options.partitionsConcurrently,
+      handleBatch: async (records) => {
+        if (startedAt === 0) startedAt = performance.now();
+        await store.append(records);
+        stored += records.length;
+      },
+    });
+    await consumer.start();
+    const poll = setInterval(() => {
+      void options.bench.committedTotal(options.bench.name(`archiver-${run}`), topic).then((committed) => {
+        if (committed >= options.events) finish(performance.now());
+      });
+    }, 50);
+    const finishedAt = await done;
+    clearInterval(poll);
+    await consumer.stop();
+    const { rows } = await pool.query<{ count: string }>('SELECT count(*) FROM event_store.events');
+    if (Number(rows[0]?.count) !== options.events || stored < options.events) {
+      throw new Error(`archiver stored ${rows[0]?.count} rows of ${options.events}`);
+    }
+    return (options.events / (finishedAt - startedAt)) * 1_000;
+  } finally {
+    await pool.end();
+    await database.drop();
+  }
+}

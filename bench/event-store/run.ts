@@ -1,0 +1,63 @@
+/**
+ * `npm run bench:event-store`: the event store's figures on the local PostgreSQL (or
+ * DATABASE_URL), each on its own throwaway database. Progress on stderr, figures on stdout.
+ */
+import { BenchKafka, quietKafkajsNoise } from '../messaging/bench-kafka';
+import { appendThroughput } from './append-throughput';
+import { measureIngestRate } from './ingest-rate';
+import { traceLatency } from './trace-latency';
+
+const progress = (line: string): void => {
+  process.stderr.write(`[bench:event-store] ${line}\n`);
+};
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env['DATABASE_URL'];
+  quietKafkajsNoise();
+
+  const bench = new BenchKafka((process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), new Date());
+  try {
+    progress('ingest: start');
+    const ingest = await measureIngestRate({
+      bench,
+      databaseUrl: databaseUrl ?? 'postgres://postgres@127.0.0.1:55432/flowline',
+      events: 100_000,
+      partitions: 3,
+      payloadBytes: 256,
+      repeat: 3,
+      maxBatchRecords: 1_000,
+      partitionsConcurrently: 3,
+    });
+    const runs = (values: number[]): string => values.map((value) => Math.round(value).toLocaleString('en')).join(' | ');
+    console.log(`ingest: ${ingest.events.toLocaleString('en')} events from Kafka, 3 partitions, medians of 3 alternating runs`);
+    console.log(`ingest: bare kafkajs consumer (does nothing): ${runs(ingest.bareConsumerEventsPerSecond)} → ${Math.round(ingest.medianBare).toLocaleString('en')} ev/s`);
+    console.log(`ingest: archiver (consume → insert → commit):  ${runs(ingest.archiverEventsPerSecond)} → ${Math.round(ingest.medianArchiver).toLocaleString('en')} ev/s`);
+    console.log(`ingest: archiver / bare = ${ingest.ratio.toFixed(2)}x (median of paired runs); target >= 0.5: ${ingest.ratio >= 0.5 ? 'met' : 'NOT met'}`);
+  } finally {
+    await bench.cleanUp();
+    await bench.stop();
+  }
+
+  for (const concurrency of [1, 2]) {
+    progress(`append x${concurrency}: start`);
+    const append = await appendThroughput({ databaseUrl, records: 100_000, batchSize: 1_000, concurrency });
+    console.log(
+      `append: ${append.records.toLocaleString('en')} records in batches of ${append.batchSize}, ${concurrency} at a time: ` +
+        `${Math.round(append.rowsPerSecond).toLocaleString('en')} rows/s (slowest batch ${ms(append.maxBatchMs)})`,
+    );
+  }
+
+  progress('trace latency: start');
+  const trace = await traceLatency({ databaseUrl, log: progress });
+  console.log(`trace: store of ${trace.events.toLocaleString('en')} events (${trace.rows.toLocaleString('en')} rows, ${trace.chains.toLocaleString('en')} chains, ${trace.partitions} day partitions)`);
+  console.log(`trace: loaded in ${trace.loadSeconds.toFixed(1)} s, ANALYZE ${trace.analyzeSeconds.toFixed(1)} s; size ${mib(trace.tableBytes)} (indexes ${mib(trace.indexBytes)})`);
+  console.log(`trace: ${trace.samples} traces of random chains (${trace.meanEventsPerTrace.toFixed(1)} events each): p50 ${ms(trace.p50Ms)}, p99 ${ms(trace.p99Ms)}, max ${ms(trace.maxMs)}`);
+  console.log(`trace: target p99 <= ${trace.targetP99Ms} ms: ${trace.targetMet ? 'met' : 'NOT met'}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
