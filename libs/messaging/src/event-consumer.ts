@@ -15,6 +15,7 @@
  * Events a handler publishes through its context are held until the handler returns, so
  * a failed attempt publishes nothing and a retry does not duplicate its output.
  */
+import { KeyPartitioner } from './key-partitioner';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
 import { decodeEvent, encodeEvent, EventDecodingError, FlowlineEvent, lastHeaderValues, topicNames } from '@flowline/event-schemas';
@@ -97,6 +98,8 @@ interface Output {
 
 interface Outcome {
   published: Output[];
+  /** The event's type when its handler succeeded (counted in events consumed once settled); unset for a dead letter. */
+  handledType?: string;
 }
 
 type Attempt = { kind: 'done'; outcome: Outcome } | { kind: 'retry'; delayMs: number };
@@ -325,29 +328,27 @@ export class EventConsumer {
     // Built only on failure: a child logger per message costs more than the rest of the bookkeeping.
     const log = () => this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
     const published: Output[] = [];
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     // The handler runs in a `process <topic>` span whose parent is the producer's context
     // from the message headers, so one trace follows the event across services; what it
     // publishes carries this span's context on.
     const parent = extractTraceContext(message.headers ?? {});
-    const span = getTracer().startSpan(
-      `process ${topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
-          [MessagingAttribute.destinationName]: topic,
-          [MessagingAttribute.destinationPartitionId]: String(partition),
-          [MessagingAttribute.kafkaOffset]: Number(message.offset),
-          [MessagingAttribute.messageId]: event.id,
-          [MessagingAttribute.consumerGroupName]: this.options.groupId,
-          [MessagingAttribute.operationType]: MessagingOperation.process,
-        },
-      },
-      parent,
-    );
+    const span = getTracer().startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER }, parent);
+    // Attributes only for a span that records them: without a tracing SDK (or sampled out) they would be built and dropped per event.
+    if (span.isRecording()) {
+      span.setAttributes({
+        [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
+        [MessagingAttribute.destinationName]: topic,
+        [MessagingAttribute.destinationPartitionId]: String(partition),
+        [MessagingAttribute.kafkaOffset]: Number(message.offset),
+        [MessagingAttribute.messageId]: event.id,
+        [MessagingAttribute.consumerGroupName]: this.options.groupId,
+        [MessagingAttribute.operationType]: MessagingOperation.process,
+      });
+    }
     const spanContext = trace.setSpan(parent, span);
-    const withTrace = (headers: Record<string, string | Buffer | undefined>) => ({ ...headers, ...injectTraceHeaders({}, spanContext) });
+    // Outputs carry this span's context on; each output's headers are a fresh object, written in place.
+    const withTrace = <H extends Record<string, string | Buffer | undefined>>(headers: H): H => injectTraceHeaders(headers, spanContext);
     try {
       await context.with(spanContext, () =>
         withLogContext({ correlationid: event.correlationid, event_id: event.id }, () =>
@@ -358,7 +359,8 @@ export class EventConsumer {
             attempt,
             publish: (to, caused) => {
               const record = encodeEvent(caused);
-              published.push({ topic: to, record: { ...record, headers: withTrace(record.headers) }, type: caused.type });
+              withTrace(record.headers);
+              published.push({ topic: to, record, type: caused.type });
             },
             forward: (to) => {
               published.push({ topic: to, record: { key: message.key, value: message.value, headers: withTrace(lastHeaderValues(message.headers)) }, type: event.type });
@@ -368,9 +370,8 @@ export class EventConsumer {
       );
       span.end();
       this.failures.delete(retryKey);
-      this.options.metrics?.handlerDuration.observe({ topic, type: event.type }, Number(process.hrtime.bigint() - started) / 1e9);
-      this.options.metrics?.eventsConsumed.inc({ topic, type: event.type });
-      return { kind: 'done', outcome: { published } };
+      this.options.metrics?.handlerDuration.observe({ topic, type: event.type }, (performance.now() - started) / 1_000);
+      return { kind: 'done', outcome: { published, handledType: event.type } };
     } catch (error) {
       span.recordException(error instanceof Error ? error : new Error(String(error)));
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
@@ -413,10 +414,20 @@ export class EventConsumer {
     if (this.options.transactional === true) {
       await this.commitTransaction(topic, partition, outputs, next);
     } else {
-      await Promise.all(outputs.map((out) => this.options.publisher.publishRecord(out.topic, out.record, out.type)));
+      await this.options.publisher.publishRecords(outputs);
       void this.commit(topic, partition, next, null);
     }
     payload.resolveOffset(last.message.offset);
+    this.countConsumed(topic, handled);
+  }
+
+  /** Events whose handler succeeded and whose outputs are settled: one counter update per type, not per event. */
+  private countConsumed(topic: string, handled: readonly Handled[]): void {
+    const counter = this.options.metrics?.eventsConsumed;
+    if (counter === undefined) return;
+    const counts = new Map<string, number>();
+    for (const { outcome } of handled) if (outcome.handledType !== undefined) counts.set(outcome.handledType, (counts.get(outcome.handledType) ?? 0) + 1);
+    for (const [type, count] of counts) counter.inc({ topic, type }, count);
   }
 
   private async commitTransaction(topic: string, partition: number, outputs: readonly Output[], nextOffsetToRead: string): Promise<void> {
@@ -454,6 +465,7 @@ export class EventConsumer {
         transactionalId: id,
         idempotent: true,
         maxInFlightRequests: 1,
+        createPartitioner: KeyPartitioner,
         allowAutoTopicCreation: false,
         retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
       });

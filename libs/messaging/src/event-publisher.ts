@@ -8,6 +8,7 @@
  * Back-pressure, not buffering: at most `maxQueued` messages wait; further callers wait
  * for room. Batches go out one at a time, in call order, which keeps per-partition order.
  */
+import { KeyPartitioner } from './key-partitioner';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
@@ -32,6 +33,16 @@ export interface OutgoingRecord {
   key: string | Buffer | null;
   value: Buffer | string | null;
   headers: Record<string, string | Buffer | undefined>;
+}
+
+/** One record for `publishRecords`. */
+export interface OutgoingMessage {
+  topic: string;
+  record: OutgoingRecord;
+  /** The event type, for the produced-events metric. */
+  type: string;
+  /** The CloudEvent id, recorded on the send span. */
+  eventId?: string;
 }
 
 interface Pending {
@@ -71,6 +82,7 @@ export class EventPublisher {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: KeyPartitioner,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
     });
@@ -114,42 +126,80 @@ export class EventPublisher {
    * context, whose `traceparent` travels in the headers; a record that already carries
    * one (an output of a handler, a dead letter) keeps it.
    */
-  async publishRecord(topic: string, record: OutgoingRecord, type: string, eventId?: string): Promise<void> {
-    if (this.stopped) throw new Error('publisher stopped: no new messages are accepted');
-    // First come, first served: a caller that finds others waiting waits behind them.
-    if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-      this.reserved -= 1;
-    }
-    if (record.headers['traceparent'] !== undefined) {
-      const message = toMessage(record, {});
-      return new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message, bytes: sizeOf(message), resolve, reject }));
-    }
-    const span = getTracer().startSpan(`send ${topic}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
-        [MessagingAttribute.destinationName]: topic,
-        [MessagingAttribute.operationType]: MessagingOperation.send,
-        ...(eventId === undefined ? {} : { [MessagingAttribute.messageId]: eventId }),
-      },
-    });
-    const traceHeaders = injectTraceHeaders({}, trace.setSpan(context.active(), span));
-    try {
-      const message = toMessage(record, traceHeaders);
-      await new Promise<void>((resolve, reject) => this.enqueue({ topic, type, message, bytes: sizeOf(message), resolve, reject }));
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
+  publishRecord(topic: string, record: OutgoingRecord, type: string, eventId?: string): Promise<void> {
+    return this.publishRecords([{ topic, record, type, ...(eventId === undefined ? {} : { eventId }) }]);
   }
 
-  private enqueue(pending: Pending): void {
-    this.queue.push(pending);
+  /**
+   * Publishes records in the given order, as `publishRecord` does each; resolves once the
+   * broker acknowledged every one of them, rejects with the first failure. One promise for
+   * the lot: a consumer settling a batch of outputs does not pay one per record.
+   */
+  async publishRecords(outgoing: readonly OutgoingMessage[]): Promise<void> {
+    if (outgoing.length === 0) return;
+    if (this.stopped) throw new Error('publisher stopped: no new messages are accepted');
+    let resolveAll!: () => void;
+    let rejectAll!: (error: Error) => void;
+    const acknowledged = new Promise<void>((resolve, reject) => {
+      resolveAll = resolve;
+      rejectAll = reject;
+    });
+    let left = outgoing.length;
+    const resolve = (): void => {
+      left -= 1;
+      if (left === 0) resolveAll();
+    };
+    for (const out of outgoing) {
+      // First come, first served: a caller that finds others waiting waits behind them.
+      if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
+        // What this group queued so far must be on its way, or no room would ever come.
+        this.flush();
+        if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
+          await new Promise<void>((wake) => this.roomWaiters.push(wake));
+          this.reserved -= 1;
+        }
+      }
+      this.queue.push(this.pendingFor(out, resolve, rejectAll));
+    }
     this.flush();
+    return acknowledged;
+  }
+
+  private pendingFor(out: OutgoingMessage, resolve: () => void, reject: (error: Error) => void): Pending {
+    const { topic, record, type } = out;
+    if (record.headers['traceparent'] !== undefined) {
+      const message = toMessage(record);
+      return { topic, type, message, bytes: sizeOf(message), resolve, reject };
+    }
+    const span = getTracer().startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER });
+    if (!span.isRecording()) {
+      // No tracing SDK (or sampled out): nothing to record, and nothing to propagate but the caller's context.
+      const message = toMessage(record, injectTraceHeaders({}));
+      return { topic, type, message, bytes: sizeOf(message), resolve, reject };
+    }
+    span.setAttributes({
+      [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
+      [MessagingAttribute.destinationName]: topic,
+      [MessagingAttribute.operationType]: MessagingOperation.send,
+      ...(out.eventId === undefined ? {} : { [MessagingAttribute.messageId]: out.eventId }),
+    });
+    const message = toMessage(record, injectTraceHeaders({}, trace.setSpan(context.active(), span)));
+    return {
+      topic,
+      type,
+      message,
+      bytes: sizeOf(message),
+      resolve: () => {
+        span.end();
+        resolve();
+      },
+      reject: (error) => {
+        span.recordException(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        span.end();
+        reject(error);
+      },
+    };
   }
 
   private flush(): void {
@@ -177,6 +227,20 @@ export class EventPublisher {
       });
   }
 
+  /** One counter update per topic and type in the batch, not one per record. */
+  private countProduced(batch: readonly Pending[]): void {
+    const counter = this.metrics?.eventsProduced;
+    if (counter === undefined) return;
+    const counts = new Map<string, { topic: string; type: string; count: number }>();
+    for (const { topic, type } of batch) {
+      const key = `${topic}\u0000${type}`;
+      const entry = counts.get(key);
+      if (entry === undefined) counts.set(key, { topic, type, count: 1 });
+      else entry.count += 1;
+    }
+    for (const { topic, type, count } of counts.values()) counter.inc({ topic, type }, count);
+  }
+
   private async send(batch: Pending[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const pending of batch) {
@@ -192,21 +256,29 @@ export class EventPublisher {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    for (const pending of batch) {
-      this.metrics?.eventsProduced.inc({ topic: pending.topic, type: pending.type });
-      pending.resolve();
-    }
+    this.countProduced(batch);
+    for (const pending of batch) pending.resolve();
   }
 }
 
-function toMessage(record: OutgoingRecord, extraHeaders: Record<string, string>): Message {
-  return { key: record.key, value: record.value, headers: { ...record.headers, ...extraHeaders } };
+function toMessage(record: OutgoingRecord, extraHeaders?: Record<string, string>): Message {
+  const extra = extraHeaders === undefined || isEmpty(extraHeaders) ? undefined : extraHeaders;
+  return { key: record.key, value: record.value, headers: extra === undefined ? record.headers : { ...record.headers, ...extra } };
+}
+
+function isEmpty(headers: Record<string, string>): boolean {
+  for (const name in headers) if (Object.hasOwn(headers, name)) return false;
+  return true;
 }
 
 function sizeOf(message: Message): number {
   let bytes = byteLength(message.key) + byteLength(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    bytes += name.length + (Array.isArray(value) ? value.reduce((sum: number, v) => sum + byteLength(v), 0) : byteLength(value));
+  const headers = message.headers ?? {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    bytes += name.length;
+    if (Array.isArray(value)) for (const item of value) bytes += byteLength(item);
+    else bytes += byteLength(value);
   }
   return bytes;
 }
