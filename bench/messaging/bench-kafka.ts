@@ -9,7 +9,7 @@
  */
 import { Admin, Kafka, logLevel, ProducerConfig } from 'kafkajs';
 import { MessagingClient } from '@flowline/messaging';
-import { createLogger } from '@flowline/telemetry';
+import { createLogger, createServiceMetrics } from '@flowline/telemetry';
 
 /**
  * The baselines' producer: the runtime publisher's settings (libs/messaging event-publisher.ts),
@@ -31,7 +31,8 @@ export class BenchKafka {
 
   constructor(readonly brokers: readonly string[], startedAt: Date) {
     this.prefix = `bench-${startedAt.getTime()}-`;
-    this.messaging = new MessagingClient({ brokers, clientId: 'bench', logger: createLogger({ service: 'bench', level: 'warn' }) });
+    // With the metrics every service records (per-event counters and handler histogram): they are part of the runtime's cost.
+    this.messaging = new MessagingClient({ brokers, clientId: 'bench', logger: createLogger({ service: 'bench', level: 'warn' }), metrics: createServiceMetrics('bench') });
     // The same client retry settings as the runtime's (libs/messaging kafka-connection.ts).
     this.kafka = new Kafka({ clientId: 'bench-baseline', brokers: [...brokers], logLevel: logLevel.WARN, retry: { initialRetryTime: 100, retries: 8 } });
   }

@@ -86,4 +86,18 @@ describe('binary mode decoding rejects what the SDK would', () => {
     const decoded = decodeEvent({ ...record, headers: { ...record.headers, ce_time: '2026-11-22T10:00:00+02:00' } });
     expect(decoded.time).toBe('2026-11-22T08:00:00.000Z');
   });
+
+  it.each([
+    ['2026-11-22T10:00:00.123Z', '2026-11-22T10:00:00.123Z'],
+    ['2026-11-30T23:59:59.999Z', '2026-11-30T23:59:59.999Z'],
+    ['2026-11-22T10:00:00Z', '2026-11-22T10:00:00.000Z'],
+    ['2026-11-22t10:00:00.5z', '2026-11-22T10:00:00.500Z'],
+  ])('reads ce_time %s as %s (UTC, milliseconds)', (written, expected) => {
+    const decoded = decodeEvent({ ...record, headers: { ...record.headers, ce_time: written } });
+    expect(decoded.time).toBe(expected);
+  });
+
+  it.each(['2026-13-01T00:00:00.000Z', '2026-11-22T10:60:00.000Z', '2026-11-22 10:00'])('rejects ce_time %s', (written) => {
+    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_time: written } })).toThrow(NotACloudEvent);
+  });
 });

@@ -144,8 +144,7 @@ export function decodeEvent(record: KafkaRecord): FlowlineEvent {
 
 /** `decodeEvent` against any registry; the catalogue is one, tests bring their own. */
 export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: KafkaRecord): RegistryEvent<R> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(lastHeaderValues(record.headers))) headers[name] = value.toString();
+  const headers = envelopeHeaders(record.headers);
   const id = requiredAttribute(headers, 'id');
   const source = requiredAttribute(headers, 'source');
   const type = requiredAttribute(headers, 'type');
@@ -184,6 +183,22 @@ export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: K
   return event as RegistryEvent<R>;
 }
 
+/**
+ * The headers the envelope is read from (`content-type` and `ce_*`), last value of each, as
+ * text. Only these are converted: a record's other headers (trace context, dead-letter
+ * bookkeeping) are not the event's, and decoding runs once per consumed record.
+ */
+function envelopeHeaders(headers: KafkaHeaders): Record<string, string> {
+  const envelope: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    if (!name.startsWith('ce_') && name !== 'content-type') continue;
+    const value = headers[name];
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined && last !== null) envelope[name] = typeof last === 'string' ? last : last.toString();
+  }
+  return envelope;
+}
+
 function messageKey(key: string | Buffer | null): string | undefined {
   if (key === null) return undefined;
   const text = key.toString();
@@ -198,7 +213,12 @@ function requiredAttribute(headers: Record<string, string>, name: string): strin
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** Already canonical (as `toISOString` writes it) and a valid date in every month: days up to the 28th. */
+const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 function normaliseTime(time: string): string {
+  // The common case (Flowline writes this form) skips parsing and re-formatting.
+  if (CANONICAL_TIME.test(time)) return time;
   const parsed = new Date(time);
   if (!RFC3339.test(time) || Number.isNaN(parsed.getTime())) {
     throw new NotACloudEvent(`not a CloudEvent in binary mode: ce_time "${time}" is not an RFC 3339 timestamp`);

@@ -17,7 +17,8 @@ const storage = new AsyncLocalStorage<Readonly<LogContext>>();
 /** Runs `fn` with `fields` added to the log context (nested calls add to the outer fields). */
 export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   const outer = storage.getStore();
-  return storage.run(Object.freeze({ ...outer, ...definedOnly(fields) }), fn);
+  const own = definedOnly(fields);
+  return storage.run(Object.freeze(outer === undefined ? own : { ...outer, ...own }), fn);
 }
 
 /** The fields bound by the enclosing `withLogContext` calls; empty outside any. */
@@ -26,5 +27,11 @@ export function currentLogContext(): Readonly<LogContext> {
 }
 
 function definedOnly(fields: LogContext): LogContext {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  // Runs once per handled event: a plain loop, no intermediate arrays.
+  const defined: Record<string, unknown> = {};
+  for (const name of Object.keys(fields)) {
+    const value = (fields as Record<string, unknown>)[name];
+    if (value !== undefined) defined[name] = value;
+  }
+  return defined as LogContext;
 }

@@ -28,7 +28,9 @@ const headerGetter: TextMapGetter<IncomingHeaders> = {
  * the active one — into `headers`, and returns them. Outside any recording span nothing is
  * written.
  */
-export function injectTraceHeaders(headers: Record<string, string>, context: Context = contextApi.active()): Record<string, string> {
+export function injectTraceHeaders(headers: Record<string, string>, context?: Context): Record<string, string>;
+export function injectTraceHeaders<H extends Record<string, string | Buffer | undefined>>(headers: H, context?: Context): H;
+export function injectTraceHeaders(headers: Record<string, string | Buffer | undefined>, context: Context = contextApi.active()): Record<string, string | Buffer | undefined> {
   propagation.inject(context, headers);
   return headers;
 }
