@@ -157,4 +157,53 @@ describe('EventPublisher limits', () => {
     expect(sentValues).toEqual([0, 1, 2, 3]);
     expect(order).toEqual([0, 1, 2, 3]);
   });
+
+  describe('publishRecords (a consumer settling its outputs)', () => {
+    const records = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const e = event(from + i);
+        return { topic: i % 2 === 0 ? 'a' : 'b', record: { key: e.partitionkey, value: Buffer.from(String(from + i)), headers: { ce_id: e.id } }, type: e.type };
+      });
+    const valuesOf = (batch: SentBatch) => batch.topicMessages.flatMap((topic) => topic.messages.map((message) => String((message as { value: Buffer }).value)));
+
+    it('resolves once every record of the group is acknowledged, across several requests, in order', async () => {
+      const { kafka, sent } = fakeKafka();
+      const publisher = new EventPublisher(kafka, undefined, { maxBatchSize: 3 });
+      let done = false;
+      const group = publisher.publishRecords(records(0, 7)).then(() => (done = true));
+      (await batchAt(sent, 0)).release();
+      (await batchAt(sent, 1)).release();
+      await flushMicrotasks();
+      expect(done).toBe(false); // the seventh record is not acknowledged yet
+      (await batchAt(sent, 2)).release();
+      await group;
+      expect(sent.flatMap(valuesOf).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+      expect(sent.map((batch) => batch.topicMessages.map((topic) => topic.messages.length).reduce((a, b) => a + b))).toEqual([3, 3, 1]);
+    });
+
+    it('rejects the group when any of its requests fails', async () => {
+      const { kafka, sent } = fakeKafka();
+      const publisher = new EventPublisher(kafka, undefined, { maxBatchSize: 2 });
+      const group = publisher.publishRecords(records(0, 4));
+      const outcome = group.then(() => 'resolved', (error: Error) => error.message);
+      (await batchAt(sent, 0)).release();
+      (await batchAt(sent, 1)).fail(new Error('broker said no'));
+      expect(await outcome).toBe('broker said no');
+    });
+
+    it('waits for room record by record when the group is larger than the queue', async () => {
+      const { kafka, sent } = fakeKafka();
+      const publisher = new EventPublisher(kafka, undefined, { maxQueued: 2, maxBatchSize: 2 });
+      let done = false;
+      const group = publisher.publishRecords(records(0, 5)).then(() => (done = true));
+      for (let index = 0; index < 3; index++) {
+        const batch = await batchAt(sent, index);
+        expect(valuesOf(batch).length).toBeLessThanOrEqual(2);
+        batch.release();
+      }
+      await group;
+      expect(done).toBe(true);
+      expect(sent.flatMap(valuesOf)).toEqual(['0', '1', '2', '3', '4']);
+    });
+  });
 });
