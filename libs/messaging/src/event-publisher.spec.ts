@@ -191,6 +191,18 @@ describe('EventPublisher limits', () => {
       expect(await outcome).toBe('broker said no');
     });
 
+    it('rejects a group whose first records failed while the rest of it waited for room', async () => {
+      const { kafka, sent } = fakeKafka();
+      const publisher = new EventPublisher(kafka, undefined, { maxQueued: 2, maxBatchSize: 2 });
+      const outcome = publisher.publishRecords(records(0, 6)).then(() => 'resolved', (error: Error) => error.message);
+      (await batchAt(sent, 0)).fail(new Error('MESSAGE_TOO_LARGE'));
+      for (let turn = 0; turn < 10; turn++) {
+        await flushMicrotasks();
+        for (const batch of sent.slice(1)) batch.release();
+      }
+      expect(await outcome).toBe('MESSAGE_TOO_LARGE');
+    });
+
     it('waits for room record by record when the group is larger than the queue', async () => {
       const { kafka, sent } = fakeKafka();
       const publisher = new EventPublisher(kafka, undefined, { maxQueued: 2, maxBatchSize: 2 });

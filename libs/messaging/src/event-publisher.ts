@@ -140,16 +140,25 @@ export class EventPublisher {
     if (this.stopped) throw new Error('publisher stopped: no new messages are accepted');
     let resolveAll!: () => void;
     let rejectAll!: (error: Error) => void;
+    let failed = false;
     const acknowledged = new Promise<void>((resolve, reject) => {
       resolveAll = resolve;
-      rejectAll = reject;
+      rejectAll = (error) => {
+        failed = true;
+        reject(error);
+      };
     });
+    // A batch holding the first records can fail while the rest of the group waits for room,
+    // before the caller holds the promise: that must not surface as an unhandled rejection.
+    acknowledged.catch(() => undefined);
     let left = outgoing.length;
     const resolve = (): void => {
       left -= 1;
       if (left === 0) resolveAll();
     };
     for (const out of outgoing) {
+      // A group that already failed queues no more of its records: the caller sees the failure and retries the lot.
+      if (failed) break;
       // First come, first served: a caller that finds others waiting waits behind them.
       if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
         // What this group queued so far must be on its way, or no room would ever come.
@@ -157,6 +166,7 @@ export class EventPublisher {
         if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
           await new Promise<void>((wake) => this.roomWaiters.push(wake));
           this.reserved -= 1;
+          if (failed) break;
         }
       }
       this.queue.push(this.pendingFor(out, resolve, rejectAll));
@@ -173,8 +183,9 @@ export class EventPublisher {
     }
     const span = getTracer().startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER });
     if (!span.isRecording()) {
-      // No tracing SDK (or sampled out): nothing to record, and nothing to propagate but the caller's context.
-      const message = toMessage(record, injectTraceHeaders({}));
+      // Sampled out (or no tracing SDK): nothing to record, but the span's context still travels,
+      // so downstream stays in this trace (with its not-sampled flag).
+      const message = toMessage(record, injectTraceHeaders({}, trace.setSpan(context.active(), span)));
       return { topic, type, message, bytes: sizeOf(message), resolve, reject };
     }
     span.setAttributes({

@@ -7,6 +7,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@flowline/telemetry';
 import type { ReadinessProbe } from './readiness-probe';
+import { isRetriableKafkaError } from './topic-admin';
 
 export interface GroupMemberOptions {
   groupId: string;
@@ -74,7 +75,7 @@ export class GroupMember {
         await this.consumer.subscribe({ topics: [...topics], fromBeginning });
         return;
       } catch (error) {
-        if (attempt >= SUBSCRIBE_ATTEMPTS || (error as { retriable?: unknown }).retriable !== true) throw error;
+        if (attempt >= SUBSCRIBE_ATTEMPTS || !isRetriableKafkaError(error)) throw error;
         this.options.logger.warn({ err: error, attempt }, 'subscribing failed on a retriable error; retrying');
         await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }

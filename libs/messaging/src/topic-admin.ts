@@ -74,9 +74,20 @@ async function awaitLeaders(kafka: Kafka, names: readonly string[], timeoutMs: n
   }
 }
 
-function isRetriable(error: unknown): boolean {
-  return (error as { retriable?: unknown } | null)?.retriable === true;
+/**
+ * A broker error worth trying again: retriable itself, or kafkajs's "retries exceeded" wrapper
+ * around one (kafkajs retries LEADER_NOT_AVAILABLE and the like internally, then wraps the last
+ * error in a non-retriable KafkaJSNumberOfRetriesExceeded).
+ */
+export function isRetriableKafkaError(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause !== null && typeof cause === 'object' && depth < 5; depth++) {
+    if ((cause as { retriable?: unknown }).retriable === true) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
+
+const isRetriable = isRetriableKafkaError;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
