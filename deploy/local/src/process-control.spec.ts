@@ -27,7 +27,8 @@ describe('spawnDetached and stopProcessGroup', () => {
     await waitUntil(
       'the shell to ignore SIGTERM',
       async () => {
-        if (!(await fs.promises.readFile(logFile, 'utf8')).includes('armed')) throw new Error('trap not set yet');
+        // A line of its own: the log's first line ("starting: sh -c … echo armed …") names the word too.
+        if (!/^armed$/m.test(await fs.promises.readFile(logFile, 'utf8'))) throw new Error('trap not set yet');
       },
       { timeoutMs: 5000, intervalMs: 20 },
     );
