@@ -37,7 +37,7 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], r
       await createMissingTopics(kafka, topics);
       break;
     } catch (error) {
-      if (attempt >= CREATE_ATTEMPTS || !isRetriable(error)) throw error;
+      if (attempt >= CREATE_ATTEMPTS || !isRetriableKafkaError(error)) throw error;
       await sleep(200 * attempt);
     }
   }
@@ -63,7 +63,7 @@ async function awaitLeaders(kafka: Kafka, names: readonly string[], timeoutMs: n
         if (notReady.length === 0) return;
         waitingFor = `no leader yet for ${notReady.map((topic) => topic.name).join(', ')}`;
       } catch (error) {
-        if (!isRetriable(error)) throw error;
+        if (!isRetriableKafkaError(error)) throw error;
         waitingFor = (error as Error).message;
       }
       if (Date.now() >= deadline) throw new Error(`topics not ready after ${timeoutMs} ms (${waitingFor}): ${names.join(', ')}`);
@@ -86,8 +86,6 @@ export function isRetriableKafkaError(error: unknown): boolean {
   }
   return false;
 }
-
-const isRetriable = isRetriableKafkaError;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
