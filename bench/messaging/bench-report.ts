@@ -101,6 +101,7 @@ export function renderTable(report: BenchReport): string {
       const r = report.pipeline.result;
       lines.push(row(['variant', 'runs (events/s)', 'median events/s']));
       const variant = (label: string, v: PipelineVariantResult) => {
+        if (v.runs.length === 0 && v.error === undefined) return lines.push(row([label, '(not run)', '']));
         lines.push(row([label, [...v.runs.map((x) => num(x.eventsPerSecond)), ...(v.error === undefined ? [] : ['FAILED'])].join(' | '), num(v.medianEventsPerSecond)]));
         if (v.error !== undefined) lines.push(`      FAILED ${v.error}`);
       };

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { LATENCY_VARIANTS, LatencyVariant } from './hop-latency';
+import { PIPELINE_VARIANTS, PipelineVariant } from './pipeline-throughput';
 
 export const PHASES = ['publish', 'pipeline', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -22,7 +23,7 @@ export interface BenchSettings {
   /** The runtime publisher's `maxBatchSize`; undefined keeps the runtime default. */
   publisherBatch: number | undefined;
   publish: { events: number; callers: number; seconds: number };
-  pipeline: { events: number; seconds: number };
+  pipeline: { events: number; seconds: number; variants: PipelineVariant[] };
   latency: { rate: number; seconds: number; drainSeconds: number; variants: LatencyVariant[] };
   /** Extra round-trip time on every Kafka request of the run (network-delay.ts); 0: loopback as it is. */
   addedRttMs: number;
@@ -43,6 +44,7 @@ const FLAGS = {
   'publish-seconds': { default: '4', help: 'time cap of one publish run' },
   events: { default: '50000', help: 'events pre-filled into the consume→produce input topic' },
   'pipeline-seconds': { default: '30', help: 'deadline of one consume→produce run' },
+  'pipeline-variants': { default: PIPELINE_VARIANTS.join(','), help: 'consume→produce variants to run (one alone: to profile it; the ratios need runtime and bare)' },
   rate: { default: '1000', help: 'events/s sent in the latency phase' },
   seconds: { default: '10', help: 'seconds of sending per latency run' },
   'latency-variants': { default: 'runtime,naive,floor', help: `latency variants among ${LATENCY_VARIANTS.join(',')} (floor: no stage, a diagnostic)` },
@@ -97,7 +99,7 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     partitionsConcurrently: optionalPositive('partitions-concurrently'),
     publisherBatch: optionalPositive('publisher-batch'),
     publish: { events: positive('publish-events'), callers: positive('callers'), seconds: positive('publish-seconds', false) },
-    pipeline: { events: positive('events'), seconds: positive('pipeline-seconds', false) },
+    pipeline: { events: positive('events'), seconds: positive('pipeline-seconds', false), variants: list('pipeline-variants', PIPELINE_VARIANTS) },
     latency: { rate: positive('rate', false), seconds: positive('seconds', false), drainSeconds: positive('drain-seconds', false), variants: list('latency-variants', LATENCY_VARIANTS) },
     addedRttMs: nonNegative('added-rtt-ms'),
     maxMinutes: positive('max-minutes', false),

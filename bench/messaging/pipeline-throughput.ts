@@ -36,7 +36,7 @@ export interface PipelineRun extends ThroughputRun {
 }
 
 export interface PipelineVariantResult {
-  /** Successful runs; pairs with the other variants' runs by repetition. */
+  /** Successful runs (none for a variant left out with --pipeline-variants); pairs with the other variants' runs by repetition. */
   runs: PipelineRun[];
   medianEventsPerSecond: number;
   /** Why the variant stopped being run, if it failed. */
@@ -60,6 +60,8 @@ export interface PipelineSettings {
   partitions: number;
   partitionsConcurrently: number | undefined;
   publisherBatch: number | undefined;
+  /** Which variants to run (all by default; one alone is for profiling it). */
+  variants: readonly PipelineVariant[];
 }
 
 export const PIPELINE_TARGET_RATIO = 0.8;
@@ -81,13 +83,19 @@ export async function measurePipelineThroughput(bench: BenchKafka, settings: Pip
   // A variant that fails is reported with its error and not run again; the others go on.
   const errors: Partial<Record<PipelineVariant, string>> = {};
   for (let rep = 0; rep < settings.repeat; rep++) {
-    for (const variant of PIPELINE_VARIANTS) {
+    for (const variant of settings.variants) {
       if (errors[variant] !== undefined) continue;
       const run = { bench, input, output: outputs[variant], inputEnd, groupId: bench.name(`pipeline-${variant}-${rep}`), settings };
       try {
+        const cpu0 = process.cpuUsage();
         const result = variant === 'bare' ? await bareLoop(run) : await runtimeStage(run, variant === 'runtimeTransactional');
         runs[variant].push(result);
-        progress(`pipeline ${rep + 1}/${settings.repeat} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s)`);
+        // The bench process's CPU time per event (the broker's is not in it): where the time goes when a run is CPU-bound.
+        const cpu = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+        progress(
+          `pipeline ${rep + 1}/${settings.repeat} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpuSeconds.toFixed(2)} s, ${((cpuSeconds * 1e6) / result.events).toFixed(1)} µs/event)`,
+        );
       } catch (error) {
         errors[variant] = `repetition ${rep + 1}: ${(error as Error).message}`;
         progress(`pipeline ${rep + 1}/${settings.repeat} ${variant}: FAILED ${(error as Error).message}`);

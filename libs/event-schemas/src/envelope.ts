@@ -61,22 +61,35 @@ export function createEvent<T extends EventType>(
   if (!parsed.success) {
     throw new EventDataInvalid(`data for ${type} is invalid: ${parsed.error.message}`);
   }
-  const event = {
+  const event: EnvelopeAttributes & { type: T; data: EventDataMap[T] } = {
     id,
     source: options.source,
     type,
-    specversion: '1.0' as const,
-    time: (options.time ?? new Date()).toISOString(),
-    datacontenttype: 'application/json' as const,
+    specversion: '1.0',
+    time: options.time === undefined ? nowIso() : options.time.toISOString(),
+    datacontenttype: 'application/json',
     correlationid,
     schemaversion: currentSchemaVersion(type),
     partitionkey: options.partitionKey ?? correlationid,
     // The parsed data, so the event carries exactly what the schema describes (no stray fields).
     data: parsed.data as EventDataMap[T],
-    ...(options.subject === undefined ? {} : { subject: options.subject }),
-    ...(options.causedBy === undefined ? {} : { causationid: options.causedBy.id }),
   };
+  if (options.subject !== undefined) event.subject = options.subject;
+  if (options.causedBy !== undefined) event.causationid = options.causedBy.id;
   return event;
+}
+
+let nowMs = Number.NaN;
+let nowText = '';
+
+/** The current time as `toISOString` writes it, formatted once per millisecond: a busy stage creates many events in one. */
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== nowMs) {
+    nowMs = ms;
+    nowText = new Date(ms).toISOString();
+  }
+  return nowText;
 }
 
 /** The shape a Kafka client sends and receives; kept free of any client library's types. */
@@ -144,27 +157,28 @@ export function decodeEvent(record: KafkaRecord): FlowlineEvent {
 
 /** `decodeEvent` against any registry; the catalogue is one, tests bring their own. */
 export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: KafkaRecord): RegistryEvent<R> {
-  const headers = envelopeHeaders(record.headers);
-  const id = requiredAttribute(headers, 'id');
-  const source = requiredAttribute(headers, 'source');
-  const type = requiredAttribute(headers, 'type');
-  const specversion = requiredAttribute(headers, 'specversion');
+  // Only the headers the envelope is read from are turned into text, each looked up by name:
+  // a record's other headers (trace context, dead-letter bookkeeping) are not the event's, and
+  // this runs once per consumed record.
+  const headers = record.headers;
+  const id = requiredAttribute(headers, 'ce_id');
+  const source = requiredAttribute(headers, 'ce_source');
+  const type = requiredAttribute(headers, 'ce_type');
+  const specversion = requiredAttribute(headers, 'ce_specversion');
   if (specversion !== '1.0') throw new NotACloudEvent(`not a CloudEvent in binary mode: specversion "${specversion}" is not 1.0`);
-  const time = headers['ce_time'];
+  const time = headerText(headers, 'ce_time');
   // Like the SDK: a time must be an RFC 3339 timestamp, and is normalised to UTC with milliseconds.
   const normalisedTime = time === undefined ? new Date().toISOString() : normaliseTime(time);
-  const data = decodeData(headers['content-type'] ?? headers['ce_datacontenttype'], record.value);
+  const data = decodeData(headerText(headers, 'content-type') ?? headerText(headers, 'ce_datacontenttype'), record.value);
   // An event without the extension predates it (or comes from a plain CloudEvents producer): version 1.
-  const writtenVersion = headers['ce_schemaversion'] ?? '1';
+  const writtenVersion = headerText(headers, 'ce_schemaversion') ?? '1';
   const version = parseSchemaVersion(writtenVersion);
   if (version === undefined) {
     throw new SchemaUnknown(`schema version ${JSON.stringify(writtenVersion)} of "${type}" is not a positive integer`);
   }
   const latest = upcastToLatest(registry, type, version, data);
-  const correlationid = headers['ce_correlationid'] ?? id;
-  const causationid = headers['ce_causationid'];
-  const subject = headers['ce_subject'];
-  const event = {
+  const correlationid = headerText(headers, 'ce_correlationid') ?? id;
+  const event: EnvelopeAttributes & { type: string; data: unknown } = {
     id,
     source,
     type,
@@ -174,29 +188,25 @@ export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: K
     correlationid,
     schemaversion: latest.version,
     // As the Kafka binding reads it: the extension when present, else the message key.
-    partitionkey: headers['ce_partitionkey'] ?? messageKey(record.key) ?? correlationid,
+    partitionkey: headerText(headers, 'ce_partitionkey') ?? messageKey(record.key) ?? correlationid,
     data: latest.data,
-    ...(subject === undefined ? {} : { subject }),
-    ...(causationid === undefined ? {} : { causationid }),
   };
+  // Optional attributes are left out when absent (not set to undefined), as the SDK does.
+  const subject = headerText(headers, 'ce_subject');
+  if (subject !== undefined) event.subject = subject;
+  const causationid = headerText(headers, 'ce_causationid');
+  if (causationid !== undefined) event.causationid = causationid;
   // upcastToLatest validated `data` against the latest schema of `type`, which it found in `registry`.
   return event as RegistryEvent<R>;
 }
 
-/**
- * The headers the envelope is read from (`content-type` and `ce_*`), last value of each, as
- * text. Only these are converted: a record's other headers (trace context, dead-letter
- * bookkeeping) are not the event's, and decoding runs once per consumed record.
- */
-function envelopeHeaders(headers: KafkaHeaders): Record<string, string> {
-  const envelope: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    if (!name.startsWith('ce_') && name !== 'content-type') continue;
-    const value = headers[name];
-    const last = Array.isArray(value) ? value[value.length - 1] : value;
-    if (last !== undefined && last !== null) envelope[name] = typeof last === 'string' ? last : last.toString();
-  }
-  return envelope;
+/** The last value of a header as text; undefined when absent or without a value (Kafka allows a null header). */
+function headerText(headers: KafkaHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined || value === null) return undefined;
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  if (last === undefined || last === null) return undefined;
+  return typeof last === 'string' ? last : last.toString();
 }
 
 function messageKey(key: string | Buffer | null): string | undefined {
@@ -205,9 +215,9 @@ function messageKey(key: string | Buffer | null): string | undefined {
   return text === '' ? undefined : text;
 }
 
-function requiredAttribute(headers: Record<string, string>, name: string): string {
-  const value = headers[`ce_${name}`];
-  if (value === undefined || value === '') throw new NotACloudEvent(`not a CloudEvent in binary mode: header ce_${name} is missing`);
+function requiredAttribute(headers: KafkaHeaders, name: string): string {
+  const value = headerText(headers, name);
+  if (value === undefined || value === '') throw new NotACloudEvent(`not a CloudEvent in binary mode: header ${name} is missing`);
   return value;
 }
 
@@ -226,11 +236,13 @@ function normaliseTime(time: string): string {
   return parsed.toISOString();
 }
 
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+
 /** JSON data (the only content type Flowline writes); other media types are handed on as text for the schema to judge. */
 function decodeData(contentType: string | undefined, value: Buffer | null): unknown {
   if (value === null) return undefined;
   const text = value.toString('utf8');
-  if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) return text;
+  if (contentType !== undefined && contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType)) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

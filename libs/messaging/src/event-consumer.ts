@@ -32,10 +32,11 @@ import {
 } from '@flowline/telemetry';
 import { deadLetterHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
-import { EventPublisher, OutgoingRecord, recordBytes } from './event-publisher';
+import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './event-publisher';
 import { GroupMember } from './group-member';
 import { HandlerGate } from './handler-gate';
 import { OffsetCommitter } from './offset-committer';
+import { OutputStream } from './output-stream';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
@@ -90,11 +91,7 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
 }
 
-interface Output {
-  topic: string;
-  record: OutgoingRecord;
-  type: string;
-}
+type Output = OutgoingMessage;
 
 interface Outcome {
   published: Output[];
@@ -255,6 +252,10 @@ export class EventConsumer {
     // An offset is resolved (kafkajs's fetch position) only once settled, so a failure
     // anywhere makes kafkajs fetch the unsettled messages again.
     let pending: Handled[] = [];
+    // Non-transactional outputs go to the publisher in chunks while the batch is handled, not
+    // all at its end: they are on the wire while later messages are handled, and the batch's
+    // outputs do not all stay alive in memory until it ends. Settling awaits them.
+    const stream = this.options.transactional === true ? undefined : new OutputStream(this.options.publisher);
     let lastCommit = Date.now();
     let lastHeartbeat = Date.now();
     let completed = true;
@@ -277,18 +278,24 @@ export class EventConsumer {
         });
       } else {
         result = await this.gate.shared(() => this.attempt(topic, partition, message));
-        if (result.kind === 'done') pending.push({ message, outcome: result.outcome });
+        if (result.kind === 'done') {
+          pending.push({ message, outcome: result.outcome });
+          if (stream !== undefined && stream.add(result.outcome.published)) {
+            // Let the event loop read acknowledgements, so the publisher sends the next chunk.
+            await yieldToEventLoop();
+          }
+        }
       }
       if (result.kind === 'retry') {
         // Retry later without holding the fetch loop: pause this partition only, so the
         // others keep moving; the failed message is not resolved and is fetched again.
-        await this.settle(payload, pending);
+        await this.settle(payload, pending, stream);
         if (pending.length === 0 && firstMarker?.offset === message.offset) await this.undoMarker(topic, partition, firstMarker);
         if (!this.member.stopping) this.pauseFor(payload, result.delayMs);
         return;
       }
       if (Date.now() - lastCommit >= COMMIT_EVERY_MS) {
-        await this.settle(payload, pending);
+        await this.settle(payload, pending, stream);
         pending = [];
         lastCommit = Date.now();
       }
@@ -297,7 +304,7 @@ export class EventConsumer {
         lastHeartbeat = Date.now();
       }
     }
-    await this.settle(payload, pending);
+    await this.settle(payload, pending, stream);
     // A careful batch that ran to its end pinned nothing down: back to normal handling.
     if (completed) this.careful.delete(partitionKey);
   }
@@ -322,11 +329,10 @@ export class EventConsumer {
       const now = new Date();
       return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, 1, now, now)] } };
     }
-    const retryKey = `${topic}:${partition}:${message.offset}`;
-    const previous = this.failures.get(retryKey);
+    // Most messages never failed before: no key to build and look up while nothing waits to be retried.
+    const retryKey = this.failures.size === 0 ? undefined : failureKey(topic, partition, message.offset);
+    const previous = retryKey === undefined ? undefined : this.failures.get(retryKey);
     const attempt = (previous?.attempts ?? 0) + 1;
-    // Built only on failure: a child logger per message costs more than the rest of the bookkeeping.
-    const log = () => this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
     const published: Output[] = [];
     const started = performance.now();
     // The handler runs in a `process <topic>` span whose parent is the producer's context
@@ -347,8 +353,6 @@ export class EventConsumer {
       });
     }
     const spanContext = trace.setSpan(parent, span);
-    // Outputs carry this span's context on; each output's headers are a fresh object, written in place.
-    const withTrace = <H extends Record<string, string | Buffer | undefined>>(headers: H): H => injectTraceHeaders(headers, spanContext);
     try {
       await context.with(spanContext, () =>
         withLogContext({ correlationid: event.correlationid, event_id: event.id }, () =>
@@ -357,19 +361,21 @@ export class EventConsumer {
             partition,
             offset: message.offset,
             attempt,
+            // Outputs carry this span's context on; each output's headers are a fresh object, written in place.
             publish: (to, caused) => {
               const record = encodeEvent(caused);
-              withTrace(record.headers);
-              published.push({ topic: to, record, type: caused.type });
+              injectTraceHeaders(record.headers, spanContext);
+              published.push({ topic: to, record, type: caused.type, traced: true });
             },
             forward: (to) => {
-              published.push({ topic: to, record: { key: message.key, value: message.value, headers: withTrace(lastHeaderValues(message.headers)) }, type: event.type });
+              const headers = injectTraceHeaders(lastHeaderValues(message.headers), spanContext);
+              published.push({ topic: to, record: { key: message.key, value: message.value, headers }, type: event.type, traced: true });
             },
           }),
         ),
       );
       span.end();
-      this.failures.delete(retryKey);
+      if (retryKey !== undefined) this.failures.delete(retryKey);
       this.options.metrics?.handlerDuration.observe({ topic, type: event.type }, (performance.now() - started) / 1_000);
       return { kind: 'done', outcome: { published, handledType: event.type } };
     } catch (error) {
@@ -379,17 +385,23 @@ export class EventConsumer {
       const now = new Date();
       const firstFailure = previous?.firstFailure ?? now;
       this.options.metrics?.handlerErrors.inc({ topic, type: event.type, error: error instanceof Error ? error.name : 'Error' });
+      const key = retryKey ?? failureKey(topic, partition, message.offset);
       if (!isRetryable(error) || attempt >= this.retry.maxAttempts) {
-        this.failures.delete(retryKey);
-        log().error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');
+        this.failures.delete(key);
+        this.eventLogger(event, topic, partition, message).error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');
         return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, attempt, firstFailure, now)] } };
       }
-      this.failures.set(retryKey, { attempts: attempt, firstFailure });
+      this.failures.set(key, { attempts: attempt, firstFailure });
       const delayMs = retryDelayMs(attempt, this.retry);
-      log().warn({ err: error, attempt, retry_in_ms: delayMs }, 'handler failed; retrying');
+      this.eventLogger(event, topic, partition, message).warn({ err: error, attempt, retry_in_ms: delayMs }, 'handler failed; retrying');
       this.options.metrics?.retries.inc({ topic, type: event.type });
       return { kind: 'retry', delayMs };
     }
+  }
+
+  /** A logger naming the event; built only on failure (a child logger per message would cost more than the rest of the bookkeeping). */
+  private eventLogger(event: FlowlineEvent, topic: string, partition: number, message: KafkaMessage): Logger {
+    return this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
   }
 
   private deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number, firstFailure: Date, lastFailure: Date): Output {
@@ -405,16 +417,16 @@ export class EventConsumer {
    * in transactional mode, both in one Kafka transaction — and only then resolves the
    * offset for kafkajs's fetch position.
    */
-  private async settle(payload: EachBatchPayload, handled: readonly Handled[]): Promise<void> {
+  private async settle(payload: EachBatchPayload, handled: readonly Handled[], stream?: OutputStream): Promise<void> {
     const last = handled.at(-1);
     if (last === undefined) return;
     const { topic, partition } = payload.batch;
-    const outputs = handled.flatMap(({ outcome }) => outcome.published);
     const next = nextOffset(last.message.offset);
     if (this.options.transactional === true) {
-      await this.commitTransaction(topic, partition, outputs, next);
+      await this.commitTransaction(topic, partition, handled.flatMap(({ outcome }) => outcome.published), next);
     } else {
-      await this.options.publisher.publishRecords(outputs);
+      if (stream === undefined) await this.options.publisher.publishRecords(handled.flatMap(({ outcome }) => outcome.published));
+      else await stream.flushed();
       void this.commit(topic, partition, next, null);
     }
     payload.resolveOffset(last.message.offset);
@@ -519,6 +531,14 @@ export class EventConsumer {
   private commit(topic: string, partition: number, offset: string, metadata: string | null): Promise<void> {
     return this.committer.commit({ topic, partition, offset, metadata });
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function failureKey(topic: string, partition: number, offset: string): string {
+  return `${topic}:${partition}:${offset}`;
 }
 
 function nextOffset(offset: string): string {

@@ -43,6 +43,11 @@ export interface OutgoingMessage {
   type: string;
   /** The CloudEvent id, recorded on the send span. */
   eventId?: string;
+  /**
+   * The headers already carry the trace context the record should travel with (a handler's
+   * output carries its `process` span's), or none because tracing is off: no `send` span.
+   */
+  traced?: boolean;
 }
 
 interface Pending {
@@ -177,7 +182,7 @@ export class EventPublisher {
 
   private pendingFor(out: OutgoingMessage, resolve: () => void, reject: (error: Error) => void): Pending {
     const { topic, record, type } = out;
-    if (record.headers['traceparent'] !== undefined) {
+    if (out.traced === true || record.headers['traceparent'] !== undefined) {
       const message = toMessage(record);
       return { topic, type, message, bytes: sizeOf(message), resolve, reject };
     }
@@ -284,8 +289,10 @@ function isEmpty(headers: Record<string, string>): boolean {
 
 function sizeOf(message: Message): number {
   let bytes = byteLength(message.key) + byteLength(message.value);
-  const headers = message.headers ?? {};
-  for (const name of Object.keys(headers)) {
+  const headers = message.headers;
+  if (headers === undefined) return bytes;
+  // Runs once per published record: no key array, no closure.
+  for (const name in headers) {
     const value = headers[name];
     bytes += name.length;
     if (Array.isArray(value)) for (const item of value) bytes += byteLength(item);

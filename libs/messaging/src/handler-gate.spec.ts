@@ -42,6 +42,12 @@ describe('HandlerGate', () => {
     expect(log).toEqual(['shared-1 start', 'shared-1 end', 'exclusive start', 'exclusive end', 'shared-2']);
   });
 
+  it('frees the shared slot when shared work throws before returning a promise, so exclusive work can still start', async () => {
+    const gate = new HandlerGate();
+    await expect(gate.shared(() => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(gate.exclusive(() => Promise.resolve('ran'))).resolves.toBe('ran');
+  });
+
   it('keeps going after exclusive work fails', async () => {
     const gate = new HandlerGate();
     await expect(gate.exclusive(() => Promise.reject(new Error('crash')))).rejects.toThrow('crash');

@@ -11,16 +11,24 @@ export class HandlerGate {
   private exclusiveTail: Promise<unknown> = Promise.resolve();
   private readonly sharedIdleWaiters: (() => void)[] = [];
 
-  async shared<T>(work: () => Promise<T>): Promise<T> {
+  shared<T>(work: () => Promise<T>): Promise<T> {
     if (this.exclusiveWaiting > 0) return this.exclusive(work);
     this.sharedRunning += 1;
+    // Runs once per handled message: a plain promise chain, not an async frame around it.
+    let running: Promise<T>;
     try {
-      return await work();
-    } finally {
-      this.sharedRunning -= 1;
-      if (this.sharedRunning === 0) for (const wake of this.sharedIdleWaiters.splice(0)) wake();
+      running = work();
+    } catch (error) {
+      this.releaseShared();
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return running.finally(this.releaseShared);
   }
+
+  private readonly releaseShared = (): void => {
+    this.sharedRunning -= 1;
+    if (this.sharedRunning === 0) for (const wake of this.sharedIdleWaiters.splice(0)) wake();
+  };
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     this.exclusiveWaiting += 1;

@@ -16,22 +16,17 @@ const storage = new AsyncLocalStorage<Readonly<LogContext>>();
 
 /** Runs `fn` with `fields` added to the log context (nested calls add to the outer fields). */
 export function withLogContext<T>(fields: LogContext, fn: () => T): T {
+  // Runs once per handled event: one object, a plain loop, no intermediate arrays.
   const outer = storage.getStore();
-  const own = definedOnly(fields);
-  return storage.run(Object.freeze(outer === undefined ? own : { ...outer, ...own }), fn);
+  const merged: LogContext = outer === undefined ? {} : { ...outer };
+  for (const name in fields) {
+    const value = fields[name];
+    if (value !== undefined) merged[name] = value;
+  }
+  return storage.run(merged, fn);
 }
 
 /** The fields bound by the enclosing `withLogContext` calls; empty outside any. */
 export function currentLogContext(): Readonly<LogContext> {
   return storage.getStore() ?? {};
-}
-
-function definedOnly(fields: LogContext): LogContext {
-  // Runs once per handled event: a plain loop, no intermediate arrays.
-  const defined: Record<string, unknown> = {};
-  for (const name of Object.keys(fields)) {
-    const value = (fields as Record<string, unknown>)[name];
-    if (value !== undefined) defined[name] = value;
-  }
-  return defined as LogContext;
 }
