@@ -4,6 +4,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { createEvent } from '@flowline/event-schemas';
+import { createServiceMetrics } from '@flowline/telemetry';
 import { EventPublisher } from './event-publisher';
 
 interface SentBatch {
@@ -52,6 +53,19 @@ describe('EventPublisher', () => {
     expect(sent[1]!.topicMessages[0]!.messages).toHaveLength(99);
     sent[1]!.release();
     await Promise.all(rest);
+  });
+
+  it('counts produced events per topic and type once the batch is acknowledged', async () => {
+    const { kafka, sent } = fakeKafka();
+    const metrics = createServiceMetrics('publisher-spec');
+    const publisher = new EventPublisher(kafka, metrics);
+    const record = (n: number) => ({ key: `k${n}`, value: Buffer.from('{}'), headers: {} });
+    const types = ['a.one', 'a.one', 'b.two', 'a.one', 'b.two', 'b.two'];
+    const done = publisher.publishRecords(types.map((type, n) => ({ topic: n < 4 ? 'x' : 'y', record: record(n), type })));
+    (await batchAt(sent, 0)).release();
+    await done;
+    const values = (await metrics.eventsProduced.get()).values.map(({ labels, value }) => `${String(labels['topic'])}/${String(labels['type'])}=${value}`);
+    expect(values.sort()).toEqual(['x/a.one=3', 'x/b.two=1', 'y/b.two=2']);
   });
 
   it('resolves a caller only after the broker acknowledged its batch', async () => {

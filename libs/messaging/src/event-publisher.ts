@@ -9,7 +9,7 @@
  * for room. Batches go out one at a time, in call order, which keeps per-partition order.
  */
 import { KeyPartitioner } from './key-partitioner';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
 import { getTracer, injectTraceHeaders, MESSAGING_SYSTEM_KAFKA, MessagingAttribute, MessagingOperation, ServiceMetrics } from '@flowline/telemetry';
@@ -187,6 +187,11 @@ export class EventPublisher {
       return { topic, type, message, bytes: sizeOf(message), resolve, reject };
     }
     const span = getTracer().startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER });
+    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) {
+      // No tracing at all (no SDK started): no context to carry, nothing to record.
+      const message = toMessage(record);
+      return { topic, type, message, bytes: sizeOf(message), resolve, reject };
+    }
     if (!span.isRecording()) {
       // Sampled out (or no tracing SDK): nothing to record, but the span's context still travels,
       // so downstream stays in this trace (with its not-sampled flag).
@@ -248,11 +253,20 @@ export class EventPublisher {
     const counter = this.metrics?.eventsProduced;
     if (counter === undefined) return;
     const counts = new Map<string, { topic: string; type: string; count: number }>();
+    // Records of one batch mostly share topic and type: a run of them costs no key and no lookup.
+    let current: { topic: string; type: string; count: number } | undefined;
     for (const { topic, type } of batch) {
+      if (current?.topic === topic && current.type === type) {
+        current.count += 1;
+        continue;
+      }
       const key = `${topic}\u0000${type}`;
-      const entry = counts.get(key);
-      if (entry === undefined) counts.set(key, { topic, type, count: 1 });
-      else entry.count += 1;
+      current = counts.get(key);
+      if (current === undefined) {
+        current = { topic, type, count: 0 };
+        counts.set(key, current);
+      }
+      current.count += 1;
     }
     for (const { topic, type, count } of counts.values()) counter.inc({ topic, type }, count);
   }
