@@ -4,6 +4,7 @@
  */
 import { BenchKafka, quietKafkajsNoise } from '../messaging/bench-kafka';
 import { appendThroughput } from './append-throughput';
+import { median } from '../messaging/percentiles';
 import { measureIngestRate } from './ingest-rate';
 import { traceLatency } from './trace-latency';
 
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
     console.log(`ingest: bare kafkajs consumer (does nothing): ${runs(ingest.bareConsumerEventsPerSecond)} → ${Math.round(ingest.medianBare).toLocaleString('en')} ev/s`);
     console.log(`ingest: archiver (consume → insert → commit):  ${runs(ingest.archiverEventsPerSecond)} → ${Math.round(ingest.medianArchiver).toLocaleString('en')} ev/s`);
     console.log(`ingest: archiver / bare = ${ingest.ratio.toFixed(2)}x (median of paired runs); target >= 0.5: ${ingest.ratio >= 0.5 ? 'met' : 'NOT met'}`);
+    const cpu = (values: number[]): string => `${Math.round(median(values))} µs`;
+    console.log(
+      `ingest: this process's CPU per event (median): bare consumer ${cpu(ingest.bareConsumerCpuMicrosPerEvent)}, archiver ${cpu(ingest.archiverCpuMicrosPerEvent)}`,
+    );
   } finally {
     await bench.cleanUp();
     await bench.stop();

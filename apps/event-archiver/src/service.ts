@@ -2,7 +2,8 @@
  * Appends every record of every Flowline topic — dead letters and unrouted events included —
  * to the event store, with its own consumer group. Offsets are committed only after the
  * database committed the batch, and the insert ignores a (topic, partition, offset) it
- * already holds, so a crash or rebalance neither loses nor doubles a row.
+ * already holds (a stored position per partition, libs/event-store archive-positions.ts),
+ * so a crash or rebalance neither loses nor doubles a row.
  */
 import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';

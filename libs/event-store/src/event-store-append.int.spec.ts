@@ -95,6 +95,34 @@ describe('EventStore.append (real PostgreSQL)', () => {
     expect(Buffer.from(stored?.valueBase64 ?? '', 'base64')).toEqual(bytes);
   });
 
+  it('stores a UTF-8 value that is not JSON as base64 beside JSON values of the same batch (jsonb refuses it, the batch is checked again)', async () => {
+    const json = eventRecord({ topic: 'text.topic', offset: 1, id: 'text-json', type: 'test.value', time, correlationid: 'text-json', data: { ok: true } });
+    const text = { ...eventRecord({ topic: 'text.topic', offset: 2, id: 'text-plain', type: 'test.value', time, correlationid: 'text-plain' }), value: Buffer.from('{"unfinished": ') };
+    expect(await store.append([json, text])).toEqual({ inserted: 2 });
+    expect((await store.findById('text-json'))[0]).toMatchObject({ data: { ok: true }, valueBase64: null });
+    expect((await store.findById('text-plain'))[0]).toMatchObject({ data: null, valueBase64: Buffer.from('{"unfinished": ').toString('base64') });
+  });
+
+  it('stores text with tabs, newlines and backslashes unchanged (COPY escapes)', async () => {
+    const record = {
+      ...eventRecord({ topic: 'escape.topic', offset: 1, id: 'escape\\1', type: 'test.escape', time, correlationid: 'escape', headers: { note: 'a\tb\nc\rd\\e' } }),
+      key: Buffer.from('k\tk'),
+      value: Buffer.from('{\n\t"path": "C:\\\\in\\tbox",\r\n "line": "1\\n2"\n}'),
+    };
+    await store.append([record]);
+    const [stored] = await store.findById('escape\\1');
+    expect(stored).toMatchObject({ key: 'k\tk', data: { path: 'C:\\in\tbox', line: '1\n2' } });
+    expect(stored?.headers['note']).toBe('a\tb\nc\rd\\e');
+  });
+
+  it('gives back the ce_* headers of a record that are stored only in their columns', async () => {
+    const record = eventRecord({ topic: 'headers.topic', offset: 1, id: 'headers-1', type: 'test.headers', time, correlationid: 'headers-0', causationid: 'headers-0' });
+    await store.append([record]);
+    const raw = await db.pool.query<{ headers: Record<string, string> }>(`SELECT headers FROM event_store.events WHERE id = 'headers-1'`);
+    expect(Object.keys(raw.rows[0]?.headers ?? {}).sort()).toEqual(['ce_specversion', 'content-type']);
+    expect((await store.findById('headers-1'))[0]?.headers).toEqual(record.headers);
+  });
+
   it('stores the attributes of a record encoded by the Flowline envelope', async () => {
     const cause = createEvent(
       'file.uploaded',

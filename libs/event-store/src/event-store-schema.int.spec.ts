@@ -31,7 +31,7 @@ describe('event store schema and retention (real PostgreSQL)', () => {
     expect(await partitionsOfEvents()).toEqual(expect.arrayContaining(expected));
     const indexes = await db.pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'event_store' AND tablename = 'events' ORDER BY 1`);
     expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING btree /, '')).sort()).toEqual(
-      ['(correlationid)', '(id)', '(topic, kafka_timestamp)', '(topic, partition, "offset", kafka_timestamp)', '(type, "time")'].sort(),
+      ['(correlationid)', '(id)', `(topic, kafka_timestamp) WHERE ("right"(topic, 4) = '.dlq'::text)`, '(topic, partition, "offset") WHERE (id IS NULL)', '(type, "time")'].sort(),
     );
   });
 

@@ -14,6 +14,7 @@ import { addDays, partitionDay, partitionEndsBefore, partitionName, utcDay } fro
 export const EVENT_STORE_SCHEMA = 'event_store';
 export const EVENTS_TABLE = 'event_store.events';
 export const REDRIVES_TABLE = 'event_store.redrives';
+export const POSITIONS_TABLE = 'event_store.archive_positions';
 
 /** One lock for all event-store DDL, in every process that shares the database. */
 const DDL_LOCK = `SELECT pg_advisory_xact_lock(hashtext('flowline.event_store.ddl'))`;
@@ -41,18 +42,29 @@ CREATE TABLE IF NOT EXISTS event_store.events (
   headers         jsonb       NOT NULL,
   data            jsonb,
   value_base64    text,
-  archived_at     timestamptz NOT NULL DEFAULT now(),
-  -- A unique constraint on a partitioned table must contain the partition key. A redelivered
-  -- Kafka record carries the same broker timestamp, so this is still idempotency on
-  -- (topic, partition, offset): appends insert with ON CONFLICT DO NOTHING.
-  CONSTRAINT events_kafka_record_key UNIQUE (topic, partition, "offset", kafka_timestamp)
+  archived_at     timestamptz NOT NULL DEFAULT now()
 ) PARTITION BY RANGE (kafka_timestamp);
+
+-- Idempotency is not an index on the events (it cost every append a fifth btree): each
+-- Kafka partition's next offset to store is kept here and advanced in the append's own
+-- transaction, under this row's lock (archive-positions.ts).
+CREATE TABLE IF NOT EXISTS event_store.archive_positions (
+  topic       text   NOT NULL,
+  partition   int    NOT NULL,
+  next_offset bigint NOT NULL,
+  PRIMARY KEY (topic, partition)
+);
 
 -- Few indexes on purpose: each one costs every append.
 CREATE INDEX IF NOT EXISTS events_id_idx ON event_store.events (id);
 CREATE INDEX IF NOT EXISTS events_correlationid_idx ON event_store.events (correlationid);
 CREATE INDEX IF NOT EXISTS events_type_time_idx ON event_store.events (type, time);
-CREATE INDEX IF NOT EXISTS events_topic_kafka_timestamp_idx ON event_store.events (topic, kafka_timestamp);
+-- Partial: only dead letters are looked up by topic and time (dlq counts in stats, findEvents).
+CREATE INDEX IF NOT EXISTS events_dead_letter_topic_time_idx ON event_store.events (topic, kafka_timestamp)
+  WHERE right(topic, 4) = '.dlq';
+-- Partial: a redelivered record without ce_id is recognised by its coordinates (events_id_idx serves the others).
+CREATE INDEX IF NOT EXISTS events_without_id_idx ON event_store.events (topic, partition, "offset")
+  WHERE id IS NULL;
 
 -- Marks a dead letter as redriven without touching the append-only log.
 CREATE TABLE IF NOT EXISTS event_store.redrives (
@@ -66,6 +78,29 @@ CREATE TABLE IF NOT EXISTS event_store.redrives (
 `;
 
 /**
+ * From the first schema, whose idempotency was a unique (topic, partition, offset,
+ * kafka_timestamp) constraint: the positions are seeded from the stored rows in the same
+ * transaction that drops the constraint (its ACCESS EXCLUSIVE lock keeps inserts out in
+ * between), so every stored row lies below its partition's next_offset. Archivers of the
+ * old version must be stopped first: they would insert without advancing a position.
+ */
+const UPGRADE_FROM_UNIQUE_CONSTRAINT = `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint
+              WHERE conname = 'events_kafka_record_key' AND conrelid = 'event_store.events'::regclass) THEN
+    LOCK TABLE event_store.events IN ACCESS EXCLUSIVE MODE;
+    INSERT INTO event_store.archive_positions (topic, partition, next_offset)
+      SELECT topic, partition, max("offset") + 1 FROM event_store.events GROUP BY topic, partition
+      ON CONFLICT (topic, partition) DO UPDATE
+        SET next_offset = greatest(event_store.archive_positions.next_offset, excluded.next_offset);
+    ALTER TABLE event_store.events DROP CONSTRAINT events_kafka_record_key;
+  END IF;
+END $$;
+DROP INDEX IF EXISTS event_store.events_topic_kafka_timestamp_idx;
+`;
+
+/**
  * Creates (or completes) the event store: idempotent, and safe when several processes run it
  * at once. Also creates the partitions of today and the next DAYS_AHEAD days.
  */
@@ -73,6 +108,7 @@ export async function migrateEventStore(pool: Pool): Promise<void> {
   const today = utcDay(new Date());
   await withDdlLock(pool, async (client) => {
     await client.query(SCHEMA_DDL);
+    await client.query(UPGRADE_FROM_UNIQUE_CONSTRAINT);
     for (let ahead = 0; ahead <= DAYS_AHEAD; ahead++) await createDayPartition(client, addDays(today, ahead));
   });
 }

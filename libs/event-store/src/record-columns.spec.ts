@@ -48,6 +48,19 @@ describe('recordColumns', () => {
     expect(recordColumns(record({ headers })).correlationid).toBe('e-1');
   });
 
+  it('stores the ce_* attributes once, in their columns, and keeps in headers only what a column cannot give back', () => {
+    const columns = recordColumns(record({ headers: { ...record().headers, traceparent: '00-abc-def-01' } }));
+    // ce_time had microseconds (the column keeps milliseconds); ce_specversion has no column.
+    expect(JSON.parse(columns.headers)).toEqual({ ce_time: '2025-03-01T10:00:00.120456Z', ce_specversion: '1.0', traceparent: '00-abc-def-01' });
+    const canonical = recordColumns(record({ headers: { ...record().headers, ce_time: '2025-03-01T10:00:00.120Z', ce_schemaversion: '03' } }));
+    expect(JSON.parse(canonical.headers)).toEqual({ ce_schemaversion: '03', ce_specversion: '1.0' });
+  });
+
+  it('marks a missing ce_correlationid in the headers, since its column then holds the event id', () => {
+    const { ce_correlationid: _omitted, ...headers } = record().headers;
+    expect(JSON.parse(recordColumns(record({ headers })).headers)).toMatchObject({ ce_correlationid: null });
+  });
+
   it('leaves attributes null for a record without CloudEvent headers (an undecodable dead letter)', () => {
     const columns = recordColumns(record({ headers: { 'flowline-dlq-reason': 'not a CloudEvent' } }));
     expect(columns).toMatchObject({ id: null, type: null, time: null, correlationid: null, schemaversion: null });
@@ -58,8 +71,8 @@ describe('recordColumns', () => {
     'never stores the header %s',
     (name) => {
       expect(isSecretHeader(name)).toBe(true);
-      const columns = recordColumns(record({ headers: { ce_id: 'e-1', [name]: 'sensitive', traceparent: '00-abc-def-01' } }));
-      expect(JSON.parse(columns.headers)).toEqual({ ce_id: 'e-1', traceparent: '00-abc-def-01' });
+      const columns = recordColumns(record({ headers: { 'content-type': 'application/json', [name]: 'sensitive', traceparent: '00-abc-def-01' } }));
+      expect(JSON.parse(columns.headers)).toEqual({ 'content-type': 'application/json', traceparent: '00-abc-def-01' });
     },
   );
 
@@ -71,6 +84,15 @@ describe('recordColumns', () => {
     expect(recordColumns(record({ value: null }))).toMatchObject({ data: null, valueBase64: null });
     expect(recordColumns(record({ value: Buffer.from('null') }))).toMatchObject({ data: null, valueBase64: Buffer.from('null').toString('base64') });
     expect(recordColumns(record({ value: Buffer.from('"text"') }))).toMatchObject({ data: '"text"', valueBase64: null });
+  });
+
+  it('leaves judging JSON syntax to PostgreSQL when asked, and still applies every other rule', () => {
+    expect(recordColumns(record({ value: Buffer.from('plain text') }), 'postgres')).toMatchObject({ data: 'plain text', valueBase64: null });
+    for (const text of [' null ', '{"a":"\\u0000"}', '{"a":1e999999}']) {
+      expect(recordColumns(record({ value: Buffer.from(text) }), 'postgres')).toMatchObject({ data: null, valueBase64: Buffer.from(text).toString('base64') });
+    }
+    expect(recordColumns(record({ value: Buffer.from([0xff, 0x00]) }), 'postgres')).toMatchObject({ data: null, valueBase64: '/wA=' });
+    expect(recordColumns(record({ value: Buffer.from('{"emoji":"\\ud83d\\ude00"}') }), 'postgres').data).toBe('{"emoji":"😀"}');
   });
 
   it('keeps JSON that PostgreSQL jsonb would refuse as base64 rather than failing the batch', () => {

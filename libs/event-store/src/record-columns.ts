@@ -70,46 +70,113 @@ export const UNPLACEABLE_TIMESTAMP = '9999-12-31T00:00:00.000Z';
 export const RAW_TIMESTAMP_HEADER = 'flowline-archived-raw-timestamp';
 const RFC3339 = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
-export function recordColumns(record: ArchivedRecord): EventRowColumns {
+/**
+ * The archiver calls this for every record it stores, so it is written for speed: one
+ * object built once, the headers column written as JSON text directly, the common shapes
+ * (a canonical ce_time, a run of records with one broker timestamp) recognised cheaply.
+ */
+/**
+ * Who checks that a value is JSON: `here` (JSON.parse, the default) or `postgres` (the
+ * value is sent as data unparsed and jsonb's own parser judges it; the caller must then
+ * retry a refused batch with `here`, as EventStore.append does). Every other rule (UTF-8,
+ * JSON null, the escapes and numbers jsonb refuses) is applied either way.
+ */
+export type JsonCheck = 'here' | 'postgres';
+
+export function recordColumns(record: ArchivedRecord, jsonCheck: JsonCheck = 'here'): EventRowColumns {
   if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition > MAX_INT4) {
     throw new InvalidArchivedRecord(`partition ${String(record.partition)} of a record on "${record.topic}" is not a Kafka partition number`);
   }
-  if (!/^\d{1,19}$/.test(record.offset) || BigInt(record.offset) > 9_223_372_036_854_775_807n) {
+  if (!/^\d{1,19}$/.test(record.offset) || (record.offset.length === 19 && BigInt(record.offset) > 9_223_372_036_854_775_807n)) {
     throw new InvalidArchivedRecord(`offset "${record.offset}" of a record on "${record.topic}"/${record.partition} is not a Kafka offset`);
   }
   // A producer may write any timestamp (microseconds by mistake: year 55,000). Refusing it
   // would fail its batch forever and stall the partition; it is filed under a fixed far
   // day instead (deterministic, so a redelivery is still recognised; never dropped by
   // retention), and the raw value is kept in a header.
-  const validTimestamp = storableIsoTime(record.timestamp);
-  const kafkaTimestamp = validTimestamp ?? UNPLACEABLE_TIMESTAMP;
-  const header = (name: string): string | null => {
-    const value = record.headers[name];
-    return value === undefined ? null : cleanText(value);
-  };
-  const { data, valueBase64 } = valueColumns(record.value);
-  const id = header(CE_HEADERS.id);
+  const validTimestamp = kafkaTimestampText(record.timestamp);
+  const headers = record.headers;
+  const id = optionalText(headers[CE_HEADERS.id]);
+  const time = parseCeTime(headers[CE_HEADERS.time]);
+  const schemaversion = parseSchemaVersion(headers[CE_HEADERS.schemaversion]);
+  const correlationHeader = optionalText(headers[CE_HEADERS.correlationid]);
+  const { data, valueBase64 } = valueColumns(record.value, jsonCheck);
   return {
     id,
-    type: header(CE_HEADERS.type),
-    source: header(CE_HEADERS.source),
-    subject: header(CE_HEADERS.subject),
-    time: parseCeTime(record.headers[CE_HEADERS.time]),
+    type: optionalText(headers[CE_HEADERS.type]),
+    source: optionalText(headers[CE_HEADERS.source]),
+    subject: optionalText(headers[CE_HEADERS.subject]),
+    time,
     // As decodeEvent reads it: an event without the extension starts its own chain.
-    correlationid: header(CE_HEADERS.correlationid) ?? id,
-    causationid: header(CE_HEADERS.causationid),
-    schemaversion: parseSchemaVersion(record.headers[CE_HEADERS.schemaversion]),
+    correlationid: correlationHeader ?? id,
+    causationid: optionalText(headers[CE_HEADERS.causationid]),
+    schemaversion,
     topic: cleanText(record.topic),
     partition: record.partition,
     offset: record.offset,
-    kafkaTimestamp,
+    kafkaTimestamp: validTimestamp ?? UNPLACEABLE_TIMESTAMP,
     key: record.key === null ? null : cleanText(record.key.toString('utf8')),
-    headers: JSON.stringify(
-      validTimestamp === null ? { ...storedHeaders(record.headers), [RAW_TIMESTAMP_HEADER]: String(record.timestamp.getTime()) } : storedHeaders(record.headers),
-    ),
+    headers: headersColumn(headers, {
+      time,
+      schemaversion,
+      correlationidAbsent: correlationHeader === null && id !== null,
+      rawTimestamp: validTimestamp === null ? String(record.timestamp.getTime()) : undefined,
+    }),
     data,
     valueBase64,
   };
+}
+
+function optionalText(value: string | undefined): string | null {
+  return value === undefined ? null : cleanText(value);
+}
+
+interface HeadersColumnContext {
+  time: string | null;
+  schemaversion: number | null;
+  /** The record had no ce_correlationid, yet its column holds the event id. */
+  correlationidAbsent: boolean;
+  /** The broker timestamp as Kafka gave it, when the row is filed under UNPLACEABLE_TIMESTAMP. */
+  rawTimestamp: string | undefined;
+}
+
+/**
+ * The headers column as JSON text: every header except the secret ones and the ce_*
+ * attributes whose column gives back the header's exact text (stored once, not twice;
+ * reading puts them back, see `headersWithAttributes` in stored-event.ts). A ce_time or
+ * ce_schemaversion its column cannot give back byte for byte (microseconds, a zone offset,
+ * an unreadable version) stays. A record without ce_correlationid gets its id in that
+ * column; `null` under the header's name records that the header was absent, so reading does
+ * not invent it.
+ */
+function headersColumn(headers: Record<string, string>, context: HeadersColumnContext): string {
+  const stored: Record<string, string | null> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name] as string;
+    if (!isSecretHeader(name) && !isRebuiltFromColumn(name, value, context)) stored[cleanText(name)] = cleanText(value);
+  }
+  if (context.correlationidAbsent) stored[CE_HEADERS.correlationid] = null;
+  if (context.rawTimestamp !== undefined) stored[RAW_TIMESTAMP_HEADER] = context.rawTimestamp;
+  // One JSON.stringify of the object: several times faster than one per name and value.
+  return JSON.stringify(stored);
+}
+
+function isRebuiltFromColumn(name: string, value: string, context: HeadersColumnContext): boolean {
+  switch (name) {
+    case CE_HEADERS.id:
+    case CE_HEADERS.type:
+    case CE_HEADERS.source:
+    case CE_HEADERS.subject:
+    case CE_HEADERS.correlationid:
+    case CE_HEADERS.causationid:
+      return true; // the column holds cleanText(value), exactly what the header would hold
+    case CE_HEADERS.time:
+      return context.time === value;
+    case CE_HEADERS.schemaversion:
+      return context.schemaversion !== null && String(context.schemaversion) === value;
+    default:
+      return false;
+  }
 }
 
 /** Every header except the secret ones, with text PostgreSQL's jsonb accepts. */
@@ -126,18 +193,23 @@ export function storedHeaders(headers: Record<string, string>): Record<string, s
  * or is JSON that jsonb refuses: a \u0000 escape, a lone surrogate, a number beyond numeric's
  * range) as base64.
  */
-export function valueColumns(value: Buffer | null): { data: string | null; valueBase64: string | null } {
+export function valueColumns(value: Buffer | null, jsonCheck: JsonCheck = 'here'): { data: string | null; valueBase64: string | null } {
   if (value === null) return { data: null, valueBase64: null };
-  const json = storableJson(value);
+  const json = storableJson(value, jsonCheck);
   return json === null ? { data: null, valueBase64: value.toString('base64') } : { data: json, valueBase64: null };
 }
 
 const JSONB_REFUSED_ESCAPE = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
-const HUGE_EXPONENT = /[eE][+-]?0*(\d{5,})/;
+/** A JSON number's exponent always follows a digit: anchoring there skips every other letter e. */
+const HUGE_EXPONENT = /\d[eE][+-]?0*(\d{5,})/;
 
-function storableJson(value: Buffer): string | null {
+/** The JSON `null` with the whitespace JSON allows around it. */
+const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
+
+function storableJson(value: Buffer, jsonCheck: JsonCheck): string | null {
   if (value.length === 0 || !isUtf8(value)) return null;
   const text = value.toString('utf8');
+  if (jsonCheck === 'postgres' && !JSON_NULL.test(text) && !hasHugeExponent(text) && !hasRefusedEscape(text)) return text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -146,14 +218,24 @@ function storableJson(value: Buffer): string | null {
   }
   // A JSON null would read back like a tombstone (no value at all); base64 keeps the difference.
   if (parsed === null) return null;
-  const exponent = HUGE_EXPONENT.exec(text);
-  // numeric allows 16383 digits after the point and 131072 before; a rare false alarm (such
-  // a pattern inside a string) only means the value is kept as base64.
-  if (exponent?.[1] !== undefined && Number(exponent[1]) > 16_000) return null;
-  if (!JSONB_REFUSED_ESCAPE.test(text)) return text;
+  if (hasHugeExponent(text)) return null;
+  if (!hasRefusedEscape(text)) return text;
   // JSON.stringify writes valid surrogate pairs as characters, so only real offenders remain.
   const rewritten = JSON.stringify(parsed);
   return JSONB_REFUSED_ESCAPE.test(rewritten) ? null : rewritten;
+}
+
+/**
+ * numeric allows 16383 digits after the point and 131072 before; a rare false alarm (such
+ * a pattern inside a string) only means the value is kept as base64.
+ */
+function hasRefusedEscape(text: string): boolean {
+  return text.includes('\\u') && JSONB_REFUSED_ESCAPE.test(text);
+}
+
+function hasHugeExponent(text: string): boolean {
+  const exponent = HUGE_EXPONENT.exec(text);
+  return exponent?.[1] !== undefined && Number(exponent[1]) > 16_000;
 }
 
 // NUL is exactly what these look for.
@@ -170,9 +252,38 @@ export function cleanText(text: string): string {
 /** `ce_time` as ISO text when it is an RFC 3339 time PostgreSQL can hold, else null. */
 function parseCeTime(value: string | undefined): string | null {
   if (value === undefined) return null;
+  if (isCanonicalTime(value)) return value;
   const match = RFC3339.exec(value.trim());
   if (match === null) return null;
   return storableIsoTime(new Date(value.trim()));
+}
+
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True for text exactly as `toISOString` writes a real time of years 1–9999 (what every
+ * Flowline producer writes): parsing it and writing it back would give the same text.
+ */
+function isCanonicalTime(value: string): boolean {
+  if (value.length !== 24 || !CANONICAL_TIME.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return (
+    year >= 1 && day >= 1 && day <= days && Number(value.slice(11, 13)) <= 23 && Number(value.slice(14, 16)) <= 59 && Number(value.slice(17, 19)) <= 59
+  );
+}
+
+/** Records of one batch mostly share their broker timestamp's millisecond: its text is reused. */
+let lastKafkaTimestamp = { ms: Number.NaN, text: null as string | null };
+
+function kafkaTimestampText(date: Date): string | null {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (ms !== lastKafkaTimestamp.ms) lastKafkaTimestamp = { ms, text: storableIsoTime(date) };
+  return lastKafkaTimestamp.text;
 }
 
 function storableIsoTime(date: Date): string | null {

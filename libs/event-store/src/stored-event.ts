@@ -4,6 +4,7 @@
  * whether an operator has redriven it.
  */
 import { isDeadLetterTopic, readDeadLetterHeaders } from '@flowline/event-schemas';
+import { CE_HEADERS } from './record-columns';
 
 export interface DeadLetterInfo {
   reason: string;
@@ -91,7 +92,8 @@ export interface StoredEventRow {
   offset: string;
   kafka_timestamp: Date;
   key: string | null;
-  headers: Record<string, string>;
+  /** As stored: without the ce_* attributes its columns give back; null marks a header the record did not have. */
+  headers: Record<string, string | null>;
   data: unknown;
   value_base64: string | null;
   archived_at: Date;
@@ -99,7 +101,31 @@ export interface StoredEventRow {
   redriven_to: string | null;
 }
 
+/**
+ * The record's headers as it carried them (less the secret ones): the stored headers plus the
+ * ce_* attributes that were stored only as columns (record-columns.ts, `headersBesideColumns`).
+ * A header still in the stored headers wins: its column may not give its exact text back, and
+ * rows written before the attributes were left out of `headers` hold them all there.
+ */
+export function headersWithAttributes(row: StoredEventRow): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const rebuild = (name: string, value: string | null): void => {
+    if (value !== null && !(name in row.headers)) headers[name] = value;
+  };
+  rebuild(CE_HEADERS.id, row.id);
+  rebuild(CE_HEADERS.type, row.type);
+  rebuild(CE_HEADERS.source, row.source);
+  rebuild(CE_HEADERS.subject, row.subject);
+  rebuild(CE_HEADERS.time, row.time === null ? null : row.time.toISOString());
+  rebuild(CE_HEADERS.correlationid, row.correlationid);
+  rebuild(CE_HEADERS.causationid, row.causationid);
+  rebuild(CE_HEADERS.schemaversion, row.schemaversion === null ? null : String(row.schemaversion));
+  for (const [name, value] of Object.entries(row.headers)) if (value !== null) headers[name] = value;
+  return headers;
+}
+
 export function storedEventFromRow(row: StoredEventRow): StoredEvent {
+  const headers = headersWithAttributes(row);
   const event: StoredEvent = {
     id: row.id,
     type: row.type,
@@ -114,14 +140,14 @@ export function storedEventFromRow(row: StoredEventRow): StoredEvent {
     offset: row.offset,
     kafkaTimestamp: row.kafka_timestamp,
     key: row.key,
-    headers: row.headers,
+    headers,
     data: row.data,
     valueBase64: row.value_base64,
     archivedAt: row.archived_at,
   };
   if (isDeadLetterTopic(row.topic)) {
     const redrive = row.redriven_at === null || row.redriven_to === null ? undefined : { redrivenAt: row.redriven_at, redrivenTo: row.redriven_to };
-    event.deadLetter = deadLetterInfo(row.headers, redrive);
+    event.deadLetter = deadLetterInfo(headers, redrive);
   }
   return event;
 }
