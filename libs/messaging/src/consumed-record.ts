@@ -1,5 +1,4 @@
 import type { KafkaMessage } from 'kafkajs';
-import { lastHeaderValues } from '@flowline/event-schemas';
 
 /**
  * A Kafka record as it was read, for consumers that keep or show records rather than
@@ -18,9 +17,16 @@ export interface ConsumedRecord {
 }
 
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  // One pass, no intermediate object: this runs for every record the archiver stores. As in
+  // lastHeaderValues, a repeated header keeps its last value and one without a value is left out.
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(lastHeaderValues(message.headers))) {
-    headers[name] = typeof value === 'string' ? value : value.toString('utf8');
+  const raw = message.headers;
+  if (raw !== undefined) {
+    for (const name in raw) {
+      const value = raw[name];
+      const last = Array.isArray(value) ? value[value.length - 1] : value;
+      if (last !== undefined && last !== null) headers[name] = typeof last === 'string' ? last : last.toString('utf8');
+    }
   }
   return {
     topic,
