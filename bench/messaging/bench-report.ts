@@ -40,13 +40,18 @@ export interface SourceState {
 export function readSourceState(): SourceState {
   const git = (args: string[]): string => {
     try {
-      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
     } catch {
       return '';
     }
   };
-  const status = git(['status', '--porcelain', '--', 'libs/messaging', 'libs/event-schemas', 'libs/telemetry']);
-  return { commit: git(['rev-parse', 'HEAD']), uncommittedLibFiles: status === '' ? [] : status.split('\n').map((line) => line.slice(3)) };
+  // -z: NUL-separated entries "XY path"; only the end of the output is trimmed (trimming its start ate the first entry's status space, and so a letter of its path).
+  const status = git(['status', '--porcelain', '-z', '--', 'libs/messaging', 'libs/event-schemas', 'libs/telemetry']);
+  const files = status
+    .split('\0')
+    .filter((entry) => entry.length > 3)
+    .map((entry) => entry.slice(3));
+  return { commit: git(['rev-parse', 'HEAD']), uncommittedLibFiles: files };
 }
 
 export function buildReport(input: Omit<BenchReport, 'bench' | 'host' | 'source' | 'targets' | 'allTargetsMet'>): BenchReport {
