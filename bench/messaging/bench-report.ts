@@ -85,6 +85,7 @@ export function renderTable(report: BenchReport): string {
   lines.push(`Flowline messaging bench — run ${report.runId} on ${s.brokers.join(',')}, ${report.host.cpus} CPUs, node ${report.host.node}, repeat ${s.repeat}, ${report.durationSeconds.toFixed(0)} s`);
   lines.push(`source ${report.source.commit.slice(0, 12) || 'unknown'}${report.source.uncommittedLibFiles.length > 0 ? ` + ${report.source.uncommittedLibFiles.length} uncommitted lib files` : ''}; load average (1 min) at the end ${report.host.loadAverage1m.toFixed(2)}`);
   lines.push(`(runtime options: partitionsConcurrently ${s.partitionsConcurrently ?? 'default'}, publisher maxBatchSize ${s.publisherBatch ?? 'default'}; payload filler ${s.payloadBytes} B)`);
+  lines.push(s.tracing ? 'tracing: OpenTelemetry SDK started, runtime spans recorded (--tracing on)' : 'tracing: no OpenTelemetry SDK, runtime spans are no-ops (--tracing off; services run with it on)');
   lines.push(s.addedRttMs > 0 ? `network: every Kafka request delayed ${s.addedRttMs} ms (--added-rtt-ms), as across a network` : 'network: loopback as it is (--added-rtt-ms 0)');
 
   if (report.publish !== undefined) {

@@ -25,6 +25,8 @@ export interface BenchSettings {
   publish: { events: number; callers: number; seconds: number };
   pipeline: { events: number; seconds: number; variants: PipelineVariant[] };
   latency: { rate: number; seconds: number; drainSeconds: number; variants: LatencyVariant[] };
+  /** Start the OpenTelemetry SDK first, as services do: the runtime's spans are then recorded (the baselines make none). */
+  tracing: boolean;
   /** Extra round-trip time on every Kafka request of the run (network-delay.ts); 0: loopback as it is. */
   addedRttMs: number;
   /** Whole-run watchdog: past it the bench cleans up and exits 2. */
@@ -49,6 +51,7 @@ const FLAGS = {
   seconds: { default: '10', help: 'seconds of sending per latency run' },
   'latency-variants': { default: 'runtime,naive,floor', help: `latency variants among ${LATENCY_VARIANTS.join(',')} (floor: no stage, a diagnostic)` },
   'drain-seconds': { default: '10', help: 'wait after the last send for late events (then they count as missing)' },
+  tracing: { default: 'off', help: "'on': start the OpenTelemetry SDK as every service does (spans recorded, exported nowhere), so the runtime's figures include its spans" },
   'added-rtt-ms': { default: '0', help: 'extra round-trip time on every Kafka request, as across a network (0: loopback as it is)' },
   'max-minutes': { default: '9', help: 'whole-run watchdog' },
   out: { default: 'bench/messaging/results/latest.json', help: 'where the JSON result is written' },
@@ -101,6 +104,7 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     publish: { events: positive('publish-events'), callers: positive('callers'), seconds: positive('publish-seconds', false) },
     pipeline: { events: positive('events'), seconds: positive('pipeline-seconds', false), variants: list('pipeline-variants', PIPELINE_VARIANTS) },
     latency: { rate: positive('rate', false), seconds: positive('seconds', false), drainSeconds: positive('drain-seconds', false), variants: list('latency-variants', LATENCY_VARIANTS) },
+    tracing: list('tracing', ['on', 'off'] as const).at(-1) === 'on',
     addedRttMs: nonNegative('added-rtt-ms'),
     maxMinutes: positive('max-minutes', false),
     outFile: raw('out'),

@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { startTelemetry } from '@flowline/telemetry';
 import { BenchKafka, quietKafkajsNoise } from './bench-kafka';
 import { BenchReport, buildReport, PhaseOutcome, renderTable, reportJson } from './bench-report';
 import { parseBenchSettings } from './bench-settings';
@@ -17,6 +18,8 @@ import { measurePublishThroughput } from './publish-throughput';
 async function main(): Promise<void> {
   quietKafkajsNoise();
   const settings = parseBenchSettings(process.argv.slice(2), process.env);
+  // As every service does (libs/service-runtime), before the runtime is built: spans recorded, exported nowhere.
+  if (settings.tracing) startTelemetry({ service: 'bench' });
   addRoundTripDelay(settings.addedRttMs, new Set(settings.brokers.map((broker) => Number(broker.split(':').at(-1)))));
   const startedAt = new Date();
   const bench = new BenchKafka(settings.brokers, startedAt);

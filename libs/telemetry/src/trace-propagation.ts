@@ -5,7 +5,7 @@
  * Buffers; a missing or malformed `traceparent` yields a context without a remote parent
  * (the consumer then starts a new trace), never an exception in the consumer.
  */
-import { context as contextApi, Context, propagation, TextMapGetter, trace, Tracer } from '@opentelemetry/api';
+import { context as contextApi, Context, propagation, TextMapGetter, trace, Tracer, TracerProvider } from '@opentelemetry/api';
 
 /** The instrumentation scope of the spans Flowline creates itself (send/process). */
 export const FLOWLINE_TRACER_NAME = '@flowline/messaging';
@@ -48,7 +48,16 @@ export function extractTraceContext(headers: IncomingHeaders | undefined, base: 
   }
 }
 
-/** The tracer for Flowline's own spans; a no-op tracer until `startTelemetry` ran. */
+let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+/**
+ * The tracer for Flowline's own spans; a no-op tracer until `startTelemetry` ran. Kept per
+ * global provider: asking the provider builds a key and looks it up, twice per consumed
+ * event. A tracer taken before the SDK started is a proxy that finds the SDK's tracer once
+ * it is registered; a provider replaced later (`trace.disable()`, then a new one) is asked again.
+ */
 export function getTracer(): Tracer {
-  return trace.getTracer(FLOWLINE_TRACER_NAME);
+  const provider = trace.getTracerProvider();
+  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer(FLOWLINE_TRACER_NAME) };
+  return cachedTracer.tracer;
 }
