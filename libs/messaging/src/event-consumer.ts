@@ -36,7 +36,6 @@ import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './
 import { GroupMember } from './group-member';
 import { HandlerGate } from './handler-gate';
 import { OffsetCommitter } from './offset-committer';
-import { OutputStream } from './output-stream';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
@@ -252,10 +251,6 @@ export class EventConsumer {
     // An offset is resolved (kafkajs's fetch position) only once settled, so a failure
     // anywhere makes kafkajs fetch the unsettled messages again.
     let pending: Handled[] = [];
-    // Non-transactional outputs go to the publisher in chunks while the batch is handled, not
-    // all at its end: they are on the wire while later messages are handled, and the batch's
-    // outputs do not all stay alive in memory until it ends. Settling awaits them.
-    const stream = this.options.transactional === true ? undefined : new OutputStream(this.options.publisher);
     let lastCommit = Date.now();
     let lastHeartbeat = Date.now();
     let completed = true;
@@ -278,24 +273,18 @@ export class EventConsumer {
         });
       } else {
         result = await this.gate.shared(() => this.attempt(topic, partition, message));
-        if (result.kind === 'done') {
-          pending.push({ message, outcome: result.outcome });
-          if (stream !== undefined && stream.add(result.outcome.published)) {
-            // Let the event loop read acknowledgements, so the publisher sends the next chunk.
-            await yieldToEventLoop();
-          }
-        }
+        if (result.kind === 'done') pending.push({ message, outcome: result.outcome });
       }
       if (result.kind === 'retry') {
         // Retry later without holding the fetch loop: pause this partition only, so the
         // others keep moving; the failed message is not resolved and is fetched again.
-        await this.settle(payload, pending, stream);
+        await this.settle(payload, pending);
         if (pending.length === 0 && firstMarker?.offset === message.offset) await this.undoMarker(topic, partition, firstMarker);
         if (!this.member.stopping) this.pauseFor(payload, result.delayMs);
         return;
       }
       if (Date.now() - lastCommit >= COMMIT_EVERY_MS) {
-        await this.settle(payload, pending, stream);
+        await this.settle(payload, pending);
         pending = [];
         lastCommit = Date.now();
       }
@@ -304,7 +293,7 @@ export class EventConsumer {
         lastHeartbeat = Date.now();
       }
     }
-    await this.settle(payload, pending, stream);
+    await this.settle(payload, pending);
     // A careful batch that ran to its end pinned nothing down: back to normal handling.
     if (completed) this.careful.delete(partitionKey);
   }
@@ -417,16 +406,16 @@ export class EventConsumer {
    * in transactional mode, both in one Kafka transaction — and only then resolves the
    * offset for kafkajs's fetch position.
    */
-  private async settle(payload: EachBatchPayload, handled: readonly Handled[], stream?: OutputStream): Promise<void> {
+  private async settle(payload: EachBatchPayload, handled: readonly Handled[]): Promise<void> {
     const last = handled.at(-1);
     if (last === undefined) return;
     const { topic, partition } = payload.batch;
+    const outputs = handled.flatMap(({ outcome }) => outcome.published);
     const next = nextOffset(last.message.offset);
     if (this.options.transactional === true) {
-      await this.commitTransaction(topic, partition, handled.flatMap(({ outcome }) => outcome.published), next);
+      await this.commitTransaction(topic, partition, outputs, next);
     } else {
-      if (stream === undefined) await this.options.publisher.publishRecords(handled.flatMap(({ outcome }) => outcome.published));
-      else await stream.flushed();
+      await this.options.publisher.publishRecords(outputs);
       void this.commit(topic, partition, next, null);
     }
     payload.resolveOffset(last.message.offset);
@@ -531,10 +520,6 @@ export class EventConsumer {
   private commit(topic: string, partition: number, offset: string, metadata: string | null): Promise<void> {
     return this.committer.commit({ topic, partition, offset, metadata });
   }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function failureKey(topic: string, partition: number, offset: string): string {

@@ -19,11 +19,12 @@ export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   // Runs once per handled event: one object, a plain loop, no intermediate arrays.
   const outer = storage.getStore();
   const merged: LogContext = outer === undefined ? {} : { ...outer };
-  for (const name in fields) {
+  for (const name of Object.keys(fields)) {
     const value = fields[name];
     if (value !== undefined) merged[name] = value;
   }
-  return storage.run(merged, fn);
+  // Frozen: every continuation of `fn` shares this object.
+  return storage.run(Object.freeze(merged), fn);
 }
 
 /** The fields bound by the enclosing `withLogContext` calls; empty outside any. */
