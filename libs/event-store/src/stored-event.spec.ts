@@ -49,6 +49,13 @@ describe('headersWithAttributes', () => {
     expect(headersWithAttributes(rowOf(record(headers)))).toEqual(storedHeaders(headers));
   });
 
+  it('invents no header on a row written before attributes were left out of headers (no ce_correlationid from the id)', () => {
+    const { ce_correlationid: _c, ...withoutCorrelation } = attributes;
+    // The old writer stored every header and filled the correlationid column from the id.
+    const row = { ...rowOf(record(withoutCorrelation)), correlationid: 'e-1', headers: { ...withoutCorrelation } };
+    expect(headersWithAttributes(row)).toEqual(withoutCorrelation);
+  });
+
   it('prefers a header stored in full (rows written before attributes were left out of headers)', () => {
     const row = { ...rowOf(record(attributes)), headers: { ...attributes } };
     expect(headersWithAttributes(row)).toEqual(attributes);

@@ -109,6 +109,13 @@ export interface StoredEventRow {
  */
 export function headersWithAttributes(row: StoredEventRow): Record<string, string> {
   const headers: Record<string, string> = {};
+  // A row written before the attributes were left out holds every header (ce_id among them,
+  // which the current writer always leaves to its column): nothing to rebuild, and a column
+  // derived from another (correlationid from the id) must not become a header it never had.
+  if (row.id !== null && CE_HEADERS.id in row.headers) {
+    for (const [name, value] of Object.entries(row.headers)) if (value !== null) headers[name] = value;
+    return headers;
+  }
   const rebuild = (name: string, value: string | null): void => {
     if (value !== null && !(name in row.headers)) headers[name] = value;
   };
