@@ -23,7 +23,7 @@ import { stopWithin, waitUntil, withDeadline } from './deadline';
 import { median, medianRatio } from './percentiles';
 import { progress } from './progress';
 import type { ThroughputRun } from './publish-throughput';
-import { throughput } from './publish-throughput';
+import { cpuMicrosPerEvent, throughput } from './publish-throughput';
 import type { Target } from './target';
 import { target } from './target';
 
@@ -91,11 +91,8 @@ export async function measurePipelineThroughput(bench: BenchKafka, settings: Pip
         const result = variant === 'bare' ? await bareLoop(run) : await runtimeStage(run, variant === 'runtimeTransactional');
         runs[variant].push(result);
         // The bench process's CPU time per event (the broker's is not in it): where the time goes when a run is CPU-bound.
-        const cpu = process.cpuUsage(cpu0);
-        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-        progress(
-          `pipeline ${rep + 1}/${settings.repeat} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpuSeconds.toFixed(2)} s, ${((cpuSeconds * 1e6) / result.events).toFixed(1)} µs/event)`,
-        );
+        const cpu = cpuMicrosPerEvent(process.cpuUsage(cpu0), result.events);
+        progress(`pipeline ${rep + 1}/${settings.repeat} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpu} µs/event)`);
       } catch (error) {
         errors[variant] = `repetition ${rep + 1}: ${(error as Error).message}`;
         progress(`pipeline ${rep + 1}/${settings.repeat} ${variant}: FAILED ${(error as Error).message}`);

@@ -77,7 +77,8 @@ export async function measurePublishThroughput(bench: BenchKafka, settings: Publ
   };
 }
 
-function cpuMicrosPerEvent(cpu: NodeJS.CpuUsage, events: number): string {
+/** Process CPU time (user + system) per event, in µs, as the progress lines print it. */
+export function cpuMicrosPerEvent(cpu: NodeJS.CpuUsage, events: number): string {
   return ((cpu.user + cpu.system) / events).toFixed(1);
 }
 

@@ -112,11 +112,31 @@ export interface KafkaRecord {
  */
 export function lastHeaderValues(headers: KafkaHeaders | undefined): Record<string, string | Buffer> {
   const flat: Record<string, string | Buffer> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const last = Array.isArray(value) ? value[value.length - 1] : value;
-    if (last !== undefined && last !== null) flat[name] = last;
+  for (const name of Object.keys(headers ?? {})) {
+    const last = lastValue(headers?.[name]);
+    if (last !== undefined) flat[name] = last;
   }
   return flat;
+}
+
+/** `lastHeaderValues` as UTF-8 text (every Flowline header is text on the wire), in one pass: it runs for every record the archiver stores. */
+export function lastHeaderTexts(headers: KafkaHeaders | undefined): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const name of Object.keys(headers ?? {})) {
+    const last = lastValue(headers?.[name]);
+    if (last !== undefined) texts[name] = asText(last);
+  }
+  return texts;
+}
+
+/** A header's value as delivered, the last of a repeated one; undefined for a header without a value. */
+function lastValue(value: KafkaHeaders[string]): string | Buffer | undefined {
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  return last === null ? undefined : last;
+}
+
+function asText(value: string | Buffer): string {
+  return typeof value === 'string' ? value : value.toString('utf8');
 }
 
 /**
@@ -202,11 +222,8 @@ export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: K
 
 /** The last value of a header as text; undefined when absent or without a value (Kafka allows a null header). */
 function headerText(headers: KafkaHeaders, name: string): string | undefined {
-  const value = headers[name];
-  if (value === undefined || value === null) return undefined;
-  const last = Array.isArray(value) ? value[value.length - 1] : value;
-  if (last === undefined || last === null) return undefined;
-  return typeof last === 'string' ? last : last.toString();
+  const last = lastValue(headers[name]);
+  return last === undefined ? undefined : asText(last);
 }
 
 function messageKey(key: string | Buffer | null): string | undefined {

@@ -225,14 +225,14 @@ function storableJson(value: Buffer, jsonCheck: JsonCheck): string | null {
   return JSONB_REFUSED_ESCAPE.test(rewritten) ? null : rewritten;
 }
 
-/**
- * numeric allows 16383 digits after the point and 131072 before; a rare false alarm (such
- * a pattern inside a string) only means the value is kept as base64.
- */
 function hasRefusedEscape(text: string): boolean {
   return text.includes('\\u') && JSONB_REFUSED_ESCAPE.test(text);
 }
 
+/**
+ * numeric allows 16383 digits after the point and 131072 before; a rare false alarm (such
+ * a pattern inside a string) only means the value is kept as base64.
+ */
 function hasHugeExponent(text: string): boolean {
   const exponent = HUGE_EXPONENT.exec(text);
   return exponent?.[1] !== undefined && Number(exponent[1]) > 16_000;

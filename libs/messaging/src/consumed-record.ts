@@ -1,3 +1,4 @@
+import { lastHeaderTexts } from '@flowline/event-schemas';
 import type { KafkaMessage } from 'kafkajs';
 
 /**
@@ -17,17 +18,6 @@ export interface ConsumedRecord {
 }
 
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
-  // One pass, no intermediate object: this runs for every record the archiver stores. As in
-  // lastHeaderValues, a repeated header keeps its last value and one without a value is left out.
-  const headers: Record<string, string> = {};
-  const raw = message.headers;
-  if (raw !== undefined) {
-    for (const name in raw) {
-      const value = raw[name];
-      const last = Array.isArray(value) ? value[value.length - 1] : value;
-      if (last !== undefined && last !== null) headers[name] = typeof last === 'string' ? last : last.toString('utf8');
-    }
-  }
   return {
     topic,
     partition,
@@ -35,6 +25,6 @@ export function toConsumedRecord(topic: string, partition: number, message: Kafk
     timestamp: new Date(Number(message.timestamp)),
     key: message.key ?? null,
     value: message.value ?? null,
-    headers,
+    headers: lastHeaderTexts(message.headers),
   };
 }
