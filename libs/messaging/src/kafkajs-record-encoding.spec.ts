@@ -1,0 +1,176 @@
+/**
+ * kafkajs's record encoder carries a patch (patches/kafkajs+2.2.4.patch, applied by
+ * patch-package on `npm ci`): one buffer per record instead of one per header, and VarInts
+ * written in place instead of through an Array and a Buffer each. These tests
+ * hold it to upstream's bytes — a broker reading a mis-encoded record would reject the whole
+ * batch, or worse, store wrong headers — and fail if the installed kafkajs lacks the patch.
+ */
+import { readFileSync } from 'node:fs';
+
+interface EncoderLike {
+  buffer: Buffer;
+  writeVarInt(value: number): EncoderLike;
+  writeUVarInt(value: number): EncoderLike;
+  writeInt8(value: number): EncoderLike;
+  writeVarLong(value: number): EncoderLike;
+  writeVarIntBytes(value: Buffer | string | null): EncoderLike;
+  writeVarIntArray(values: EncoderLike[]): EncoderLike;
+}
+interface LongLike {
+  and(other: LongLike | bigint | number): LongLike;
+  or(other: number): LongLike;
+  notEquals(other: LongLike): boolean;
+  shiftRightUnsigned(bits: number): LongLike;
+  toInt(): number;
+}
+interface EncoderClass {
+  new (): EncoderLike;
+  encodeZigZag(value: number): number;
+  encodeZigZag64(value: number): LongLike;
+  sizeOfVarLong(value: number): number;
+  sizeOfVarInt(value: number): number;
+  sizeOfVarIntBytes(value: Buffer | string | null): number;
+}
+type HeaderValue = Buffer | string | null;
+interface RecordInput {
+  offsetDelta?: number;
+  timestampDelta?: number;
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, HeaderValue | HeaderValue[]>;
+}
+interface DecodedRecord {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[]>;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's protocol modules are untyped CommonJS, reached on purpose */
+const recordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0');
+const encodeRecord = require(recordPath) as (record: RecordInput) => EncoderLike;
+const encodeHeader = require('kafkajs/src/protocol/recordBatch/header/v0') as (header: { key: string; value: HeaderValue }) => EncoderLike;
+const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
+const Long = require('kafkajs/src/utils/long') as { fromInt(value: number): LongLike };
+const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => { readVarIntBytes(): Buffer };
+const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder') as (decoder: unknown, batchContext: object) => DecodedRecord;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** kafkajs 2.2.4's VarInt as published: bytes gathered in an Array, then copied in as a Buffer. */
+function upstreamUVarInt(value: number): Buffer {
+  const bytes: number[] = [];
+  while ((value & 0xffffff80) !== 0) {
+    bytes.push((value & 0x7f) | 0x80);
+    value >>>= 7;
+  }
+  bytes.push(value & 0x7f);
+  return Buffer.from(bytes);
+}
+
+/** kafkajs 2.2.4's VarLong as published: ZigZag and LEB128 in Long arithmetic. */
+function upstreamVarLong(value: number): Buffer {
+  const bytes: number[] = [];
+  let long = Encoder.encodeZigZag64(value);
+  while (long.and(0xffffffffffffff80n).notEquals(Long.fromInt(0))) {
+    bytes.push(long.and(0x7f).or(0x80).toInt());
+    long = long.shiftRightUnsigned(7);
+  }
+  bytes.push(long.toInt());
+  return Buffer.from(bytes);
+}
+
+/** kafkajs 2.2.4's record encoding as published: one Encoder per header, then the array. */
+function upstreamEncoding({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordInput): Buffer {
+  const headersArray = Object.keys(headers).flatMap((headerKey) => {
+    const headerValue = headers[headerKey] as HeaderValue | HeaderValue[];
+    return Array.isArray(headerValue) ? headerValue.map((item) => ({ key: headerKey, value: item })) : [{ key: headerKey, value: headerValue }];
+  });
+  let sizeOfHeaders = Encoder.sizeOfVarInt(headersArray.length);
+  for (const header of headersArray) {
+    const keySize = Buffer.byteLength(header.key);
+    sizeOfHeaders += Encoder.sizeOfVarInt(keySize) + keySize + Encoder.sizeOfVarIntBytes(header.value);
+  }
+  const sizeOfBody =
+    1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) + Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + sizeOfHeaders;
+  return new Encoder()
+    .writeVarInt(sizeOfBody)
+    .writeInt8(0)
+    .writeVarLong(timestampDelta)
+    .writeVarInt(offsetDelta)
+    .writeVarIntBytes(key)
+    .writeVarIntBytes(value)
+    .writeVarIntArray(headersArray.map(encodeHeader)).buffer;
+}
+
+const cloudEventHeaders = {
+  ce_specversion: '1.0',
+  ce_id: '0b6f3c1e-59a3-4c1f-9d7e-2f1a4b8c9d10',
+  ce_source: '/webhook-gateway',
+  ce_type: 'invoice.received',
+  ce_time: '2026-12-02T06:30:00.000Z',
+  'content-type': 'application/json',
+  ce_correlationid: '0b6f3c1e-59a3-4c1f-9d7e-2f1a4b8c9d10',
+  ce_schemaversion: '1',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+};
+
+const records: Record<string, RecordInput> = {
+  'a CloudEvent in binary mode': { key: 'acme-42', value: Buffer.from(JSON.stringify({ invoiceId: 'INV-1', amount: 12.5 })), headers: cloudEventHeaders },
+  'Buffer header values and deltas needing several VarInt bytes': {
+    offsetDelta: 70_000,
+    timestampDelta: 3_000_000_000,
+    key: Buffer.from('k'),
+    value: Buffer.from('v'),
+    headers: { ce_id: Buffer.from('abc'), 'flowline-dlq-reason': Buffer.from('x'.repeat(300)) },
+  },
+  'a repeated header (an array of values)': { key: null, value: Buffer.from('{}'), headers: { tag: ['a', 'b', Buffer.from('c')] } },
+  'no key, no value and no headers (a tombstone)': { key: null, value: null },
+  'multi-byte UTF-8 in keys and values': { key: 'clé-€', value: 'données: ünïcödé 🚀', headers: { 'ce_subject-ü': 'Straße 🚚' } },
+  'a record larger than the default 512-byte buffer': { key: 'big', value: Buffer.alloc(5_000, 0x61), headers: cloudEventHeaders },
+};
+
+describe('kafkajs record encoding (patched)', () => {
+  it('is the patched encoder: the installed kafkajs carries patches/kafkajs+2.2.4.patch', () => {
+    expect(readFileSync(recordPath, 'utf8')).toContain('Flowline patch');
+    expect(readFileSync(require.resolve('kafkajs/src/protocol/encoder'), 'utf8')).toContain('Flowline patch');
+  });
+
+  const varIntValues = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8_191, 8_192, -8_193, 1_048_575, 1_048_576, 134_217_727, 134_217_728];
+  const edgeValues = [0x3fffffff, -0x40000000, 0x40000000, -0x40000001, 0x7fffffff, -0x80000000];
+
+  it('writes VarInts with the same bytes as upstream kafkajs, one after another in one buffer', () => {
+    const encoder = new Encoder();
+    const expected: Buffer[] = [];
+    for (const value of [...varIntValues, ...edgeValues]) {
+      encoder.writeVarInt(value);
+      expected.push(upstreamUVarInt(Encoder.encodeZigZag(value)));
+    }
+    for (const value of [0, 300, 0xffffffff, 0x80000000]) {
+      encoder.writeUVarInt(value);
+      expected.push(upstreamUVarInt(value));
+    }
+    expect(encoder.buffer.equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  it('writes VarLongs with the same bytes as upstream kafkajs, on the 31-bit fast path and past it', () => {
+    const values = [...varIntValues, ...edgeValues, 2 ** 40, -(2 ** 40), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 1_733_120_000_000];
+    for (const value of values) expect([value, new Encoder().writeVarLong(value).buffer.toString('hex')]).toEqual([value, upstreamVarLong(value).toString('hex')]);
+  });
+
+  it.each(Object.entries(records))('writes the same bytes as upstream kafkajs for %s', (_name, record) => {
+    expect(encodeRecord(record).buffer.equals(upstreamEncoding(record))).toBe(true);
+  });
+
+  it('decodes back with kafkajs to the same key, value and headers', () => {
+    const record = records['a CloudEvent in binary mode'] as RecordInput;
+    // As kafkajs's batch decoder does: the record's length-prefixed bytes, then the record.
+    const body = new Decoder(encodeRecord({ ...record, offsetDelta: 7, timestampDelta: 5 }).buffer).readVarIntBytes();
+    const decoded = decodeRecord(new Decoder(body), { firstOffset: '100', firstTimestamp: 1_000, magicByte: 2 });
+    expect(decoded.offset).toBe('107');
+    expect(decoded.timestamp).toBe('1005');
+    expect(decoded.key?.toString()).toBe('acme-42');
+    expect(JSON.parse(decoded.value?.toString() ?? 'null')).toEqual({ invoiceId: 'INV-1', amount: 12.5 });
+    expect(Object.fromEntries(Object.entries(decoded.headers).map(([name, value]) => [name, value.toString()]))).toEqual(cloudEventHeaders);
+  });
+});
