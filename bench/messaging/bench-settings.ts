@@ -15,6 +15,8 @@ export interface BenchSettings {
   phases: Phase[];
   /** Repetitions of every measurement; figures are medians over them. */
   repeat: number;
+  /** Untimed repetitions before them (publish and pipeline), so no variant pays for the JIT warming up the code all of them share. */
+  warmup: number;
   payloadBytes: number;
   /** Partitions of every bench topic. */
   partitions: number;
@@ -37,6 +39,7 @@ export interface BenchSettings {
 const FLAGS = {
   phases: { default: PHASES.join(','), help: 'phases to run, e.g. publish,latency' },
   repeat: { default: '3', help: 'repetitions per measurement (median reported)' },
+  warmup: { default: '1', help: 'untimed repetitions of every publish and pipeline variant first (0: none)' },
   'payload-bytes': { default: '256', help: 'filler bytes in each event payload' },
   partitions: { default: '3', help: 'partitions of every bench topic' },
   'partitions-concurrently': { default: '', help: "runtime's partitionsConcurrently (empty: runtime default)" },
@@ -97,6 +100,7 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()),
     phases: list('phases', PHASES),
     repeat: positive('repeat'),
+    warmup: raw('warmup') === '0' ? 0 : positive('warmup'),
     payloadBytes: positive('payload-bytes'),
     partitions: positive('partitions'),
     partitionsConcurrently: optionalPositive('partitions-concurrently'),

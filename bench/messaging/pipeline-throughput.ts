@@ -12,7 +12,9 @@
  * The clock starts right before the consumer starts (connect, join, first fetch are in) and
  * stops when the group's committed offsets cover the whole input, polled every 20 ms; every
  * variant gets a fresh consumer group on the same input. Variants are interleaved per
- * repetition.
+ * repetition, each repetition starting one variant later than the last, after `warmup`
+ * untimed repetitions of them all (the JIT warms up code every variant shares, kafkajs's
+ * above all, on whichever runs first).
  */
 import type { Consumer, Producer } from 'kafkajs';
 import type { EventPublisher } from '@flowline/messaging';
@@ -56,6 +58,8 @@ export interface PipelineSettings {
   events: number;
   seconds: number;
   repeat: number;
+  /** Untimed repetitions of every variant before the counted ones. */
+  warmup: number;
   payloadBytes: number;
   partitions: number;
   partitionsConcurrently: number | undefined;
@@ -82,20 +86,22 @@ export async function measurePipelineThroughput(bench: BenchKafka, settings: Pip
   const runs: Record<PipelineVariant, PipelineRun[]> = { runtimeTransactional: [], runtime: [], bare: [] };
   // A variant that fails is reported with its error and not run again; the others go on.
   const errors: Partial<Record<PipelineVariant, string>> = {};
-  for (let rep = 0; rep < settings.repeat; rep++) {
-    for (const variant of settings.variants) {
+  for (let rep = -settings.warmup; rep < settings.repeat; rep++) {
+    const label = rep < 0 ? `warm-up ${rep + settings.warmup + 1}/${settings.warmup}` : `${rep + 1}/${settings.repeat}`;
+    const shift = (rep + settings.warmup) % settings.variants.length;
+    for (const variant of [...settings.variants.slice(shift), ...settings.variants.slice(0, shift)]) {
       if (errors[variant] !== undefined) continue;
-      const run = { bench, input, output: outputs[variant], inputEnd, groupId: bench.name(`pipeline-${variant}-${rep}`), settings };
+      const run = { bench, input, output: outputs[variant], inputEnd, groupId: bench.name(`pipeline-${variant}-${rep < 0 ? `w${-rep}` : rep}`), settings };
       try {
         const cpu0 = process.cpuUsage();
         const result = variant === 'bare' ? await bareLoop(run) : await runtimeStage(run, variant === 'runtimeTransactional');
-        runs[variant].push(result);
+        if (rep >= 0) runs[variant].push(result);
         // The bench process's CPU time per event (the broker's is not in it): where the time goes when a run is CPU-bound.
         const cpu = cpuMicrosPerEvent(process.cpuUsage(cpu0), result.events);
-        progress(`pipeline ${rep + 1}/${settings.repeat} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpu} µs/event)`);
+        progress(`pipeline ${label} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpu} µs/event)`);
       } catch (error) {
-        errors[variant] = `repetition ${rep + 1}: ${(error as Error).message}`;
-        progress(`pipeline ${rep + 1}/${settings.repeat} ${variant}: FAILED ${(error as Error).message}`);
+        errors[variant] = `repetition ${label}: ${(error as Error).message}`;
+        progress(`pipeline ${label} ${variant}: FAILED ${(error as Error).message}`);
       }
     }
   }

@@ -37,6 +37,8 @@ export interface PublishSettings {
   callers: number;
   seconds: number;
   repeat: number;
+  /** Untimed repetitions of both sides before the counted ones. */
+  warmup: number;
   payloadBytes: number;
   partitions: number;
   publisher: PublisherOptions;
@@ -51,18 +53,23 @@ export async function measurePublishThroughput(bench: BenchKafka, settings: Publ
   const events = Array.from({ length: settings.events }, (_, index) => benchEvent(index, filler));
   const coalescing: ThroughputRun[] = [];
   const oneByOne: ThroughputRun[] = [];
-  for (let rep = 0; rep < settings.repeat; rep++) {
-    // The bench process's CPU time per event beside each rate: a side whose CPU per event is far below its wall time per event waits for the broker.
-    let cpu = process.cpuUsage();
-    coalescing.push(await coalescingPublish(bench, topic, events, settings));
-    const coalescingCpu = cpuMicrosPerEvent(process.cpuUsage(cpu), coalescing[rep]!.events);
-    cpu = process.cpuUsage();
-    oneByOne.push(await oneByOneSend(bench, topic, events, settings));
-    const oneByOneCpu = cpuMicrosPerEvent(process.cpuUsage(cpu), oneByOne[rep]!.events);
-    progress(
-      `publish ${rep + 1}/${settings.repeat}: coalescing ${Math.round(coalescing[rep]!.eventsPerSecond)} ev/s (process CPU ${coalescingCpu} µs/event), ` +
-        `one-by-one ${Math.round(oneByOne[rep]!.eventsPerSecond)} ev/s (${oneByOneCpu} µs/event)`,
-    );
+  // Warm-up repetitions first (not counted); then the side that goes first alternates, so neither always runs on the other's garbage.
+  for (let rep = -settings.warmup; rep < settings.repeat; rep++) {
+    const label = rep < 0 ? `warm-up ${rep + settings.warmup + 1}/${settings.warmup}` : `${rep + 1}/${settings.repeat}`;
+    const sides = [
+      { name: 'coalescing', runs: coalescing, measure: () => coalescingPublish(bench, topic, events, settings) },
+      { name: 'one-by-one', runs: oneByOne, measure: () => oneByOneSend(bench, topic, events, settings) },
+    ];
+    if (Math.abs(rep) % 2 === 1) sides.reverse();
+    const line: string[] = [];
+    for (const side of sides) {
+      // The bench process's CPU time per event beside each rate: a side whose CPU per event is far below its wall time per event waits for the broker.
+      const cpu = process.cpuUsage();
+      const run = await side.measure();
+      if (rep >= 0) side.runs.push(run);
+      line.push(`${side.name} ${Math.round(run.eventsPerSecond)} ev/s (process CPU ${cpuMicrosPerEvent(process.cpuUsage(cpu), run.events)} µs/event)`);
+    }
+    progress(`publish ${label}: ${line.join(', ')}`);
   }
   const ratio = medianRatio(
     coalescing.map((run) => run.eventsPerSecond),

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   addRoundTripDelay(settings.addedRttMs, new Set(settings.brokers.map((broker) => Number(broker.split(':').at(-1)))));
   const startedAt = new Date();
   const bench = new BenchKafka(settings.brokers, startedAt);
-  const runtime = { partitions: settings.partitions, payloadBytes: settings.payloadBytes, repeat: settings.repeat };
+  const runtime = { partitions: settings.partitions, payloadBytes: settings.payloadBytes, repeat: settings.repeat, warmup: settings.warmup };
 
   // The whole run is bounded too: past the watchdog, clean up what we can and exit 2.
   const abort = async (why: string): Promise<never> => {
