@@ -10,8 +10,9 @@ import { Socket } from 'node:net';
 
 export function addRoundTripDelay(ms: number, brokerPorts: ReadonlySet<number>): void {
   if (ms <= 0) return;
-  type Write = (chunk: unknown, ...rest: unknown[]) => boolean;
-  const write = Socket.prototype.write as unknown as Write;
+  type Write = (this: Socket, chunk: unknown, ...rest: unknown[]) => boolean;
+  // Taken off the prototype on purpose, to be called with each socket as `this`.
+  const write = Reflect.get(Socket.prototype, 'write') as Write;
   const delayed: Write = function (this: Socket, chunk, ...rest) {
     if (this.remotePort === undefined || !brokerPorts.has(this.remotePort)) return write.call(this, chunk, ...rest);
     setTimeout(() => {
