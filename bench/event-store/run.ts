@@ -1,6 +1,7 @@
 /**
  * `npm run bench:event-store`: the event store's figures on the local PostgreSQL (or
  * DATABASE_URL), each on its own throwaway database. Progress on stderr, figures on stdout.
+ * `-- --only=ingest` (or append, trace; comma-separated) runs only those measurements.
  */
 import { BenchKafka, quietKafkajsNoise } from '../messaging/bench-kafka';
 import { appendThroughput } from './append-throughput';
@@ -14,10 +15,28 @@ const progress = (line: string): void => {
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
+const MEASUREMENTS = ['ingest', 'append', 'trace'] as const;
+type Measurement = (typeof MEASUREMENTS)[number];
+
+function selectedMeasurements(args: readonly string[]): Set<Measurement> {
+  const only = args.find((arg) => arg.startsWith('--only='));
+  if (only === undefined) return new Set(MEASUREMENTS);
+  const names = only.slice('--only='.length).split(',');
+  const unknown = names.filter((name) => !(MEASUREMENTS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`--only: unknown measurement ${unknown.join(', ')} (choose from ${MEASUREMENTS.join(', ')}, e.g. --only=ingest)`);
+  return new Set(names as Measurement[]);
+}
+
 async function main(): Promise<void> {
   const databaseUrl = process.env['DATABASE_URL'];
+  const selected = selectedMeasurements(process.argv.slice(2));
   quietKafkajsNoise();
+  if (selected.has('ingest')) await ingest(databaseUrl);
+  if (selected.has('append')) await append(databaseUrl);
+  if (selected.has('trace')) await trace(databaseUrl);
+}
 
+async function ingest(databaseUrl: string | undefined): Promise<void> {
   const bench = new BenchKafka((process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), new Date());
   try {
     progress('ingest: start');
@@ -44,7 +63,9 @@ async function main(): Promise<void> {
     await bench.cleanUp();
     await bench.stop();
   }
+}
 
+async function append(databaseUrl: string | undefined): Promise<void> {
   for (const concurrency of [1, 2]) {
     progress(`append x${concurrency}: start`);
     const append = await appendThroughput({ databaseUrl, records: 100_000, batchSize: 1_000, concurrency });
@@ -53,7 +74,9 @@ async function main(): Promise<void> {
         `${Math.round(append.rowsPerSecond).toLocaleString('en')} rows/s (slowest batch ${ms(append.maxBatchMs)})`,
     );
   }
+}
 
+async function trace(databaseUrl: string | undefined): Promise<void> {
   progress('trace latency: start');
   const trace = await traceLatency({ databaseUrl, log: progress });
   console.log(`trace: store of ${trace.events.toLocaleString('en')} events (${trace.rows.toLocaleString('en')} rows, ${trace.chains.toLocaleString('en')} chains, ${trace.partitions} day partitions)`);
