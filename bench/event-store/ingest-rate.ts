@@ -12,6 +12,7 @@ import pg from 'pg';
 import { EventStore, migrateEventStore } from '@flowline/event-store';
 import { encodeEvent } from '@flowline/event-schemas';
 import { createScratchDatabase } from '@flowline/testing';
+import { backendCpuMicros, backendCpuSpent } from './backend-cpu';
 import { benchEvent, fillerOf } from '../messaging/bench-events';
 import { BenchKafka } from '../messaging/bench-kafka';
 import { median, medianRatio } from '../messaging/percentiles';
@@ -35,6 +36,8 @@ export interface IngestRateResult {
   /** This process's CPU µs per event, per run. */
   bareConsumerCpuMicrosPerEvent: number[];
   archiverCpuMicrosPerEvent: number[];
+  /** PostgreSQL's CPU µs per event (the run's own backends), per archiver run; undefined when the server is not local. */
+  postgresCpuMicrosPerEvent: (number | undefined)[];
   medianBare: number;
   medianArchiver: number;
   /** Median of per-repetition archiver/bare ratios; target ≥ 0.5. */
@@ -61,6 +64,7 @@ export async function measureIngestRate(options: IngestRateOptions): Promise<Ing
     archiverEventsPerSecond: archiver.map((r) => r.eventsPerSecond),
     bareConsumerCpuMicrosPerEvent: bare.map((r) => r.cpuMicrosPerEvent),
     archiverCpuMicrosPerEvent: archiver.map((r) => r.cpuMicrosPerEvent),
+    postgresCpuMicrosPerEvent: archiver.map((r) => r.postgresCpuMicrosPerEvent),
     medianBare: median(bare.map((r) => r.eventsPerSecond)),
     medianArchiver: median(archiver.map((r) => r.eventsPerSecond)),
     ratio: medianRatio(
@@ -73,6 +77,7 @@ export async function measureIngestRate(options: IngestRateOptions): Promise<Ing
 interface RunFigures {
   eventsPerSecond: number;
   cpuMicrosPerEvent: number;
+  postgresCpuMicrosPerEvent?: number;
 }
 
 /** Timed from the first batch: joining a group costs the same for both and is not ingest. */
@@ -146,6 +151,7 @@ async function archiverPipeline(options: IngestRateOptions, topic: string, run: 
         stored += records.length;
       },
     });
+    const backendsBefore = await backendCpuMicros(pool);
     await consumer.start();
     const poll = setInterval(() => {
       void options.bench.committedTotal(options.bench.name(`archiver-${run}`), topic).then((committed) => {
@@ -153,13 +159,14 @@ async function archiverPipeline(options: IngestRateOptions, topic: string, run: 
       });
     }, 50);
     const figures = await done;
+    const postgresCpu = backendCpuSpent(backendsBefore, await backendCpuMicros(pool));
     clearInterval(poll);
     await consumer.stop();
     const { rows } = await pool.query<{ count: string }>('SELECT count(*) FROM event_store.events');
     if (Number(rows[0]?.count) !== options.events || stored < options.events) {
       throw new Error(`archiver stored ${rows[0]?.count} rows of ${options.events}`);
     }
-    return figures;
+    return postgresCpu === undefined ? figures : { ...figures, postgresCpuMicrosPerEvent: postgresCpu / options.events };
   } finally {
     await pool.end();
     await database.drop();

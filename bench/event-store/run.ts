@@ -59,6 +59,12 @@ async function ingest(databaseUrl: string | undefined): Promise<void> {
     console.log(
       `ingest: this process's CPU per event (median): bare consumer ${cpu(ingest.bareConsumerCpuMicrosPerEvent)}, archiver ${cpu(ingest.archiverCpuMicrosPerEvent)}`,
     );
+    const postgres = ingest.postgresCpuMicrosPerEvent.filter((value): value is number => value !== undefined);
+    console.log(
+      postgres.length === 0
+        ? `ingest: PostgreSQL's CPU per event: not measured (the server's processes are not on this machine)`
+        : `ingest: PostgreSQL's CPU per event (the run's own backends, median): ${cpu(postgres)}`,
+    );
   } finally {
     await bench.cleanUp();
     await bench.stop();
