@@ -115,6 +115,43 @@ describe('EventStore.append (real PostgreSQL)', () => {
     expect(stored?.headers['note']).toBe('a\tb\nc\rd\\e');
   });
 
+  it('stores offsets beyond 2^53, times far before and after 2000 and non-ASCII text exactly', async () => {
+    const record = {
+      ...eventRecord({
+        topic: 'exact.tópico',
+        partition: 2_147_483_647,
+        offset: '9223372036854775806',
+        id: 'exact-€-1',
+        type: 'test.exact',
+        time: new Date('9999-12-31T23:59:59.999Z'),
+        timestamp: new Date('1969-07-20T20:17:40.001Z'),
+        correlationid: 'exact-😀',
+        headers: { ce_schemaversion: '2147483647', note: 'ü\tñ\\"quoted"' },
+      }),
+      value: Buffer.from('{"amountMinor": 12.50e3, "name": "Zoë \\u00e9"}'),
+    };
+    expect(await store.append([record])).toEqual({ inserted: 1 });
+    const raw = await db.pool.query<Record<string, string>>(
+      `SELECT topic, partition::text, "offset"::text, to_char(kafka_timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS kafka_timestamp,
+              to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS time, schemaversion::text, key, correlationid, data::text AS data, headers->>'note' AS note
+         FROM event_store.events WHERE id = 'exact-€-1'`,
+    );
+    expect(raw.rows).toEqual([
+      {
+        topic: 'exact.tópico',
+        partition: '2147483647',
+        offset: '9223372036854775806',
+        kafka_timestamp: '1969-07-20 20:17:40.001000',
+        time: '9999-12-31 23:59:59.999000',
+        schemaversion: '2147483647',
+        key: 'exact-😀',
+        correlationid: 'exact-😀',
+        data: '{"name": "Zoë é", "amountMinor": 12500}',
+        note: 'ü\tñ\\"quoted"',
+      },
+    ]);
+  });
+
   it('gives back the ce_* headers of a record that are stored only in their columns', async () => {
     const record = eventRecord({ topic: 'headers.topic', offset: 1, id: 'headers-1', type: 'test.headers', time, correlationid: 'headers-0', causationid: 'headers-0' });
     await store.append([record]);
