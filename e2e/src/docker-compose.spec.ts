@@ -322,6 +322,16 @@ describe('deploy/Dockerfile', () => {
     expect(['root', '0']).not.toContain(users.at(-1));
   });
 
+  it('gives every npm ci the patches its postinstall applies, in the production install too', () => {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    expect(manifest.scripts['postinstall']).toBe('patch-package');
+    // `npm ci --omit=dev` in the runtime stage runs the postinstall too: patch-package must not be a dev dependency.
+    expect(manifest.dependencies['patch-package']).toBeDefined();
+    // The npm ci layers are built from the manifests stage's files alone.
+    expect(dockerfile).toMatch(/cp -r patches \/manifests\//);
+    expect(readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')).not.toMatch(/^\/?patches\/?$/m);
+  });
+
   it('keeps node_modules, dist and local state out of the build context', () => {
     const ignore = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8');
     for (const pattern of ['node_modules', 'dist', '.flowline', '.nx', '.git']) {
