@@ -32,6 +32,7 @@ import {
 } from '@flowline/telemetry';
 import { deadLetterHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
+import { countPerTopicAndType } from './event-counts';
 import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './event-publisher';
 import { GroupMember } from './group-member';
 import { HandlerGate } from './handler-gate';
@@ -419,16 +420,8 @@ export class EventConsumer {
       void this.commit(topic, partition, next, null);
     }
     payload.resolveOffset(last.message.offset);
-    this.countConsumed(topic, handled);
-  }
-
-  /** Events whose handler succeeded and whose outputs are settled: one counter update per type, not per event. */
-  private countConsumed(topic: string, handled: readonly Handled[]): void {
-    const counter = this.options.metrics?.eventsConsumed;
-    if (counter === undefined) return;
-    const counts = new Map<string, number>();
-    for (const { outcome } of handled) if (outcome.handledType !== undefined) counts.set(outcome.handledType, (counts.get(outcome.handledType) ?? 0) + 1);
-    for (const [type, count] of counts) counter.inc({ topic, type }, count);
+    // Events whose handler succeeded and whose outputs are settled.
+    countPerTopicAndType(this.options.metrics?.eventsConsumed, handled, ({ outcome }) => ({ topic, type: outcome.handledType }));
   }
 
   private async commitTransaction(topic: string, partition: number, outputs: readonly Output[], nextOffsetToRead: string): Promise<void> {
@@ -450,7 +443,7 @@ export class EventConsumer {
       await this.dropTransactionalProducer(topic, partition);
       throw error;
     }
-    for (const out of outputs) this.options.metrics?.eventsProduced.inc({ topic: out.topic, type: out.type });
+    countPerTopicAndType(this.options.metrics?.eventsProduced, outputs, (out) => out);
   }
 
   /**

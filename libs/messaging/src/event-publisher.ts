@@ -13,6 +13,7 @@ import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@o
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
 import { getTracer, injectTraceHeaders, MESSAGING_SYSTEM_KAFKA, MessagingAttribute, MessagingOperation, ServiceMetrics } from '@flowline/telemetry';
+import { countPerTopicAndType } from './event-counts';
 import type { ReadinessProbe } from './readiness-probe';
 
 export interface PublisherOptions {
@@ -182,22 +183,14 @@ export class EventPublisher {
 
   private pendingFor(out: OutgoingMessage, resolve: () => void, reject: (error: Error) => void): Pending {
     const { topic, record, type } = out;
-    if (out.traced === true || record.headers['traceparent'] !== undefined) {
-      const message = toMessage(record);
-      return { topic, type, message, bytes: sizeOf(message), resolve, reject };
-    }
+    const untraced = (message: Message): Pending => ({ topic, type, message, bytes: sizeOf(message), resolve, reject });
+    if (out.traced === true || record.headers['traceparent'] !== undefined) return untraced(toMessage(record));
     const span = getTracer().startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER });
-    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) {
-      // No tracing at all (no SDK started): no context to carry, nothing to record.
-      const message = toMessage(record);
-      return { topic, type, message, bytes: sizeOf(message), resolve, reject };
-    }
-    if (!span.isRecording()) {
-      // Sampled out (or no tracing SDK): nothing to record, but the span's context still travels,
-      // so downstream stays in this trace (with its not-sampled flag).
-      const message = toMessage(record, injectTraceHeaders({}, trace.setSpan(context.active(), span)));
-      return { topic, type, message, bytes: sizeOf(message), resolve, reject };
-    }
+    // No tracing at all (no SDK started): no context to carry, nothing to record.
+    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return untraced(toMessage(record));
+    // Sampled out: nothing to record, but the span's context still travels, so downstream
+    // stays in this trace (with its not-sampled flag).
+    if (!span.isRecording()) return untraced(toMessage(record, injectTraceHeaders({}, trace.setSpan(context.active(), span))));
     span.setAttributes({
       [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
       [MessagingAttribute.destinationName]: topic,
@@ -248,29 +241,6 @@ export class EventPublisher {
       });
   }
 
-  /** One counter update per topic and type in the batch, not one per record. */
-  private countProduced(batch: readonly Pending[]): void {
-    const counter = this.metrics?.eventsProduced;
-    if (counter === undefined) return;
-    const counts = new Map<string, { topic: string; type: string; count: number }>();
-    // Records of one batch mostly share topic and type: a run of them costs no key and no lookup.
-    let current: { topic: string; type: string; count: number } | undefined;
-    for (const { topic, type } of batch) {
-      if (current?.topic === topic && current.type === type) {
-        current.count += 1;
-        continue;
-      }
-      const key = `${topic}\u0000${type}`;
-      current = counts.get(key);
-      if (current === undefined) {
-        current = { topic, type, count: 0 };
-        counts.set(key, current);
-      }
-      current.count += 1;
-    }
-    for (const { topic, type, count } of counts.values()) counter.inc({ topic, type }, count);
-  }
-
   private async send(batch: Pending[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const pending of batch) {
@@ -286,7 +256,7 @@ export class EventPublisher {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    this.countProduced(batch);
+    countPerTopicAndType(this.metrics?.eventsProduced, batch, (pending) => pending);
     for (const pending of batch) pending.resolve();
   }
 }

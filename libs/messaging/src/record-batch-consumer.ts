@@ -12,6 +12,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import { ConsumedRecord, toConsumedRecord } from './consumed-record';
+import { countPerTopicAndType } from './event-counts';
 import { GroupMember } from './group-member';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
@@ -103,7 +104,7 @@ export class RecordBatchConsumer {
       if (!(await this.storeWithRetry(records, payload))) return;
       const last = (records.at(-1) as ConsumedRecord).offset;
       payload.resolveOffset(last);
-      this.countConsumed(topic, records);
+      countPerTopicAndType(this.options.metrics?.eventsConsumed, records, (record) => ({ topic, type: record.headers['ce_type'] ?? 'unknown' }));
       try {
         await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
       } catch (error) {
@@ -155,16 +156,5 @@ export class RecordBatchConsumer {
       const timer = setTimeout(wake, ms);
       this.sleepers.add(wake);
     });
-  }
-
-  private countConsumed(topic: string, records: readonly ConsumedRecord[]): void {
-    const metrics = this.options.metrics;
-    if (metrics === undefined) return;
-    const byType = new Map<string, number>();
-    for (const record of records) {
-      const type = record.headers['ce_type'] ?? 'unknown';
-      byType.set(type, (byType.get(type) ?? 0) + 1);
-    }
-    for (const [type, count] of byType) metrics.eventsConsumed.inc({ topic, type }, count);
   }
 }
