@@ -10,6 +10,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
+import { isDeadLetterTopic } from '@flowline/event-schemas';
 import { from as copyFrom } from 'pg-copy-streams';
 import { advancePositions, alreadyStored, lockPositions, planAppend } from './archive-positions';
 import { copyText, EVENTS_COPY_COLUMNS } from './copy-text';
@@ -108,7 +109,7 @@ export class EventStore {
     if (filter.correlationId !== undefined) where((p) => `e.correlationid = ${p}`, filter.correlationId);
     if (filter.topic !== undefined) where((p) => `e.topic = ${p}`, filter.topic);
     // Spelled as the partial index events_dead_letter_topic_time_idx is, so a dead-letter topic's rows are found by it.
-    if (filter.deadLetters === true || filter.topic?.endsWith('.dlq') === true) conditions.push(`right(e.topic, 4) = '.dlq'`);
+    if (filter.deadLetters === true || (filter.topic !== undefined && isDeadLetterTopic(filter.topic))) conditions.push(`right(e.topic, 4) = '.dlq'`);
     const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
     values.push(limit);
     return this.select(

@@ -71,11 +71,6 @@ export const RAW_TIMESTAMP_HEADER = 'flowline-archived-raw-timestamp';
 const RFC3339 = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
 /**
- * The archiver calls this for every record it stores, so it is written for speed: one
- * object built once, the headers column written as JSON text directly, the common shapes
- * (a canonical ce_time, a run of records with one broker timestamp) recognised cheaply.
- */
-/**
  * Who checks that a value is JSON: `here` (JSON.parse, the default) or `postgres` (the
  * value is sent as data unparsed and jsonb's own parser judges it; the caller must then
  * retry a refused batch with `here`, as EventStore.append does). Every other rule (UTF-8,
@@ -83,6 +78,11 @@ const RFC3339 = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
  */
 export type JsonCheck = 'here' | 'postgres';
 
+/**
+ * The archiver calls this for every record it stores, so it is written for speed: one
+ * object built once, the headers column written as JSON text directly, the common shapes
+ * (a canonical ce_time, a run of records with one broker timestamp) recognised cheaply.
+ */
 export function recordColumns(record: ArchivedRecord, jsonCheck: JsonCheck = 'here'): EventRowColumns {
   if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition > MAX_INT4) {
     throw new InvalidArchivedRecord(`partition ${String(record.partition)} of a record on "${record.topic}" is not a Kafka partition number`);

@@ -103,7 +103,7 @@ export interface StoredEventRow {
 
 /**
  * The record's headers as it carried them (less the secret ones): the stored headers plus the
- * ce_* attributes that were stored only as columns (record-columns.ts, `headersBesideColumns`).
+ * ce_* attributes that were stored only as columns (record-columns.ts, `headersColumn`).
  * A header still in the stored headers wins: its column may not give its exact text back, and
  * rows written before the attributes were left out of `headers` hold them all there.
  */

@@ -320,8 +320,7 @@ export class EventConsumer {
       return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, 1, now, now)] } };
     }
     // Most messages never failed before: no key to build and look up while nothing waits to be retried.
-    const retryKey = this.failures.size === 0 ? undefined : failureKey(topic, partition, message.offset);
-    const previous = retryKey === undefined ? undefined : this.failures.get(retryKey);
+    const previous = this.failures.size === 0 ? undefined : this.failures.get(failureKey(topic, partition, message.offset));
     const attempt = (previous?.attempts ?? 0) + 1;
     const published: Output[] = [];
     const started = performance.now();
@@ -365,7 +364,7 @@ export class EventConsumer {
         ),
       );
       span.end();
-      if (retryKey !== undefined) this.failures.delete(retryKey);
+      if (previous !== undefined) this.failures.delete(failureKey(topic, partition, message.offset));
       this.options.metrics?.handlerDuration.observe({ topic, type: event.type }, (performance.now() - started) / 1_000);
       return { kind: 'done', outcome: { published, handledType: event.type } };
     } catch (error) {
@@ -375,7 +374,7 @@ export class EventConsumer {
       const now = new Date();
       const firstFailure = previous?.firstFailure ?? now;
       this.options.metrics?.handlerErrors.inc({ topic, type: event.type, error: error instanceof Error ? error.name : 'Error' });
-      const key = retryKey ?? failureKey(topic, partition, message.offset);
+      const key = failureKey(topic, partition, message.offset);
       if (!isRetryable(error) || attempt >= this.retry.maxAttempts) {
         this.failures.delete(key);
         this.eventLogger(event, topic, partition, message).error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');

@@ -3,7 +3,7 @@
  * messages, so a test can wait until the event it expects has arrived.
  */
 import { Consumer, Kafka, logLevel } from 'kafkajs';
-import { decodeEvent, FlowlineEvent, lastHeaderValues } from '@flowline/event-schemas';
+import { decodeEvent, FlowlineEvent, lastHeaderTexts } from '@flowline/event-schemas';
 import { uniqueName } from './unique-names';
 import { waitFor, WaitOptions } from './wait-for';
 
@@ -34,7 +34,7 @@ export class TopicProbe {
     await probe.consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await probe.consumer.run({
       eachMessage: ({ topic, partition, message }) => {
-        const headers = Object.fromEntries(Object.entries(lastHeaderValues(message.headers)).map(([name, value]) => [name, value.toString()]));
+        const headers = lastHeaderTexts(message.headers);
         let event: FlowlineEvent | undefined;
         try {
           event = decodeEvent({ key: message.key, value: message.value, headers });
