@@ -155,6 +155,39 @@ describe('upgrading a store whose idempotency was a unique constraint (real Post
   });
 });
 
+describe('upgrading a store whose positions were bigint (real PostgreSQL)', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('upgrade-numeric');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('widens next_offset to numeric, keeping every position, so the highest Kafka offset can be stored', async () => {
+    const time = new Date('2025-05-03T10:00:00.000Z');
+    await migrateEventStore(db.pool);
+    // The previous schema's column, holding a position next to bigint's end.
+    await db.pool.query(`ALTER TABLE event_store.archive_positions ALTER COLUMN next_offset TYPE bigint`);
+    await db.pool.query(`INSERT INTO event_store.archive_positions (topic, partition, next_offset) VALUES ('wide.topic', 0, 9223372036854775800)`);
+
+    await migrateEventStore(db.pool);
+
+    const column = await db.pool.query<{ type: string }>(
+      `SELECT data_type AS type FROM information_schema.columns WHERE table_schema = 'event_store' AND table_name = 'archive_positions' AND column_name = 'next_offset'`,
+    );
+    expect(column.rows).toEqual([{ type: 'numeric' }]);
+    const store = new EventStore(db.pool);
+    const last = eventRecord({ topic: 'wide.topic', offset: '9223372036854775807', id: 'wide-last', type: 'test.upgrade', time, correlationid: 'wide-last' });
+    expect(await store.append([last])).toEqual({ inserted: 1 });
+    expect(await store.append([last])).toEqual({ inserted: 0 });
+    const position = await db.pool.query<{ next: string }>(`SELECT next_offset::text AS next FROM event_store.archive_positions WHERE topic = 'wide.topic'`);
+    expect(position.rows).toEqual([{ next: '9223372036854775808' }]);
+  });
+});
+
 function records10(topic: string, from: number, time: Date): ArchivedRecord[] {
   return Array.from({ length: 10 }, (_, i) => eventRecord({ topic, offset: from + i, id: `${topic}-${from + i}`, type: 'test.upgrade', time, correlationid: 'x' }));
 }

@@ -150,7 +150,7 @@ export async function advancePositions(client: PoolClient, advanced: readonly Pa
   await client.query({
     name: 'event_store_advance_positions',
     text: `UPDATE ${POSITIONS_TABLE} AS p SET next_offset = v.next_offset
-             FROM unnest($1::text[], $2::int[], $3::bigint[]) AS v(topic, partition, next_offset)
+             FROM unnest($1::text[], $2::int[], $3::numeric[]) AS v(topic, partition, next_offset)
             WHERE p.topic = v.topic AND p.partition = v.partition AND p.next_offset < v.next_offset`,
     values: [advanced.map((p) => p.topic), advanced.map((p) => p.partition), advanced.map((p) => p.nextOffset.toString())],
   });

@@ -103,6 +103,29 @@ describe('EventStore.append (real PostgreSQL)', () => {
     expect((await store.findById('text-plain'))[0]).toMatchObject({ data: null, valueBase64: Buffer.from('{"unfinished": ').toString('base64') });
   });
 
+  it('keeps every value jsonb refuses as base64, whatever the reason, and the rest of the batch as JSON (a bad value never fails its batch forever)', async () => {
+    // Numbers past numeric's range: a smaller exponent before a huge one, a long fraction
+    // under a large negative exponent, a fraction longer than numeric's 16,383 digits.
+    const refused = ['[1e00012345, 1e200000]', `{"a": 0.${'1'.repeat(500)}e-15999}`, `[0.${'1'.repeat(17_000)}]`];
+    const records = refused.map((text, i) => ({
+      ...eventRecord({ topic: 'refused.topic', offset: i, id: `refused-${i}`, type: 'test.value', time, correlationid: 'refused' }),
+      value: Buffer.from(text),
+    }));
+    const fine = eventRecord({ topic: 'refused.topic', offset: 3, id: 'refused-fine', type: 'test.value', time, correlationid: 'refused', data: { total: 1e300 } });
+    expect(await store.append([...records, fine])).toEqual({ inserted: 4 });
+    for (const [i, text] of refused.entries()) {
+      expect((await store.findById(`refused-${i}`))[0]).toMatchObject({ data: null, valueBase64: Buffer.from(text).toString('base64') });
+    }
+    expect((await store.findById('refused-fine'))[0]).toMatchObject({ data: { total: 1e300 }, valueBase64: null });
+  });
+
+  it('stores the record at the highest offset Kafka can give, and recognises its redelivery', async () => {
+    const last = eventRecord({ topic: 'last.topic', offset: '9223372036854775807', id: 'last-1', type: 'test.last', time, correlationid: 'last-1' });
+    expect(await store.append([last])).toEqual({ inserted: 1 });
+    expect(await store.append([last])).toEqual({ inserted: 0 });
+    expect(await countRows(`topic = 'last.topic'`)).toBe(1);
+  });
+
   it('stores text with tabs, newlines and backslashes unchanged (COPY escapes)', async () => {
     const record = {
       ...eventRecord({ topic: 'escape.topic', offset: 1, id: 'escape\\1', type: 'test.escape', time, correlationid: 'escape', headers: { note: 'a\tb\nc\rd\\e' } }),

@@ -47,13 +47,26 @@ CREATE TABLE IF NOT EXISTS event_store.events (
 
 -- Idempotency is not an index on the events (it cost every append a fifth btree): each
 -- Kafka partition's next offset to store is kept here and advanced in the append's own
--- transaction, under this row's lock (archive-positions.ts).
+-- transaction, under this row's lock (archive-positions.ts). numeric, not bigint: after a
+-- record at Kafka's highest offset (2^63 - 1) the next one is past bigint.
 CREATE TABLE IF NOT EXISTS event_store.archive_positions (
-  topic       text   NOT NULL,
-  partition   int    NOT NULL,
-  next_offset bigint NOT NULL,
+  topic       text    NOT NULL,
+  partition   int     NOT NULL,
+  next_offset numeric NOT NULL,
   PRIMARY KEY (topic, partition)
 );
+
+-- jsonb's own verdict on one value, for the rare batch it refused (EventStore.append): no
+-- rule written in TypeScript can know every value jsonb refuses.
+CREATE OR REPLACE FUNCTION event_store.jsonb_refuses(value text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE STRICT AS $fn$
+BEGIN
+  PERFORM value::jsonb;
+  RETURN false;
+EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+  RETURN true;
+END
+$fn$;
 
 -- Few indexes on purpose: each one costs every append.
 CREATE INDEX IF NOT EXISTS events_id_idx ON event_store.events (id);
@@ -91,13 +104,25 @@ BEGIN
               WHERE conname = 'events_kafka_record_key' AND conrelid = 'event_store.events'::regclass) THEN
     LOCK TABLE event_store.events IN ACCESS EXCLUSIVE MODE;
     INSERT INTO event_store.archive_positions (topic, partition, next_offset)
-      SELECT topic, partition, max("offset") + 1 FROM event_store.events GROUP BY topic, partition
+      SELECT topic, partition, max("offset")::numeric + 1 FROM event_store.events GROUP BY topic, partition
       ON CONFLICT (topic, partition) DO UPDATE
         SET next_offset = greatest(event_store.archive_positions.next_offset, excluded.next_offset);
     ALTER TABLE event_store.events DROP CONSTRAINT events_kafka_record_key;
   END IF;
 END $$;
 DROP INDEX IF EXISTS event_store.events_topic_kafka_timestamp_idx;
+`;
+
+/** From the schema whose next_offset was bigint (it could not pass Kafka's highest offset). */
+const UPGRADE_POSITIONS_TO_NUMERIC = `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns
+              WHERE table_schema = 'event_store' AND table_name = 'archive_positions'
+                AND column_name = 'next_offset' AND data_type = 'bigint') THEN
+    ALTER TABLE event_store.archive_positions ALTER COLUMN next_offset TYPE numeric;
+  END IF;
+END $$;
 `;
 
 /**
@@ -109,6 +134,7 @@ export async function migrateEventStore(pool: Pool): Promise<void> {
   await withDdlLock(pool, async (client) => {
     await client.query(SCHEMA_DDL);
     await client.query(UPGRADE_FROM_UNIQUE_CONSTRAINT);
+    await client.query(UPGRADE_POSITIONS_TO_NUMERIC);
     for (let ahead = 0; ahead <= DAYS_AHEAD; ahead++) await createDayPartition(client, addDays(today, ahead));
   });
 }

@@ -68,9 +68,21 @@ export class EventStore {
       return await this.appendRows(records.map((record) => recordColumns(record, 'postgres')));
     } catch (error) {
       if (!isRefusedValue(error)) throw error;
-      // jsonb refused a value (not JSON after all): check each one here; those are kept as base64.
-      return await this.appendRows(records.map((record) => recordColumns(record, 'here')));
+      // jsonb refused a value (not JSON after all, or JSON it cannot hold): check each one
+      // here, then ask jsonb about what is left. What it refuses is kept as base64.
+      const rows = records.map((record) => recordColumns(record, 'here'));
+      const refused = await this.refusedByJsonb(rows);
+      return await this.appendRows(rows.map((row, i) => (refused.has(i) ? { ...row, data: null, valueBase64: base64Value(records[i] as ArchivedRecord) } : row)));
     }
+  }
+
+  /** The indexes of the rows whose data jsonb refuses (event_store.jsonb_refuses, one round trip). */
+  private async refusedByJsonb(rows: readonly EventRowColumns[]): Promise<Set<number>> {
+    const result = await this.pool.query<{ i: string }>(
+      `SELECT i FROM unnest($1::text[]) WITH ORDINALITY AS v(data, i) WHERE event_store.jsonb_refuses(data)`,
+      [rows.map((row) => row.data)],
+    );
+    return new Set(result.rows.map((row) => Number(row.i) - 1));
   }
 
   /** Retention: drops the day partitions entirely before `cutoff`; returns their names. */
@@ -208,6 +220,10 @@ function distinctDayTexts(rows: readonly EventRowColumns[]): string[] {
   const days = new Set<string>();
   for (const row of rows) days.add(row.kafkaTimestamp.slice(0, 10));
   return [...days];
+}
+
+function base64Value(record: ArchivedRecord): string | null {
+  return record.value === null ? null : record.value.toString('base64');
 }
 
 /** A data exception (SQLSTATE class 22, e.g. 22P02 "invalid input syntax for type json") or jsonb nested too deep (54001). */

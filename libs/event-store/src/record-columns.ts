@@ -201,7 +201,7 @@ export function valueColumns(value: Buffer | null, jsonCheck: JsonCheck = 'here'
 
 const JSONB_REFUSED_ESCAPE = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 /** A JSON number's exponent always follows a digit: anchoring there skips every other letter e. */
-const HUGE_EXPONENT = /\d[eE][+-]?0*(\d{5,})/;
+const HUGE_EXPONENTS = /\d[eE][+-]?0*(\d{5,})/g;
 
 /** The JSON `null` with the whitespace JSON allows around it. */
 const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
@@ -231,11 +231,12 @@ function hasRefusedEscape(text: string): boolean {
 
 /**
  * numeric allows 16383 digits after the point and 131072 before; a rare false alarm (such
- * a pattern inside a string) only means the value is kept as base64.
+ * a pattern inside a string) only means the value is kept as base64. Cheap, not complete
+ * (a long fraction can overflow too): EventStore.append asks jsonb about a refused batch.
  */
 function hasHugeExponent(text: string): boolean {
-  const exponent = HUGE_EXPONENT.exec(text);
-  return exponent?.[1] !== undefined && Number(exponent[1]) > 16_000;
+  for (const exponent of text.matchAll(HUGE_EXPONENTS)) if (Number(exponent[1]) > 16_000) return true;
+  return false;
 }
 
 // NUL is exactly what these look for.
