@@ -44,6 +44,18 @@ function dropKafkajsTimerWarning(): void {
   process.emitWarning = filtered;
 }
 
+/**
+ * The level a kafkajs log line gets in our logs. kafkajs logs every error response of the
+ * broker at ERROR ("Response CreateTopics …", "Response Metadata …") and also hands that
+ * error to the call that sent the request, which retries it or handles it (a topic that
+ * already exists, a partition whose leader is still being elected) or fails, and then our
+ * code reports it. So those lines are warnings: a healthy start logs no ERROR.
+ */
+export function kafkajsLogLevel(level: logLevel, namespace: string, message: string): 'error' | 'warn' | 'info' | 'debug' {
+  if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) return 'warn';
+  return LEVEL_NAMES[level] ?? 'info';
+}
+
 export function createKafkaClient(settings: KafkaSettings): Kafka {
   dropKafkajsTimerWarning();
   const log = settings.logger.child({ component: 'kafka' });
@@ -56,7 +68,7 @@ export function createKafkaClient(settings: KafkaSettings): Kafka {
       () =>
       ({ level, label, namespace, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
-        log[LEVEL_NAMES[level] ?? 'info']({ ...fields, namespace, kafka_level: label }, message);
+        log[kafkajsLogLevel(level, namespace, message)]({ ...fields, namespace, kafka_level: label }, message);
       },
     ...(settings.connectTimeoutMs === undefined
       ? { retry: { initialRetryTime: 100, retries: 8 } }
