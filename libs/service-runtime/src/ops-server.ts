@@ -63,6 +63,31 @@ export function createOpsApp(options: OpsServerOptions): Express {
   return app;
 }
 
+/**
+ * Mounted after the service's own routes: a request no route took gets a JSON 404 naming
+ * it, and an error no route answered gets JSON too (its own status and message when it is
+ * a client error, such as a body parser's; otherwise a 500 that does not leak internals,
+ * with the error logged). Express alone answers both with an HTML page.
+ */
+export function answerTheRestAsJson(app: Express, logger: Logger): void {
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: (error as Error).message });
+      return;
+    }
+    logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    res.status(500).json({ error: 'internal error' });
+  });
+}
+
 export function listen(app: Express, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, '0.0.0.0');

@@ -77,6 +77,40 @@ describe('startService', () => {
   });
 });
 
+describe('HTTP requests no route of the service answers', () => {
+  it('get JSON: a 404 naming the request, a client error with its reason, a 500 that hides internals (and is logged)', async () => {
+    const log = captureLog();
+    const port = await freePort();
+    const env = { PORT: String(port), WEBHOOK_SECRET: 's3cr3t-value' };
+    const api: ServiceDefinition<typeof secretConfig> = {
+      ...definition(),
+      build: ({ http }) => {
+        http.get('/boom', () => {
+          throw new Error('database password is hunter2');
+        });
+        http.get('/teapot', () => {
+          throw Object.assign(new Error('bad range'), { status: 416 });
+        });
+        return { components: [], readiness: [] };
+      },
+    };
+    const service = await startService(api, env, { logDestination: log.stream });
+    try {
+      const answer = async (path: string, method = 'GET'): Promise<[number, string | null, unknown]> => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+        return [response.status, response.headers.get('content-type'), await response.json()];
+      };
+      expect(await answer('/nowhere?x=1')).toEqual([404, expect.stringMatching(/^application\/json/), { error: 'no route for GET /nowhere' }]);
+      expect(await answer('/healthz', 'POST')).toEqual([404, expect.stringMatching(/^application\/json/), { error: 'no route for POST /healthz' }]);
+      expect(await answer('/teapot')).toEqual([416, expect.stringMatching(/^application\/json/), { error: 'bad range' }]);
+      expect(await answer('/boom')).toEqual([500, expect.stringMatching(/^application\/json/), { error: 'internal error' }]);
+      expect(log.lines().find((line) => line['msg'] === 'request failed')).toMatchObject({ path: '/boom', err: { message: 'database password is hunter2' } });
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('a component that fails for good while running', () => {
   it('stops the service (every component) and reports the failure, instead of idling alive', async () => {
     const log = captureLog();

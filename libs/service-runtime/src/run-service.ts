@@ -116,7 +116,7 @@ export async function startService<S extends z.ZodObject>(
   logger.info({ config: redactSecrets(config) }, 'config loaded');
   routeProcessWarnings(logger);
   const metrics = createServiceMetrics(definition.name);
-  const { closeServer, createOpsApp, listen } = loadOpsServer();
+  const { answerTheRestAsJson, closeServer, createOpsApp, listen } = loadOpsServer();
   let state: ServiceState = 'starting';
   let parts: ServiceParts = { components: [], readiness: [] };
   const http = createOpsApp({
@@ -147,6 +147,7 @@ export async function startService<S extends z.ZodObject>(
     // reached, and /readyz says 503 until every component has started.
     server = await listen(http, config.PORT);
     parts = await definition.build({ config, logger, metrics, http });
+    answerTheRestAsJson(http, logger);
     for (const component of parts.components) {
       await component.start();
       started.push(component);
