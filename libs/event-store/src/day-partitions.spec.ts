@@ -1,4 +1,4 @@
-import { distinctDays, partitionDay, partitionEndsBefore, partitionName } from './day-partitions';
+import { partitionDay, partitionEndsBefore, partitionName } from './day-partitions';
 
 describe('day partitions', () => {
   it('names the partition after the UTC day of the timestamp', () => {
@@ -10,11 +10,6 @@ describe('day partitions', () => {
     expect(partitionDay('events_p20250131')).toEqual(new Date('2025-01-31T00:00:00Z'));
     expect(partitionDay('events_p20250231')).toBeUndefined();
     expect(partitionDay('events_default')).toBeUndefined();
-  });
-
-  it('lists the distinct days of a batch in order', () => {
-    const days = distinctDays([new Date('2025-01-02T05:00:00Z'), new Date('2025-01-01T23:00:00Z'), new Date('2025-01-02T22:00:00Z')]);
-    expect(days.map((day) => day.toISOString())).toEqual(['2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z']);
   });
 
   it('treats a day as older than the cutoff only when the whole day lies before it', () => {

@@ -28,16 +28,6 @@ export function partitionDay(name: string): Date | undefined {
   return Number.isNaN(day.getTime()) || partitionName(day) !== name ? undefined : day;
 }
 
-/** The distinct days (midnight UTC) of the given times, ascending. */
-export function distinctDays(times: Iterable<Date>): Date[] {
-  const days = new Map<number, Date>();
-  for (const time of times) {
-    const day = utcDay(time);
-    days.set(day.getTime(), day);
-  }
-  return [...days.values()].sort((a, b) => a.getTime() - b.getTime());
-}
-
 /** A day partition is older than `cutoff` when its whole range [day, day + 1) lies before it. */
 export function partitionEndsBefore(day: Date, cutoff: Date): boolean {
   return addDays(day, 1).getTime() <= cutoff.getTime();

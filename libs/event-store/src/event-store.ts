@@ -14,7 +14,6 @@ import { isDeadLetterTopic } from '@flowline/event-schemas';
 import { from as copyFrom } from 'pg-copy-streams';
 import { advancePositions, alreadyStored, lockPositions, planAppend } from './archive-positions';
 import { copyText, EVENTS_COPY_COLUMNS } from './copy-text';
-import { distinctDays } from './day-partitions';
 import { DayPartitionCache, dropDayPartitionsBefore, EVENTS_TABLE, REDRIVES_TABLE } from './event-store-schema';
 import { EventStats, queryEventStats, StatsWindow } from './event-stats';
 import { ArchivedRecord, EventRowColumns, recordColumns } from './record-columns';
@@ -171,7 +170,7 @@ export class EventStore {
 
   private async appendRows(rows: readonly EventRowColumns[]): Promise<{ inserted: number }> {
     // The rows' timestamps: a record whose own cannot be stored is filed under a fixed day (record-columns.ts).
-    const days = distinctDays(distinctDayTexts(rows).map((day) => new Date(`${day}T00:00:00.000Z`)));
+    const days = rowDays(rows);
     await this.partitions.ensure(days);
     try {
       return { inserted: await this.insert(rows) };
@@ -215,11 +214,11 @@ async function copyRows(client: PoolClient, rows: readonly EventRowColumns[]): P
   await pipeline(Readable.from(pieces()), client.query(copyFrom(`COPY ${EVENTS_TABLE} (${EVENTS_COPY_COLUMNS}) FROM STDIN`)));
 }
 
-/** `YYYY-MM-DD` of each distinct day among the rows' Kafka timestamps (ISO text, years 1–9999). */
-function distinctDayTexts(rows: readonly EventRowColumns[]): string[] {
+/** Midnight UTC of each distinct day among the rows' Kafka timestamps (ISO text, years 1–9999: its first 10 characters are the day). */
+function rowDays(rows: readonly EventRowColumns[]): Date[] {
   const days = new Set<string>();
   for (const row of rows) days.add(row.kafkaTimestamp.slice(0, 10));
-  return [...days];
+  return [...days].map((day) => new Date(`${day}T00:00:00.000Z`));
 }
 
 function base64Value(record: ArchivedRecord): string | null {

@@ -179,15 +179,6 @@ function isRebuiltFromColumn(name: string, value: string, context: HeadersColumn
   }
 }
 
-/** Every header except the secret ones, with text PostgreSQL's jsonb accepts. */
-export function storedHeaders(headers: Record<string, string>): Record<string, string> {
-  const stored: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!isSecretHeader(name)) stored[cleanText(name)] = cleanText(value);
-  }
-  return stored;
-}
-
 /**
  * The value as JSON text for the jsonb column, or (when it is not JSON, is the JSON `null`,
  * or is JSON that jsonb refuses: a \u0000 escape, a lone surrogate, a number beyond numeric's

@@ -1,4 +1,4 @@
-import { ArchivedRecord, recordColumns, storedHeaders } from './record-columns';
+import { ArchivedRecord, cleanText, isSecretHeader, recordColumns } from './record-columns';
 import { headersWithAttributes, StoredEventRow } from './stored-event';
 
 /** The row PostgreSQL gives back for a record's columns (timestamps as Date, jsonb parsed). */
@@ -61,3 +61,12 @@ describe('headersWithAttributes', () => {
     expect(headersWithAttributes(row)).toEqual(attributes);
   });
 });
+
+/** The oracle: every header the record carried except the secret ones, as text PostgreSQL holds. */
+function storedHeaders(headers: Record<string, string>): Record<string, string> {
+  const stored: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isSecretHeader(name)) stored[cleanText(name)] = cleanText(value);
+  }
+  return stored;
+}
