@@ -6,6 +6,7 @@ module.exports = {
     '<rootDir>/libs/*/jest.config.js',
     '<rootDir>/apps/*/jest.config.js',
     '<rootDir>/deploy/local/jest.config.js',
+    '<rootDir>/deploy/k8s/jest.config.js',
     '<rootDir>/e2e/jest.config.js',
   ],
   // A run-wide option (Jest ignores it in project configs): integration and end-to-end

@@ -1,0 +1,70 @@
+/**
+ * What the Kubernetes manifests say about each long-running service, beyond what its own
+ * config schema already says (port, shutdown deadline, which settings it reads): how many
+ * replicas, whether two may ever run at once, its own settings, and a data volume.
+ *
+ * Edit here, then `npm run k8s:generate` writes deploy/k8s/base/ again; a test
+ * fails while the files on disk differ from what this table gives.
+ */
+import type { z } from 'zod';
+import { cdcListenerConfig } from '../../../apps/cdc-listener/src/config';
+import { documentAgentConfig } from '../../../apps/document-agent/src/config';
+import { emailAgentConfig } from '../../../apps/email-agent/src/config';
+import { eventArchiverConfig } from '../../../apps/event-archiver/src/config';
+import { fileWatcherConfig } from '../../../apps/file-watcher/src/config';
+import { invoiceAgentConfig } from '../../../apps/invoice-agent/src/config';
+import { notifierConfig } from '../../../apps/notifier/src/config';
+import { routerConfig } from '../../../apps/router/src/config';
+import { syncAgentConfig } from '../../../apps/sync-agent/src/config';
+import { gatewayConfig } from '../../../apps/webhook-gateway/src/config';
+
+export interface ServiceSpec {
+  /** The folder under apps/, the image's APP build argument, and the Kubernetes name. */
+  app: string;
+  /** The app's config schema: the manifest sets exactly the keys it reads that the cluster must supply. */
+  configSchema: z.ZodObject;
+  replicas: number;
+  /**
+   * Why at most one pod may run, even during a rollout (Recreate: the old pod is gone
+   * before the new one starts). Undefined for services that scale out.
+   */
+  singleton?: string;
+  /** The service's own settings (keys of its config schema), as text. */
+  settings?: Record<string, string>;
+  /** A persistent volume mounted at /data (the image's data directory). */
+  dataVolume?: { size: string };
+  /** Kubernetes component label. */
+  component: 'ingress' | 'router' | 'agent' | 'egress' | 'audit';
+}
+
+export const SERVICES: readonly ServiceSpec[] = [
+  {
+    app: 'webhook-gateway',
+    configSchema: gatewayConfig,
+    replicas: 2,
+    component: 'ingress',
+    settings: { WEBHOOK_SOURCES: 'sample' },
+  },
+  {
+    app: 'file-watcher',
+    configSchema: fileWatcherConfig,
+    replicas: 1,
+    component: 'ingress',
+    singleton: 'it watches one folder on its own volume; two watchers would publish each file twice',
+    dataVolume: { size: '10Gi' },
+  },
+  {
+    app: 'cdc-listener',
+    configSchema: cdcListenerConfig,
+    replicas: 1,
+    component: 'ingress',
+    singleton: 'a logical replication slot serves one reader at a time',
+  },
+  { app: 'router', configSchema: routerConfig, replicas: 2, component: 'router' },
+  { app: 'invoice-agent', configSchema: invoiceAgentConfig, replicas: 2, component: 'agent' },
+  { app: 'email-agent', configSchema: emailAgentConfig, replicas: 2, component: 'agent' },
+  { app: 'document-agent', configSchema: documentAgentConfig, replicas: 2, component: 'agent' },
+  { app: 'sync-agent', configSchema: syncAgentConfig, replicas: 2, component: 'agent' },
+  { app: 'notifier', configSchema: notifierConfig, replicas: 2, component: 'egress' },
+  { app: 'event-archiver', configSchema: eventArchiverConfig, replicas: 2, component: 'audit' },
+];
