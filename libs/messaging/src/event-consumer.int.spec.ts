@@ -170,6 +170,25 @@ describe('event consumer on the real broker', () => {
     expect(stuckAttempts).toBe(1); // still waiting for its retry
   });
 
+  it('stays in its group through a handler that runs longer than the session timeout, so the message is handled once', async () => {
+    const slow = sample('slow');
+    await publisher.publish(topic, slow);
+    const groupId = uniqueName('group');
+    const handled: string[] = [];
+    await startConsumer({
+      groupId,
+      // The broker's smallest session timeout; the handler takes longer than that.
+      sessionTimeoutMs: 6_000,
+      handle: async (event) => {
+        handled.push(event.id);
+        if (handled.length === 1) await new Promise((resolve) => setTimeout(resolve, 9_000));
+      },
+    });
+    await waitFor(async () => (await committedCount(groupId)) === 1, { timeoutMs: 40_000, description: 'the slow message committed' });
+    // An evicted member's commit fails and the message is fetched and handled again.
+    expect(handled).toEqual([slow.id]);
+  });
+
   it('publishes what a handler emits only when it succeeds, and only once', async () => {
     const output = uniqueName('consumer-output');
     await messaging.ensureTopics([{ name: output, partitions: 1 }]);

@@ -205,7 +205,7 @@ export class EventConsumer {
   }
 
   private handleBatch(payload: EachBatchPayload): Promise<void> {
-    return this.member.runBatch(() => this.handleMessages(payload));
+    return this.member.runBatch(() => this.handleMessages(payload), () => payload.heartbeat());
   }
 
   private async handleMessages(payload: EachBatchPayload): Promise<void> {

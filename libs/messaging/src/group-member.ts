@@ -31,19 +31,21 @@ export class GroupMember {
   private draining = false;
   private activeBatches = 0;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly heartbeatIntervalMs: number;
 
   constructor(
     kafka: Kafka,
     private readonly options: GroupMemberOptions,
   ) {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.heartbeatIntervalMs = Math.max(500, Math.floor(sessionTimeout / 10));
     // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1_000,
       sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      heartbeatInterval: this.heartbeatIntervalMs,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
@@ -95,13 +97,24 @@ export class GroupMember {
     return this.draining;
   }
 
-  /** Runs one kafkajs batch handler; none starts once stopping. stop waits for those running. */
-  async runBatch(handle: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one kafkajs batch handler; none starts once stopping. stop waits for those running.
+   *
+   * kafkajs heartbeats only between batches or when the handler asks, so one handler call
+   * longer than the session timeout (a slow dependency, a large document) got the member
+   * evicted: its commit then failed and the message was handled again by whoever got the
+   * partition. While the batch runs, `heartbeat` (the batch's own) is called every heartbeat
+   * interval. Its failure here is ignored: a rebalance it reports also reaches the handler's
+   * own heartbeat or commit, which end the batch as kafkajs expects.
+   */
+  async runBatch(handle: () => Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
     if (this.draining) return;
     this.activeBatches += 1;
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
     try {
       await handle();
     } finally {
+      clearInterval(beat);
       this.activeBatches -= 1;
       if (this.activeBatches === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }

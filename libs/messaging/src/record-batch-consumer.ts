@@ -89,7 +89,7 @@ export class RecordBatchConsumer {
   }
 
   private handleKafkaBatch(payload: EachBatchPayload): Promise<void> {
-    return this.member.runBatch(() => this.storeBatch(payload));
+    return this.member.runBatch(() => this.storeBatch(payload), () => payload.heartbeat());
   }
 
   private async storeBatch(payload: EachBatchPayload): Promise<void> {
