@@ -56,6 +56,26 @@ describe('recordColumns', () => {
     expect(JSON.parse(canonical.headers)).toEqual({ ce_schemaversion: '03', ce_specversion: '1.0' });
   });
 
+  it('takes a canonical ce_time as it is exactly when JavaScript\'s calendar gives the same text back, and keeps any other in headers', () => {
+    const candidates: string[] = [];
+    for (const year of ['0001', '1900', '2000', '2023', '2024', '2100', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (const day of [0, 1, 28, 29, 30, 31, 32]) {
+          candidates.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:30:45.678Z`);
+        }
+      }
+    }
+    candidates.push('2024-05-05T23:59:59.999Z', '2024-05-05T24:00:00.000Z', '2024-05-05T12:60:00.000Z', '2024-05-05T12:00:60.000Z');
+    for (const text of candidates) {
+      const columns = recordColumns(record({ headers: { ...record().headers, ce_time: text } }));
+      const parsed = new Date(text);
+      const roundTrips = !Number.isNaN(parsed.getTime()) && parsed.toISOString() === text;
+      expect({ text, keptAsIs: columns.time === text }).toEqual({ text, keptAsIs: roundTrips });
+      // Whatever the column holds, the header's exact text can be given back.
+      if (columns.time !== text) expect({ text, header: (JSON.parse(columns.headers) as Record<string, unknown>)['ce_time'] }).toEqual({ text, header: text });
+    }
+  });
+
   it('marks a missing ce_correlationid in the headers, since its column then holds the event id', () => {
     const { ce_correlationid: _omitted, ...headers } = record().headers;
     expect(JSON.parse(recordColumns(record({ headers })).headers)).toMatchObject({ ce_correlationid: null });
