@@ -49,9 +49,9 @@ export interface AppendPlan {
  * (same partition, offset, timestamp and id) is kept once. The archiver's batches are one
  * partition in offset order, which needs no duplicate check at all.
  */
-export function planAppend(rows: readonly EventRowColumns[], nextOffsets: ReadonlyMap<PartitionKey, bigint>): AppendPlan {
+export function planAppend(groups: readonly PartitionGroup[], nextOffsets: ReadonlyMap<PartitionKey, bigint>): AppendPlan {
   const plan: AppendPlan = { fresh: [], redelivered: [], advanced: [] };
-  for (const group of partitionGroups(rows)) {
+  for (const group of groups) {
     const next = nextOffsets.get(group.key) ?? 0n;
     let highest = -1n;
     for (const { row, offset } of group.ascending ? group.entries : withoutRepeats(group.entries)) {
@@ -63,7 +63,8 @@ export function planAppend(rows: readonly EventRowColumns[], nextOffsets: Readon
   return plan;
 }
 
-interface PartitionGroup {
+/** The rows of one Kafka partition, in batch order. */
+export interface PartitionGroup {
   key: PartitionKey;
   topic: string;
   partition: number;
@@ -72,7 +73,8 @@ interface PartitionGroup {
   ascending: boolean;
 }
 
-function partitionGroups(rows: readonly EventRowColumns[]): Iterable<PartitionGroup> {
+/** The rows grouped by Kafka partition, once per append: both locking and planning read the groups. */
+export function partitionGroups(rows: readonly EventRowColumns[]): PartitionGroup[] {
   const groups = new Map<PartitionKey, PartitionGroup>();
   let group: PartitionGroup | undefined;
   for (const row of rows) {
@@ -89,7 +91,7 @@ function partitionGroups(rows: readonly EventRowColumns[]): Iterable<PartitionGr
     if (previous !== undefined && offset <= previous.offset) group.ascending = false;
     group.entries.push({ row, offset });
   }
-  return groups.values();
+  return [...groups.values()];
 }
 
 function withoutRepeats(entries: PartitionGroup['entries']): PartitionGroup['entries'] {
@@ -106,10 +108,8 @@ function withoutRepeats(entries: PartitionGroup['entries']): PartitionGroup['ent
  * Locks the partitions' position rows (creating them at 0) until the transaction ends and
  * answers their next_offset. Sorted, so concurrent appends lock in the same order.
  */
-export async function lockPositions(client: PoolClient, rows: readonly EventRowColumns[]): Promise<Map<PartitionKey, bigint>> {
-  const partitions = new Map<PartitionKey, { topic: string; partition: number }>();
-  for (const row of rows) partitions.set(partitionKey(row), { topic: row.topic, partition: row.partition });
-  const sorted = [...partitions.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+export async function lockPositions(client: PoolClient, groups: readonly PartitionGroup[]): Promise<Map<PartitionKey, bigint>> {
+  const sorted = [...groups].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   // DO UPDATE (a no-op update) rather than DO NOTHING: it locks the existing row and returns it.
   const result = await client.query<{ topic: string; partition: number; next_offset: string }>({
     name: 'event_store_lock_positions',

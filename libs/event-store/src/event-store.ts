@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { isDeadLetterTopic } from '@flowline/event-schemas';
 import { from as copyFrom } from 'pg-copy-streams';
-import { advancePositions, alreadyStored, lockPositions, planAppend } from './archive-positions';
+import { advancePositions, alreadyStored, lockPositions, partitionGroups, planAppend } from './archive-positions';
 import { copyText, EVENTS_COPY_COLUMNS } from './copy-text';
 import { DayPartitionCache, dropDayPartitionsBefore, EVENTS_TABLE, REDRIVES_TABLE } from './event-store-schema';
 import { EventStats, queryEventStats, StatsWindow } from './event-stats';
@@ -191,7 +191,8 @@ export class EventStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const plan = planAppend(rows, await lockPositions(client, rows));
+      const groups = partitionGroups(rows);
+      const plan = planAppend(groups, await lockPositions(client, groups));
       const stored = await alreadyStored(client, plan.redelivered);
       const news = stored.size === 0 ? [...plan.fresh, ...plan.redelivered] : [...plan.fresh, ...plan.redelivered.filter((row) => !stored.has(row))];
       if (news.length > 0) await copyRows(client, news);
