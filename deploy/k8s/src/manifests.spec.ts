@@ -4,6 +4,12 @@
 // on the wrong port, a drain cut short by SIGKILL, two pods of a singleton at once.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '@flowline/service-runtime';
 import { CONFIG_MAP, manifestFiles, SECRET, serviceEnv } from './manifests';
@@ -102,6 +108,36 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const onDisk = readdirSync(path.join(k8sRoot, 'base')).map((name) => `base/${name}`);
     expect(onDisk.sort()).toEqual([...expected.keys()].sort());
     for (const [file, text] of expected) expect({ file, text: readFileSync(path.join(k8sRoot, file), 'utf8') }).toEqual({ file, text });
+  });
+
+  it('are valid Kubernetes objects (the API\'s own OpenAPI schemas, as kubernetes-models carries them)', () => {
+    const models: Record<string, (data: Manifest) => { validate(): void }> = {
+      Deployment: (data) => new Deployment(data as never),
+      Service: (data) => new Service(data),
+      PodDisruptionBudget: (data) => new PodDisruptionBudget(data),
+      ConfigMap: (data) => new ConfigMap(data),
+      Namespace: (data) => new Namespace(data as never),
+      PersistentVolumeClaim: (data) => new PersistentVolumeClaim(data),
+    };
+    const complaints: { file: string; kind: string; error: string }[] = [];
+    const kinds = new Set<string>();
+    for (const file of readdirSync(path.join(k8sRoot, 'base')).filter((name) => name !== 'kustomization.yaml')) {
+      for (const manifest of manifestsIn(file)) {
+        kinds.add(manifest.kind);
+        const model = models[manifest.kind];
+        try {
+          if (model === undefined) throw new Error('no schema for this kind here');
+          model(manifest).validate();
+        } catch (error) {
+          complaints.push({ file, kind: manifest.kind, error: (error as Error).message });
+        }
+      }
+    }
+    expect(complaints).toEqual([]);
+    expect(kinds).toEqual(new Set(Object.keys(models)));
+    // The check bites: a Deployment whose replica count is not a number is refused.
+    const router = only(manifestsIn('router.yaml'), 'Deployment');
+    expect(() => models['Deployment']?.({ ...router, spec: { ...router.spec, replicas: 'two' as never } }).validate()).toThrow(/replicas must be integer/);
   });
 
   it('deploy every service under apps/, each in the kustomization', () => {
