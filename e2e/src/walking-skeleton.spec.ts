@@ -70,7 +70,7 @@ describe('walking skeleton: webhook → router → document-agent', () => {
     expect(again).toEqual(first);
   });
 
-  it('answers 404 for an unknown source, 400 for a malformed body, 413 for an oversized one', async () => {
+  it('answers 404 for an unknown source, 400 for a malformed body, 413 for an oversized one, 405 for another method', async () => {
     const gateway = services[0] as ServiceProcess;
     const post = (source: string, body: string) =>
       fetch(gateway.url(`/webhooks/${source}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -82,6 +82,9 @@ describe('walking skeleton: webhook → router → document-agent', () => {
     expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON/);
     const oversized = await post('sample', JSON.stringify({ blob: 'x'.repeat(1_100_000) }));
     expect(oversized.status).toBe(413);
+    const fetched = await fetch(gateway.url('/webhooks/sample'));
+    expect([fetched.status, fetched.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(await fetched.json()).toEqual({ error: 'GET is not allowed here: webhooks are sent with POST' });
   });
 
   it('drains and exits 0 on SIGTERM', async () => {

@@ -59,6 +59,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     },
   );
 
+  router.all('/webhooks/:source', (req: Request, res: Response) => {
+    res.status(405).set('Allow', 'POST').json({ error: `${req.method} is not allowed here: webhooks are sent with POST` });
+  });
+
   // body-parser signals an oversized body with status 413 on the error.
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     const status = (error as { status?: number }).status;
