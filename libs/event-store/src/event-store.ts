@@ -16,7 +16,7 @@ import { advancePositions, alreadyStored, lockPositions, partitionGroups, planAp
 import { copyText, EVENTS_COPY_COLUMNS } from './copy-text';
 import { DayPartitionCache, dropDayPartitionsBefore, EVENTS_TABLE, REDRIVES_TABLE } from './event-store-schema';
 import { EventStats, queryEventStats, StatsWindow } from './event-stats';
-import { ArchivedRecord, EventRowColumns, recordColumns } from './record-columns';
+import { ArchivedRecord, base64Columns, EventRowColumns, recordColumns } from './record-columns';
 import { EVENTS_WITH_REDRIVES, RedriveMark, recordKey, STORED_EVENT_COLUMNS, StoredEvent, storedEventFromRow, StoredEventRow } from './stored-event';
 import { buildTrace, EventTrace } from './trace-tree';
 
@@ -62,16 +62,16 @@ export class EventStore {
    */
   async append(records: readonly ArchivedRecord[]): Promise<{ inserted: number }> {
     if (records.length === 0) return { inserted: 0 };
+    // Values go to jsonb unparsed: parsing them here too was the archiver's largest cost.
+    const rows = records.map((record) => recordColumns(record, 'postgres'));
     try {
-      // Values go to jsonb unparsed: parsing them here too was the archiver's largest cost.
-      return await this.appendRows(records.map((record) => recordColumns(record, 'postgres')));
+      return await this.appendRows(rows);
     } catch (error) {
       if (!isRefusedValue(error)) throw error;
-      // jsonb refused a value (not JSON after all, or JSON it cannot hold): check each one
-      // here, then ask jsonb about what is left. What it refuses is kept as base64.
-      const rows = records.map((record) => recordColumns(record, 'here'));
+      // jsonb refused a value (not JSON after all, or JSON it cannot hold): jsonb itself says
+      // which, in one round trip; those are kept as base64, the rest of the batch as it was.
       const refused = await this.refusedByJsonb(rows);
-      return await this.appendRows(rows.map((row, i) => (refused.has(i) ? { ...row, data: null, valueBase64: base64Value(records[i] as ArchivedRecord) } : row)));
+      return await this.appendRows(rows.map((row, i) => (refused.has(i) ? { ...row, ...base64Columns((records[i] as ArchivedRecord).value) } : row)));
     }
   }
 
@@ -220,10 +220,6 @@ function rowDays(rows: readonly EventRowColumns[]): Date[] {
   const days = new Set<string>();
   for (const row of rows) days.add(row.kafkaTimestamp.slice(0, 10));
   return [...days].map((day) => new Date(`${day}T00:00:00.000Z`));
-}
-
-function base64Value(record: ArchivedRecord): string | null {
-  return record.value === null ? null : record.value.toString('base64');
 }
 
 /** A data exception (SQLSTATE class 22, e.g. 22P02 "invalid input syntax for type json") or jsonb nested too deep (54001). */

@@ -187,7 +187,12 @@ function isRebuiltFromColumn(name: string, value: string, context: HeadersColumn
 export function valueColumns(value: Buffer | null, jsonCheck: JsonCheck = 'here'): { data: string | null; valueBase64: string | null } {
   if (value === null) return { data: null, valueBase64: null };
   const json = storableJson(value, jsonCheck);
-  return json === null ? { data: null, valueBase64: value.toString('base64') } : { data: json, valueBase64: null };
+  return json === null ? base64Columns(value) : { data: json, valueBase64: null };
+}
+
+/** The value kept as base64 (no data): for a value jsonb cannot hold. */
+export function base64Columns(value: Buffer | null): { data: null; valueBase64: string | null } {
+  return { data: null, valueBase64: value === null ? null : value.toString('base64') };
 }
 
 const JSONB_REFUSED_ESCAPE = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
