@@ -73,8 +73,9 @@ const RFC3339 = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
 /**
  * Who checks that a value is JSON: `here` (JSON.parse, the default) or `postgres` (the
  * value is sent as data unparsed and jsonb's own parser judges it; the caller must then
- * retry a refused batch with `here`, as EventStore.append does). Every other rule (UTF-8,
- * JSON null, the escapes and numbers jsonb refuses) is applied either way.
+ * keep what jsonb refuses as base64, as EventStore.append does). Every other rule (UTF-8,
+ * JSON null, the escapes and numbers jsonb refuses) is applied either way. The event store
+ * uses `postgres` only; `here` is what the unit tests exercise.
  */
 export type JsonCheck = 'here' | 'postgres';
 
