@@ -1,9 +1,12 @@
 /**
- * kafkajs's record encoder carries a patch (patches/kafkajs+2.2.4.patch, applied by
- * patch-package on `npm ci`): one buffer per record instead of one per header, and VarInts
- * written in place instead of through an Array and a Buffer each. These tests
- * hold it to upstream's bytes — a broker reading a mis-encoded record would reject the whole
- * batch, or worse, store wrong headers — and fail if the installed kafkajs lacks the patch.
+ * kafkajs carries a patch (patches/kafkajs+2.2.4.patch, applied by patch-package on
+ * `npm ci`). Encoding: one buffer per record instead of one per header, and VarInts written
+ * in place instead of through an Array and a Buffer each. Decoding: a record's headers
+ * gathered into one object instead of a new object per header. Producing: a send's messages
+ * grouped per partition in place instead of copying a partition's array per message.
+ * These tests hold it to upstream's bytes and results — a broker reading a mis-encoded record
+ * would reject the whole batch, or worse, store wrong headers — and fail if the installed
+ * kafkajs lacks the patch.
  */
 import { readFileSync } from 'node:fs';
 
@@ -54,7 +57,15 @@ const encodeHeader = require('kafkajs/src/protocol/recordBatch/header/v0') as (h
 const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
 const Long = require('kafkajs/src/utils/long') as { fromInt(value: number): LongLike };
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => { readVarIntBytes(): Buffer };
-const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder') as (decoder: unknown, batchContext: object) => DecodedRecord;
+const decodeRecordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder');
+const decodeRecord = require(decodeRecordPath) as (decoder: unknown, batchContext: object) => DecodedRecord;
+const groupPath = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
+const groupMessagesPerPartition = require(groupPath) as (input: {
+  topic: string;
+  partitionMetadata: { partitionId: number }[];
+  messages: { key: string }[];
+  partitioner: (input: { message: { key: string } }) => number;
+}) => Record<string, { key: string }[]>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** kafkajs 2.2.4's VarInt as published: bytes gathered in an Array, then copied in as a Buffer. */
@@ -134,6 +145,8 @@ describe('kafkajs record encoding (patched)', () => {
   it('is the patched encoder: the installed kafkajs carries patches/kafkajs+2.2.4.patch', () => {
     expect(readFileSync(recordPath, 'utf8')).toContain('Flowline patch');
     expect(readFileSync(require.resolve('kafkajs/src/protocol/encoder'), 'utf8')).toContain('Flowline patch');
+    expect(readFileSync(decodeRecordPath, 'utf8')).toContain('Flowline patch');
+    expect(readFileSync(groupPath, 'utf8')).toContain('Flowline patch');
   });
 
   const varIntValues = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8_191, 8_192, -8_193, 1_048_575, 1_048_576, 134_217_727, 134_217_728];
@@ -172,5 +185,41 @@ describe('kafkajs record encoding (patched)', () => {
     expect(decoded.key?.toString()).toBe('acme-42');
     expect(JSON.parse(decoded.value?.toString() ?? 'null')).toEqual({ invoiceId: 'INV-1', amount: 12.5 });
     expect(Object.fromEntries(Object.entries(decoded.headers).map(([name, value]) => [name, value.toString()]))).toEqual(cloudEventHeaders);
+  });
+
+  /** A record as kafkajs's batch decoder meets it: its length-prefixed bytes. */
+  function decodeEncoded(record: RecordInput): DecodedRecord {
+    const body = new Decoder(encodeRecord(record).buffer).readVarIntBytes();
+    return decodeRecord(new Decoder(body), { firstOffset: '0', firstTimestamp: 0, magicByte: 2 });
+  }
+
+  it('decodes a repeated header as upstream does: one array of its values, in order', () => {
+    const decoded = decodeEncoded({ key: null, value: null, headers: { tag: ['a', 'b', 'c'], single: 'x' } });
+    expect(Object.keys(decoded.headers)).toEqual(['tag', 'single']);
+    expect((decoded.headers['tag'] as Buffer[]).map(String)).toEqual(['a', 'b', 'c']);
+    expect(String(decoded.headers['single'])).toBe('x');
+  });
+
+  it('decodes headers named like Object.prototype members as plain headers', () => {
+    // Upstream turned a lone "toString" header into [Object.prototype.toString, value].
+    const decoded = decodeEncoded({ key: null, value: null, headers: { toString: 'a', ['__proto__']: 'b', constructor: 'c' } });
+    expect(Object.getPrototypeOf(decoded.headers)).toBe(Object.prototype);
+    expect(Object.keys(decoded.headers)).toEqual(['toString', '__proto__', 'constructor']);
+    expect(Object.values(decoded.headers).map(String)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('groups a send per partition keeping each partition’s message order, as upstream does', () => {
+    const messages = Array.from({ length: 2_000 }, (_, i) => ({ key: `k${i}` }));
+    const grouped = groupMessagesPerPartition({
+      topic: 't',
+      partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }],
+      messages,
+      partitioner: ({ message }) => Number(message.key.slice(1)) % 3,
+    });
+    expect(Object.keys(grouped).sort()).toEqual(['0', '1', '2']);
+    for (const partition of [0, 1, 2]) {
+      expect(grouped[partition]).toEqual(messages.filter((_, i) => i % 3 === partition));
+    }
+    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
   });
 });
