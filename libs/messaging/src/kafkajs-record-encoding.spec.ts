@@ -3,11 +3,13 @@
  * `npm ci`). Encoding: one buffer per record instead of one per header, and VarInts written
  * in place instead of through an Array and a Buffer each. Decoding: a record's headers
  * gathered into one object instead of a new object per header. Producing: a send's messages
- * grouped per partition in place instead of copying a partition's array per message.
+ * grouped per partition in place instead of copying a partition's array per message; batches
+ * checksummed (CRC-32C) with the CPU's CRC instructions through @node-rs/crc32.
  * These tests hold it to upstream's bytes and results — a broker reading a mis-encoded record
  * would reject the whole batch, or worse, store wrong headers — and fail if the installed
  * kafkajs lacks the patch.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 interface EncoderLike {
@@ -59,6 +61,8 @@ const Long = require('kafkajs/src/utils/long') as { fromInt(value: number): Long
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => { readVarIntBytes(): Buffer };
 const decodeRecordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder');
 const decodeRecord = require(decodeRecordPath) as (decoder: unknown, batchContext: object) => DecodedRecord;
+const crcPath = require.resolve('kafkajs/src/protocol/recordBatch/crc32C');
+const crc32C = require(crcPath) as ((buffer: Buffer) => number) & { software: (buffer: Buffer) => number };
 const groupPath = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
 const groupMessagesPerPartition = require(groupPath) as (input: {
   topic: string;
@@ -147,6 +151,7 @@ describe('kafkajs record encoding (patched)', () => {
     expect(readFileSync(require.resolve('kafkajs/src/protocol/encoder'), 'utf8')).toContain('Flowline patch');
     expect(readFileSync(decodeRecordPath, 'utf8')).toContain('Flowline patch');
     expect(readFileSync(groupPath, 'utf8')).toContain('Flowline patch');
+    expect(readFileSync(crcPath, 'utf8')).toContain('Flowline patch');
   });
 
   const varIntValues = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8_191, 8_192, -8_193, 1_048_575, 1_048_576, 134_217_727, 134_217_728];
@@ -221,5 +226,19 @@ describe('kafkajs record encoding (patched)', () => {
       expect(grouped[partition]).toEqual(messages.filter((_, i) => i % 3 === partition));
     }
     expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
+  });
+
+  it('checksums batches with the hardware CRC-32C, giving the values of upstream’s JavaScript', () => {
+    expect(crc32C).not.toBe(crc32C.software); // @node-rs/crc32 loaded: the fast path is the one in use
+    // The standard check value of CRC-32C (Castagnoli), as the broker computes it.
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32C(Buffer.alloc(0))).toBe(0);
+    for (const size of [1, 7, 8, 9, 63, 600, 4_096, 65_537]) {
+      const bytes = randomBytes(size);
+      expect([size, crc32C(bytes)]).toEqual([size, crc32C.software(bytes)]);
+    }
+    // A slice of a larger buffer (as kafkajs hands over an encoder's bytes) is checksummed alone.
+    const whole = randomBytes(1_000);
+    expect(crc32C(whole.subarray(100, 700))).toBe(crc32C.software(Buffer.from(whole.subarray(100, 700))));
   });
 });
