@@ -63,7 +63,7 @@ export class EventStore {
   async append(records: readonly ArchivedRecord[]): Promise<{ inserted: number }> {
     if (records.length === 0) return { inserted: 0 };
     // Values go to jsonb unparsed: parsing them here too was the archiver's largest cost.
-    const rows = records.map((record) => recordColumns(record, 'postgres'));
+    const rows = records.map((record) => recordColumns(record));
     try {
       return await this.appendRows(rows);
     } catch (error) {

@@ -71,20 +71,11 @@ export const RAW_TIMESTAMP_HEADER = 'flowline-archived-raw-timestamp';
 const RFC3339 = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
 /**
- * Who checks that a value is JSON: `here` (JSON.parse, the default) or `postgres` (the
- * value is sent as data unparsed and jsonb's own parser judges it; the caller must then
- * keep what jsonb refuses as base64, as EventStore.append does). Every other rule (UTF-8,
- * JSON null, the escapes and numbers jsonb refuses) is applied either way. The event store
- * uses `postgres` only; `here` is what the unit tests exercise.
- */
-export type JsonCheck = 'here' | 'postgres';
-
-/**
  * The archiver calls this for every record it stores, so it is written for speed: one
  * object built once, the headers column written as JSON text directly, the common shapes
  * (a canonical ce_time, a run of records with one broker timestamp) recognised cheaply.
  */
-export function recordColumns(record: ArchivedRecord, jsonCheck: JsonCheck = 'here'): EventRowColumns {
+export function recordColumns(record: ArchivedRecord): EventRowColumns {
   if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition > MAX_INT4) {
     throw new InvalidArchivedRecord(`partition ${String(record.partition)} of a record on "${record.topic}" is not a Kafka partition number`);
   }
@@ -101,7 +92,7 @@ export function recordColumns(record: ArchivedRecord, jsonCheck: JsonCheck = 'he
   const time = parseCeTime(headers[CE_HEADERS.time]);
   const schemaversion = parseSchemaVersion(headers[CE_HEADERS.schemaversion]);
   const correlationHeader = optionalText(headers[CE_HEADERS.correlationid]);
-  const { data, valueBase64 } = valueColumns(record.value, jsonCheck);
+  const { data, valueBase64 } = valueColumns(record.value);
   return {
     id,
     type: optionalText(headers[CE_HEADERS.type]),
@@ -181,13 +172,15 @@ function isRebuiltFromColumn(name: string, value: string, context: HeadersColumn
 }
 
 /**
- * The value as JSON text for the jsonb column, or (when it is not JSON, is the JSON `null`,
- * or is JSON that jsonb refuses: a \u0000 escape, a lone surrogate, a number beyond numeric's
- * range) as base64.
+ * The value as text for the jsonb column, or as base64 when it cannot be JSON jsonb holds:
+ * not UTF-8, the JSON `null`, a \u0000 escape, a lone surrogate, a number beyond numeric's
+ * range. Whether the text is JSON at all is left to jsonb's own parser, which reads it anyway:
+ * EventStore.append keeps as base64 what jsonb refuses (a batch with such a value is sent
+ * again with base64 for the values jsonb names).
  */
-export function valueColumns(value: Buffer | null, jsonCheck: JsonCheck = 'here'): { data: string | null; valueBase64: string | null } {
+function valueColumns(value: Buffer | null): { data: string | null; valueBase64: string | null } {
   if (value === null) return { data: null, valueBase64: null };
-  const json = storableJson(value, jsonCheck);
+  const json = storableJson(value);
   return json === null ? base64Columns(value) : { data: json, valueBase64: null };
 }
 
@@ -203,10 +196,12 @@ const HUGE_EXPONENTS = /\d[eE][+-]?0*(\d{5,})/g;
 /** The JSON `null` with the whitespace JSON allows around it. */
 const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
 
-function storableJson(value: Buffer, jsonCheck: JsonCheck): string | null {
+function storableJson(value: Buffer): string | null {
   if (value.length === 0 || !isUtf8(value)) return null;
   const text = value.toString('utf8');
-  if (jsonCheck === 'postgres' && !JSON_NULL.test(text) && !hasHugeExponent(text) && !hasRefusedEscape(text)) return text;
+  // The common case: jsonb judges the syntax. What follows handles the text jsonb would
+  // refuse although it may be valid JSON, and rewrites it where it can.
+  if (!JSON_NULL.test(text) && !hasHugeExponent(text) && !hasRefusedEscape(text)) return text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
