@@ -2,9 +2,10 @@
 // observability config it mounts. No Docker engine is needed; the files are parsed.
 // The list of apps comes from the filesystem (apps/*), so a new app without a compose
 // service, a Prometheus target or the connection variables fails here.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { deployableApps, OPERATOR_COMMANDS } from '@flowline/testing';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -21,9 +22,6 @@ const INFRASTRUCTURE = [
   'prometheus',
   'grafana',
 ] as const;
-
-/** Folders under apps/ that are commands run by an operator, not long-running services. */
-const OPERATOR_COMMANDS = new Set(['flowline-cli']);
 
 const DOCKERFILE = 'deploy/Dockerfile';
 
@@ -69,21 +67,6 @@ interface PrometheusConfig {
 function readYaml<T>(relativePath: string): T {
   // merge: true resolves the `<<: *app` keys docker compose understands.
   return parse(readFileSync(path.join(repoRoot, relativePath), 'utf8'), { merge: true }) as T;
-}
-
-/** Every deployable under apps/: a folder with a project.json or package.json. */
-function deployableApps(): string[] {
-  const appsDir = path.join(repoRoot, 'apps');
-  if (!existsSync(appsDir)) return [];
-  return readdirSync(appsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .filter(
-      (name) =>
-        existsSync(path.join(appsDir, name, 'project.json')) || existsSync(path.join(appsDir, name, 'package.json')),
-    )
-    .filter((name) => !OPERATOR_COMMANDS.has(name))
-    .sort();
 }
 
 function environmentOf(service: ComposeService): Record<string, string> {
@@ -149,7 +132,7 @@ function namedVolumesOf(service: ComposeService): string[] {
 
 const compose = readYaml<ComposeFile>('docker-compose.yml');
 const services = compose.services;
-const apps = deployableApps();
+const apps = deployableApps(repoRoot);
 
 /** The compose service that builds an app: deploy/Dockerfile with build arg APP = the app. */
 function serviceNameFor(app: string): string | undefined {

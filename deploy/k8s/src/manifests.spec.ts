@@ -2,7 +2,7 @@
 // what would otherwise only show in a cluster: a pod that cannot start (a setting missing,
 // a Secret key that does not exist, a value its schema refuses), a service left out, probes
 // on the wrong port, a drain cut short by SIGKILL, two pods of a singleton at once.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -12,14 +12,12 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '@flowline/service-runtime';
+import { deployableApps } from '@flowline/testing';
 import { CONFIG_MAP, manifestFiles, SECRET, serviceEnv } from './manifests';
 import { SERVICES } from './services';
 
 const k8sRoot = path.resolve(__dirname, '..');
 const repoRoot = path.resolve(k8sRoot, '../..');
-
-/** Apps that are commands an operator runs, not services. */
-const OPERATOR_COMMANDS = new Set(['flowline-cli']);
 
 interface EnvVar {
   name: string;
@@ -141,10 +139,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   });
 
   it('deploy every service under apps/, each in the kustomization', () => {
-    const apps = readdirSync(path.join(repoRoot, 'apps'), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(path.join(repoRoot, 'apps', entry.name, 'project.json')))
-      .map((entry) => entry.name)
-      .filter((name) => !OPERATOR_COMMANDS.has(name));
+    const apps = deployableApps(repoRoot);
     expect(apps.length).toBeGreaterThan(0);
     expect(SERVICES.map((spec) => spec.app).sort()).toEqual(apps.sort());
     const kustomization = only(parseAllDocuments(readFileSync(path.join(k8sRoot, 'base/kustomization.yaml'), 'utf8')).map((d) => d.toJS() as Manifest), 'Kustomization') as unknown as {

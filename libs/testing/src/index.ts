@@ -7,3 +7,4 @@ export { TopicProbe } from './topic-probe';
 export type { ProbedMessage } from './topic-probe';
 export { createScratchDatabase } from './scratch-database';
 export type { ScratchDatabase } from './scratch-database';
+export { deployableApps, OPERATOR_COMMANDS } from './deployable-apps';
