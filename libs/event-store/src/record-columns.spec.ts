@@ -105,10 +105,9 @@ describe('recordColumns', () => {
     expect(recordColumns(record({ value: null }))).toMatchObject({ data: null, valueBase64: null });
     const binary = Buffer.from([0xff, 0x00, 0x10]);
     expect(recordColumns(record({ value: binary }))).toMatchObject({ data: null, valueBase64: binary.toString('base64') });
-    for (const text of ['null', ' null ', '{"a":"\\u0000"}', '{"a":1e999999}']) {
+    for (const text of ['null', ' null ']) {
       expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({ data: null, valueBase64: Buffer.from(text).toString('base64') });
     }
-    expect(recordColumns(record({ value: Buffer.from('{"emoji":"\\ud83d\\ude00"}') })).data).toBe('{"emoji":"😀"}');
   });
 
   it('keeps JSON that PostgreSQL jsonb would refuse as base64 rather than failing the batch', () => {

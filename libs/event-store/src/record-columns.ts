@@ -1,11 +1,13 @@
 /**
- * How one Kafka record becomes one row of `event_store.events`: pure, so every rule here is
- * unit-tested without a database.
+ * How one Kafka record becomes one row of `event_store.events`: pure, unit-tested without a
+ * database.
  *
  * A single bad record must never fail the archiver's whole batch (it would be redelivered and
- * fail again, forever), so nothing here hands PostgreSQL a value it could reject: text loses
- * NUL characters and lone surrogates, an unparseable `ce_time` or `ce_schemaversion` becomes
- * null, and a value that is not JSON PostgreSQL's jsonb accepts is kept as base64 instead.
+ * fail again, forever). Text loses NUL characters and lone surrogates, an unparseable
+ * `ce_time` or `ce_schemaversion` becomes null, and a value that cannot be JSON jsonb holds
+ * (not UTF-8, JSON `null`, a \u0000 escape, a lone surrogate, a huge exponent) is kept as
+ * base64. Whether a value is JSON at all is left to jsonb, which parses it anyway:
+ * EventStore.append keeps as base64 what jsonb refuses (event-store-append.int.spec.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { InvalidArchivedRecord } from './errors';
