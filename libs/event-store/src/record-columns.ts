@@ -201,20 +201,19 @@ const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
 function storableJson(value: Buffer): string | null {
   if (value.length === 0 || !isUtf8(value)) return null;
   const text = value.toString('utf8');
-  // The common case: jsonb judges the syntax. What follows handles the text jsonb would
-  // refuse although it may be valid JSON, and rewrites it where it can.
-  if (!JSON_NULL.test(text) && !hasHugeExponent(text) && !hasRefusedEscape(text)) return text;
+  // A JSON null would read back like a tombstone (no value at all); base64 keeps the
+  // difference. A number beyond numeric's range jsonb refuses.
+  if (JSON_NULL.test(text) || hasHugeExponent(text)) return null;
+  // The common case: jsonb judges the syntax.
+  if (!hasRefusedEscape(text)) return text;
+  // A \u0000 escape or a surrogate written as an escape: JSON.stringify writes valid
+  // surrogate pairs as characters, so only real offenders remain.
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     return null;
   }
-  // A JSON null would read back like a tombstone (no value at all); base64 keeps the difference.
-  if (parsed === null) return null;
-  if (hasHugeExponent(text)) return null;
-  if (!hasRefusedEscape(text)) return text;
-  // JSON.stringify writes valid surrogate pairs as characters, so only real offenders remain.
   const rewritten = JSON.stringify(parsed);
   return JSONB_REFUSED_ESCAPE.test(rewritten) ? null : rewritten;
 }
