@@ -180,23 +180,21 @@ describe('kafkajs record encoding (patched)', () => {
     expect(encodeRecord(record).buffer.equals(upstreamEncoding(record))).toBe(true);
   });
 
+  /** Encodes a record, then decodes it as kafkajs's batch decoder does: its length-prefixed bytes, then the record. */
+  function decodeEncoded(record: RecordInput, batch = { firstOffset: '0', firstTimestamp: 0 }): DecodedRecord {
+    const body = new Decoder(encodeRecord(record).buffer).readVarIntBytes();
+    return decodeRecord(new Decoder(body), { ...batch, magicByte: 2 });
+  }
+
   it('decodes back with kafkajs to the same key, value and headers', () => {
     const record = records['a CloudEvent in binary mode'] as RecordInput;
-    // As kafkajs's batch decoder does: the record's length-prefixed bytes, then the record.
-    const body = new Decoder(encodeRecord({ ...record, offsetDelta: 7, timestampDelta: 5 }).buffer).readVarIntBytes();
-    const decoded = decodeRecord(new Decoder(body), { firstOffset: '100', firstTimestamp: 1_000, magicByte: 2 });
+    const decoded = decodeEncoded({ ...record, offsetDelta: 7, timestampDelta: 5 }, { firstOffset: '100', firstTimestamp: 1_000 });
     expect(decoded.offset).toBe('107');
     expect(decoded.timestamp).toBe('1005');
     expect(decoded.key?.toString()).toBe('acme-42');
     expect(JSON.parse(decoded.value?.toString() ?? 'null')).toEqual({ invoiceId: 'INV-1', amount: 12.5 });
     expect(Object.fromEntries(Object.entries(decoded.headers).map(([name, value]) => [name, value.toString()]))).toEqual(cloudEventHeaders);
   });
-
-  /** A record as kafkajs's batch decoder meets it: its length-prefixed bytes. */
-  function decodeEncoded(record: RecordInput): DecodedRecord {
-    const body = new Decoder(encodeRecord(record).buffer).readVarIntBytes();
-    return decodeRecord(new Decoder(body), { firstOffset: '0', firstTimestamp: 0, magicByte: 2 });
-  }
 
   it('decodes a repeated header as upstream does: one array of its values, in order', () => {
     const many = Array.from({ length: 50 }, (_, i) => `v${i}`);
