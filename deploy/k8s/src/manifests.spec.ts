@@ -153,6 +153,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     }
   });
 
+  it('are re-checked by Nx whenever a service changes (every app is an implicit dependency of k8s-manifests)', () => {
+    // services.ts reads every app's config schema by a relative path, which Nx's project graph does not follow.
+    const project = JSON.parse(readFileSync(path.join(k8sRoot, 'project.json'), 'utf8')) as { implicitDependencies?: string[] };
+    const appProjects = deployableApps(repoRoot).map((app) => (JSON.parse(readFileSync(path.join(repoRoot, 'apps', app, 'project.json'), 'utf8')) as { name: string }).name);
+    expect(appProjects.filter((name) => !(project.implicitDependencies ?? []).includes(name))).toEqual([]);
+  });
+
   describe.each(SERVICES.map((spec) => [spec.app, spec] as const))('%s', (app, spec) => {
     const manifests = (): Manifest[] => manifestsIn(`${app}.yaml`);
     const pod = (): NonNullable<Manifest['spec']['template']> => only(manifests(), 'Deployment').spec.template as NonNullable<Manifest['spec']['template']>;
