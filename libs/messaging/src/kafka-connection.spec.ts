@@ -1,5 +1,5 @@
 import { logLevel } from 'kafkajs';
-import { kafkajsLogLevel } from './kafka-connection';
+import { kafkajsInstallProblem, kafkajsLogLevel } from './kafka-connection';
 
 describe('kafkajsLogLevel', () => {
   it('logs a broker error response, which the calling request also receives, as a warning', () => {
@@ -12,5 +12,17 @@ describe('kafkajsLogLevel', () => {
     expect(kafkajsLogLevel(logLevel.ERROR, 'Consumer', 'Crash: KafkaJSNumberOfRetriesExceeded')).toBe('error');
     expect(kafkajsLogLevel(logLevel.WARN, 'Connection', 'Response Fetch(key: 1, version: 11)')).toBe('warn');
     expect(kafkajsLogLevel(logLevel.INFO, 'Runner', 'Consumer has joined the group')).toBe('info');
+  });
+});
+
+describe('kafkajsInstallProblem', () => {
+  it('says nothing about kafkajs as the patch leaves it, with the native CRC-32C loaded', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's protocol modules are untyped CommonJS, reached on purpose
+    expect(kafkajsInstallProblem(require('kafkajs/src/protocol/recordBatch/crc32C') as { native?: unknown })).toBeUndefined();
+  });
+
+  it('names the missing patch, and the JavaScript CRC fallback, in one line each', () => {
+    expect(kafkajsInstallProblem(() => 0)).toMatch(/^kafkajs is not patched \(patches\/kafkajs\+2\.2\.4\.patch/);
+    expect(kafkajsInstallProblem(Object.assign(() => 0, { native: false }))).toMatch(/@node-rs\/crc32 did not load/);
   });
 });

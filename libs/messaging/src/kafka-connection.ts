@@ -56,9 +56,35 @@ export function kafkajsLogLevel(level: logLevel, namespace: string, message: str
   return LEVEL_NAMES[level] ?? 'info';
 }
 
+/**
+ * What is wrong with the installed kafkajs for Flowline, as one log line; undefined when it
+ * is as patches/kafkajs+2.2.4.patch leaves it. `crc` is kafkajs's CRC-32C module, to which
+ * the patch adds `native` (whether @node-rs/crc32 loaded).
+ */
+export function kafkajsInstallProblem(crc: { native?: unknown }): string | undefined {
+  if (crc.native === undefined) {
+    return 'kafkajs is not patched (patches/kafkajs+2.2.4.patch, applied by patch-package when npm ci runs): record headers decode in quadratic time and a header named toString is mangled';
+  }
+  if (crc.native !== true) {
+    return 'kafkajs checksums produced batches in JavaScript: @node-rs/crc32 did not load on this platform, so producing costs more CPU';
+  }
+  return undefined;
+}
+
+/** Warns once per process when kafkajs is not installed as Flowline expects: it still works, slower. */
+let installChecked = false;
+function checkKafkajsInstall(log: Logger): void {
+  if (installChecked) return;
+  installChecked = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's protocol modules are untyped CommonJS, reached on purpose
+  const problem = kafkajsInstallProblem(require('kafkajs/src/protocol/recordBatch/crc32C') as { native?: unknown });
+  if (problem !== undefined) log.warn(problem);
+}
+
 export function createKafkaClient(settings: KafkaSettings): Kafka {
   dropKafkajsTimerWarning();
   const log = settings.logger.child({ component: 'kafka' });
+  checkKafkajsInstall(log);
   return new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
