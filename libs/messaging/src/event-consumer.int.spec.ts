@@ -11,6 +11,7 @@ import { NonRetryableError, RetryableError } from './errors';
 import type { EventConsumerOptions } from './event-consumer';
 import type { EventPublisher } from './event-publisher';
 import { MessagingClient } from './messaging-client';
+import { writeInTransactions } from './test-fixtures/transactions';
 
 const logger = createLogger({ service: 'messaging-test', level: 'silent' });
 const fastRetry = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 100 };
@@ -79,6 +80,29 @@ describe('event consumer on the real broker', () => {
     await waitFor(async () => (await committedCount(groupId)) === 1, { description: 'the commit' });
     await consumer.stop();
     expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('commits past transaction markers and aborted records, so a consumer that handled everything has no lag', async () => {
+    const [first, aborted, last] = [sample('committed 1'), sample('aborted'), sample('committed 2')];
+    const handled: string[] = [];
+    const groupId = uniqueName('group');
+    await startConsumer({
+      groupId,
+      handle: (received) => {
+        handled.push(received.id);
+        return Promise.resolve();
+      },
+    });
+    // Partition 0 gets, one after another: first and its commit marker (offsets 0-1), aborted
+    // and its abort marker (2-3), last and its commit marker (4-5). The aborted transaction
+    // reaches the consumer as records it never sees at all.
+    await writeInTransactions(raw, topic, [{ event: first, commit: true }]);
+    await waitFor(async () => (await committedCount(groupId)) === 2, { description: 'offsets committed past the first commit marker (2)' });
+    await writeInTransactions(raw, topic, [{ event: aborted, commit: false }]);
+    await waitFor(async () => (await committedCount(groupId)) === 4, { description: 'offsets committed past the abort marker (4)' });
+    await writeInTransactions(raw, topic, [{ event: last, commit: true }]);
+    await waitFor(async () => (await committedCount(groupId)) === 6, { description: 'offsets committed past the last commit marker (6)' });
+    expect(handled).toEqual([first.id, last.id]);
   });
 
   it('dead-letters a permanent failure at once, with every header an operator needs', async () => {

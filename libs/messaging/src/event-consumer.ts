@@ -34,7 +34,7 @@ import { deadLetterHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
 import { countPerTopicAndType } from './event-counts';
 import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './event-publisher';
-import { GroupMember } from './group-member';
+import { GroupMember, positionAfter, SkippedRecords } from './group-member';
 import { HandlerGate } from './handler-gate';
 import { OffsetCommitter } from './offset-committer';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
@@ -152,6 +152,7 @@ export class EventConsumer {
         this.failures.clear();
         this.careful.clear();
       },
+      onSkipped: (skipped) => this.commitSkipped(skipped),
     });
     this.consumer = this.member.consumer;
     this.admin = kafka.admin();
@@ -171,6 +172,16 @@ export class EventConsumer {
   /** Settles when kafkajs gave up on this consumer for good: the service runtime then stops the service and exits 1. */
   get failed(): Promise<Error> {
     return this.member.failed;
+  }
+
+  /**
+   * Commits past records no handler sees (transaction markers, aborted records): the
+   * partition's earlier messages were settled before kafkajs fetched these, and the
+   * committer keeps the order of a partition's commits.
+   */
+  private commitSkipped({ topic, partition, next, highWatermark }: SkippedRecords): void {
+    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, Math.max(0, Number(BigInt(highWatermark) - BigInt(next))));
+    void this.committer.commit({ topic, partition, offset: next, metadata: null });
   }
 
   async start(): Promise<void> {
@@ -411,7 +422,7 @@ export class EventConsumer {
     if (last === undefined) return;
     const { topic, partition } = payload.batch;
     const outputs = handled.flatMap(({ outcome }) => outcome.published);
-    const next = nextOffset(last.message.offset);
+    const next = nextOffset(positionAfter(payload.batch, last.message.offset));
     if (this.options.transactional === true) {
       await this.commitTransaction(topic, partition, outputs, next);
     } else {

@@ -4,7 +4,7 @@
  * the record batch consumer, so both time out a silent member, report readiness and drain
  * the same way.
  */
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Batch, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@flowline/telemetry';
 import type { ReadinessProbe } from './readiness-probe';
 import { isRetriableKafkaError } from './topic-admin';
@@ -19,6 +19,23 @@ export interface GroupMemberOptions {
   logger: Logger;
   /** Called on every join: a new generation may hand over partitions another member had. */
   onJoin?: () => void;
+  /**
+   * Called when kafkajs fetched records of a partition that were all filtered out before
+   * reaching a handler — a transaction's commit or abort marker, records of an aborted
+   * transaction — with the offset after them. kafkajs moves its fetch position past them
+   * but, with autoCommit off, commits nothing: without a commit here, a partition whose last
+   * record is a marker shows a lag of 1 for good (the Java client commits past markers).
+   */
+  onSkipped?: (skipped: SkippedRecords) => void;
+}
+
+export interface SkippedRecords {
+  topic: string;
+  partition: number;
+  /** The offset after the skipped records: what to commit. */
+  next: string;
+  /** The partition's high watermark when they were fetched. */
+  highWatermark: string;
 }
 
 const SUBSCRIBE_ATTEMPTS = 8;
@@ -54,6 +71,15 @@ export class GroupMember {
     for (const lost of [this.consumer.events.CRASH, this.consumer.events.DISCONNECT, this.consumer.events.STOP]) {
       this.consumer.on(lost, () => {
         this.joined = false;
+      });
+    }
+    const { onSkipped } = options;
+    if (onSkipped !== undefined) {
+      // kafkajs reports a batch it filtered down to nothing with batchSize 0 (a batch with
+      // records reaches the handler, and an empty fetch is not reported at all).
+      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize !== 0 || this.draining) return;
+        onSkipped({ topic: payload.topic, partition: payload.partition, next: (BigInt(payload.lastOffset) + 1n).toString(), highWatermark: payload.highWatermark });
       });
     }
     let giveUp!: (error: Error) => void;
@@ -134,4 +160,15 @@ export class GroupMember {
   async batchesDone(): Promise<void> {
     while (this.activeBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+/**
+ * The offset to resolve and commit once `offset` is done: the batch's last offset when
+ * `offset` is its last message, so the position moves past what kafkajs filtered out after
+ * it (a transaction's commit marker, aborted records) — as kafkajs's own resolveOffset does
+ * for its fetch position. Committing only the message's offset + 1 left a partition whose
+ * last record is a marker one behind in its group for good.
+ */
+export function positionAfter(batch: Pick<Batch, 'messages' | 'lastOffset'>, offset: string): string {
+  return batch.messages.at(-1)?.offset === offset ? batch.lastOffset() : offset;
 }

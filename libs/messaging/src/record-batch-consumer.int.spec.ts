@@ -3,12 +3,13 @@
  * committed only after the batch was stored, a failing store retried without losing records.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { createEvent, encodeEvent } from '@flowline/event-schemas';
+import { createEvent, encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
 import { createLogger } from '@flowline/telemetry';
 import { testInfra, uniqueName, waitFor } from '@flowline/testing';
 import type { ConsumedRecord } from './consumed-record';
 import { MessagingClient } from './messaging-client';
 import type { RecordBatchConsumer } from './record-batch-consumer';
+import { writeInTransactions } from './test-fixtures/transactions';
 
 const logger = createLogger({ service: 'messaging-test', level: 'silent' });
 
@@ -79,6 +80,25 @@ describe('record batch consumer on the real broker', () => {
       const offsets = seen.filter((record) => record.partition === partition).map((record) => Number(record.offset));
       expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
     }
+  });
+
+  it('commits past transaction markers and aborted records, which it never hands on', async () => {
+    const events = ['committed 1', 'aborted', 'committed 2'].map((label) => createEvent('webhook.received', { source: 'test', payload: { label } }, { source: '/records-test' }));
+    const [first, aborted, last] = events as [FlowlineEvent, FlowlineEvent, FlowlineEvent];
+    const stored: string[] = [];
+    const groupId = uniqueName('group');
+    await start(groupId, (records) => {
+      for (const record of records) stored.push(record.headers['ce_id'] ?? '?');
+      return Promise.resolve();
+    });
+    // Offsets 0-1: first and its commit marker; 2-3: aborted and its abort marker; 4-5: last and its commit marker.
+    await writeInTransactions(raw, topic, [{ event: first, commit: true }]);
+    await waitFor(async () => (await committed(groupId)) === 2, { description: 'offsets committed past the first commit marker (2)' });
+    await writeInTransactions(raw, topic, [{ event: aborted, commit: false }]);
+    await waitFor(async () => (await committed(groupId)) === 4, { description: 'offsets committed past the abort marker (4)' });
+    await writeInTransactions(raw, topic, [{ event: last, commit: true }]);
+    await waitFor(async () => (await committed(groupId)) === 6, { description: 'offsets committed past the last commit marker (6)' });
+    expect(stored).toEqual([first.id, last.id]);
   });
 
   it('retries a failing batch and commits nothing of it until it was stored', async () => {

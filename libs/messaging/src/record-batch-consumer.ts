@@ -13,7 +13,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import { ConsumedRecord, toConsumedRecord } from './consumed-record';
 import { countPerTopicAndType } from './event-counts';
-import { GroupMember } from './group-member';
+import { GroupMember, positionAfter, SkippedRecords } from './group-member';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
 
@@ -56,6 +56,7 @@ export class RecordBatchConsumer {
       groupId: options.groupId,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       logger: options.logger,
+      onSkipped: (skipped) => void this.commitSkipped(skipped),
     });
     this.consumer = this.member.consumer;
   }
@@ -88,6 +89,16 @@ export class RecordBatchConsumer {
     await this.consumer.disconnect();
   }
 
+  /** Commits past records never handed on (transaction markers, aborted records): nothing of them is stored. */
+  private async commitSkipped({ topic, partition, next, highWatermark }: SkippedRecords): Promise<void> {
+    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, Math.max(0, Number(BigInt(highWatermark) - BigInt(next))));
+    try {
+      await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+    } catch (error) {
+      this.options.logger.warn({ err: error, topic, partition, offset: next }, 'committing past transaction markers failed; the next commit of the partition covers it');
+    }
+  }
+
   private handleKafkaBatch(payload: EachBatchPayload): Promise<void> {
     return this.member.runBatch(() => this.storeBatch(payload), () => payload.heartbeat());
   }
@@ -102,7 +113,7 @@ export class RecordBatchConsumer {
       if (!payload.isRunning() || this.member.stopping) return;
       const records = batch.messages.slice(start, start + size).map((message) => toConsumedRecord(topic, partition, message));
       if (!(await this.storeWithRetry(records, payload))) return;
-      const last = (records.at(-1) as ConsumedRecord).offset;
+      const last = positionAfter(batch, (records.at(-1) as ConsumedRecord).offset);
       payload.resolveOffset(last);
       countPerTopicAndType(this.options.metrics?.eventsConsumed, records, (record) => ({ topic, type: record.headers['ce_type'] ?? 'unknown' }));
       try {
