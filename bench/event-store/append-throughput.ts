@@ -60,7 +60,7 @@ export async function appendThroughput(options: AppendThroughputOptions = {}): P
  * One batch holds one Kafka partition's records, as the archiver's batches do (appends of
  * different partitions do not wait for each other's position lock; see archive-positions.ts).
  */
-function realisticRecord(offset: number, batch: number, now: number): ArchivedRecord {
+export function realisticRecord(offset: number, batch: number, now: number): ArchivedRecord {
   const id = randomUUID();
   const time = new Date(now + offset).toISOString();
   return {

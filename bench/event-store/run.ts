@@ -1,12 +1,13 @@
 /**
  * `npm run bench:event-store`: the event store's figures on the local PostgreSQL (or
  * DATABASE_URL), each on its own throwaway database. Progress on stderr, figures on stdout.
- * `-- --only=ingest` (or append, trace; comma-separated) runs only those measurements.
+ * `-- --only=ingest` (or append, postgres, trace; comma-separated) runs only those measurements.
  */
 import { BenchKafka, quietKafkajsNoise } from '../messaging/bench-kafka';
 import { appendThroughput } from './append-throughput';
 import { median } from '../messaging/percentiles';
 import { measureIngestRate } from './ingest-rate';
+import { postgresRowCost, ROW_COST_VARIANTS, RowCostVariant } from './postgres-row-cost';
 import { traceLatency } from './trace-latency';
 
 const progress = (line: string): void => {
@@ -15,7 +16,7 @@ const progress = (line: string): void => {
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-const MEASUREMENTS = ['ingest', 'append', 'trace'] as const;
+const MEASUREMENTS = ['ingest', 'append', 'postgres', 'trace'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 function selectedMeasurements(args: readonly string[]): Set<Measurement> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   quietKafkajsNoise();
   if (selected.has('ingest')) await ingest(databaseUrl);
   if (selected.has('append')) await append(databaseUrl);
+  if (selected.has('postgres')) await postgres(databaseUrl);
   if (selected.has('trace')) await trace(databaseUrl);
 }
 
@@ -80,6 +82,18 @@ async function append(databaseUrl: string | undefined): Promise<void> {
         `${Math.round(append.rowsPerSecond).toLocaleString('en')} rows/s (slowest batch ${ms(append.maxBatchMs)})`,
     );
   }
+}
+
+async function postgres(databaseUrl: string | undefined): Promise<void> {
+  progress('postgres row cost: start');
+  const records = 100_000;
+  const cost = await postgresRowCost({ databaseUrl, records, batchSize: 1_000 });
+  const figure = (variant: RowCostVariant): string => {
+    const micros = cost[variant];
+    return micros === undefined ? 'not measured (the server is not on this machine)' : `${micros.toFixed(1)} µs/row`;
+  };
+  console.log(`postgres: CPU of the database's backends per row, ${records.toLocaleString('en')} records appended in batches of 1,000, one at a time:`);
+  for (const variant of ROW_COST_VARIANTS) console.log(`postgres:   ${variant.padEnd(17)} ${figure(variant)}`);
 }
 
 async function trace(databaseUrl: string | undefined): Promise<void> {
