@@ -179,8 +179,8 @@ export class EventConsumer {
    * partition's earlier messages were settled before kafkajs fetched these, and the
    * committer keeps the order of a partition's commits.
    */
-  private commitSkipped({ topic, partition, next, highWatermark }: SkippedRecords): void {
-    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, Math.max(0, Number(BigInt(highWatermark) - BigInt(next))));
+  private commitSkipped({ topic, partition, next, lag }: SkippedRecords): void {
+    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
     void this.committer.commit({ topic, partition, offset: next, metadata: null });
   }
 

@@ -34,8 +34,8 @@ export interface SkippedRecords {
   partition: number;
   /** The offset after the skipped records: what to commit. */
   next: string;
-  /** The partition's high watermark when they were fetched. */
-  highWatermark: string;
+  /** The partition's lag after them (its high watermark when they were fetched, less `next`). */
+  lag: number;
 }
 
 const SUBSCRIBE_ATTEMPTS = 8;
@@ -79,7 +79,8 @@ export class GroupMember {
       // records reaches the handler, and an empty fetch is not reported at all).
       this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         if (payload.batchSize !== 0 || this.draining) return;
-        onSkipped({ topic: payload.topic, partition: payload.partition, next: (BigInt(payload.lastOffset) + 1n).toString(), highWatermark: payload.highWatermark });
+        const next = BigInt(payload.lastOffset) + 1n;
+        onSkipped({ topic: payload.topic, partition: payload.partition, next: next.toString(), lag: Math.max(0, Number(BigInt(payload.highWatermark) - next)) });
       });
     }
     let giveUp!: (error: Error) => void;

@@ -90,8 +90,8 @@ export class RecordBatchConsumer {
   }
 
   /** Commits past records never handed on (transaction markers, aborted records): nothing of them is stored. */
-  private async commitSkipped({ topic, partition, next, highWatermark }: SkippedRecords): Promise<void> {
-    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, Math.max(0, Number(BigInt(highWatermark) - BigInt(next))));
+  private async commitSkipped({ topic, partition, next, lag }: SkippedRecords): Promise<void> {
+    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
     try {
       await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
     } catch (error) {
