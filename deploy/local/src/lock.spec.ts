@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,20 @@ describe('withExclusiveLock', () => {
     ]);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(waits).toEqual([expect.stringContaining(`pid ${process.pid}`)]);
+  });
+
+  it('raises no alarm while nobody is known to hold the lock (a slow start), and names an unknown holder later', async () => {
+    // Held by a process that writes no holder file: released well before the notice is due, then well after.
+    const waitsWhileHeld = async (seconds: number, noticeMs: number): Promise<string[]> => {
+      const holder = spawn('flock', [lockFile, 'sleep', String(seconds)]);
+      await sleep(100);
+      const waits: string[] = [];
+      await withExclusiveLock(lockFile, { timeoutMs: 10_000, unknownHolderNoticeMs: noticeMs, onWait: (who) => waits.push(who) }, () => Promise.resolve());
+      holder.kill();
+      return waits;
+    };
+    expect(await waitsWhileHeld(0.5, 3_000)).toEqual([]);
+    expect(await waitsWhileHeld(3, 500)).toEqual(['holder unknown']);
   });
 
   it('releases the lock when the work throws', async () => {

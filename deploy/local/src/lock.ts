@@ -13,6 +13,8 @@ export interface LockOptions {
   timeoutMs: number;
   /** Called once if the lock is not free at once, so a waiting CLI does not look hung. */
   onWait?: (holder: string) => void;
+  /** How long to wait before telling onWait about a holder that left no holder file (default 5 s). */
+  unknownHolderNoticeMs?: number;
 }
 
 export async function withExclusiveLock<T>(lockFile: string, options: LockOptions, work: () => Promise<T>): Promise<T> {
@@ -36,9 +38,18 @@ async function acquire(lockFile: string, options: LockOptions): Promise<() => Pr
 
   await new Promise<void>((resolve, reject) => {
     let stderr = '';
-    const waitNotice = setTimeout(() => {
-      options.onWait?.(readHolder(holderFile));
-    }, 300);
+    // A holder writes its holder file right after taking the lock: while there is none, the
+    // lock is most likely free and the flock child merely slow to start (a busy first run),
+    // so "waiting" would be a false alarm. Told at once about a known holder, after
+    // unknownHolderNoticeMs about an unknown one.
+    const startedAt = Date.now();
+    let waitNotice: NodeJS.Timeout;
+    const checkHolder = (): void => {
+      const holder = readHolder(holderFile);
+      if (holder === undefined && Date.now() - startedAt < (options.unknownHolderNoticeMs ?? UNKNOWN_HOLDER_NOTICE_MS)) waitNotice = setTimeout(checkHolder, WAIT_CHECK_MS);
+      else options.onWait?.(holder ?? 'holder unknown');
+    };
+    waitNotice = setTimeout(checkHolder, WAIT_CHECK_MS);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('locked')) {
@@ -56,7 +67,7 @@ async function acquire(lockFile: string, options: LockOptions): Promise<() => Pr
         reject(
           new InfraError(
             'LOCK_TIMEOUT',
-            `another infraUp/infraDown (${readHolder(holderFile)}) held ${lockFile} for more than ${timeoutSeconds} s` +
+            `another infraUp/infraDown (${readHolder(holderFile) ?? 'holder unknown'}) held ${lockFile} for more than ${timeoutSeconds} s` +
               (code === 1 ? '' : ` (flock exited ${code}: ${stderr.trim()})`),
           ),
         );
@@ -73,10 +84,13 @@ async function acquire(lockFile: string, options: LockOptions): Promise<() => Pr
   };
 }
 
-function readHolder(holderFile: string): string {
+const WAIT_CHECK_MS = 300;
+const UNKNOWN_HOLDER_NOTICE_MS = 5_000;
+
+function readHolder(holderFile: string): string | undefined {
   try {
     return fs.readFileSync(holderFile, 'utf8').trim();
   } catch {
-    return 'holder unknown';
+    return undefined;
   }
 }
