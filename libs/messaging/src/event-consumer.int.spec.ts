@@ -83,27 +83,50 @@ describe('event consumer on the real broker', () => {
   });
 
   it('commits past transaction markers and aborted records, so a consumer that handled everything has no lag', async () => {
-    const [first, aborted, last] = [sample('committed 1'), sample('aborted'), sample('committed 2')];
+    const { handled, reached, events } = await consumeTransactions({});
+    // Partition 0 gets, one after another: first and its commit marker (offsets 0-1), aborted
+    // and its abort marker (2-3), last and its commit marker (4-5). The aborted transaction
+    // reaches the consumer as records it never sees at all.
+    expect(reached).toEqual([2, 4, 6]);
+    expect(handled).toEqual([events.first.id, events.last.id]);
+  });
+
+  it('in transactional mode, commits past a commit marker in the transaction of the message before it', async () => {
+    const { handled, reached, events } = await consumeTransactions({ transactional: true });
+    // No plain commit past the aborted records (it could overtake a transaction's offsets):
+    // the group moves past them with the next transaction.
+    expect(reached).toEqual([2, 2, 6]);
+    expect(handled).toEqual([events.first.id, events.last.id]);
+  });
+
+  /** Writes three transactions one after another (committed, aborted, committed) and records the group's committed offset after each. */
+  async function consumeTransactions(options: Partial<EventConsumerOptions>) {
+    const events = { first: sample('committed 1'), aborted: sample('aborted'), last: sample('committed 2') };
     const handled: string[] = [];
     const groupId = uniqueName('group');
     await startConsumer({
+      ...options,
       groupId,
       handle: (received) => {
         handled.push(received.id);
         return Promise.resolve();
       },
     });
-    // Partition 0 gets, one after another: first and its commit marker (offsets 0-1), aborted
-    // and its abort marker (2-3), last and its commit marker (4-5). The aborted transaction
-    // reaches the consumer as records it never sees at all.
-    await writeInTransactions(raw, topic, [{ event: first, commit: true }]);
-    await waitFor(async () => (await committedCount(groupId)) === 2, { description: 'offsets committed past the first commit marker (2)' });
-    await writeInTransactions(raw, topic, [{ event: aborted, commit: false }]);
-    await waitFor(async () => (await committedCount(groupId)) === 4, { description: 'offsets committed past the abort marker (4)' });
-    await writeInTransactions(raw, topic, [{ event: last, commit: true }]);
-    await waitFor(async () => (await committedCount(groupId)) === 6, { description: 'offsets committed past the last commit marker (6)' });
-    expect(handled).toEqual([first.id, last.id]);
-  });
+    const reached: number[] = [];
+    for (const [event, commit, expected] of [
+      [events.first, true, 2],
+      [events.aborted, false, 4],
+      [events.last, true, 6],
+    ] as const) {
+      await writeInTransactions(raw, topic, [{ event, commit }]);
+      if (commit) await waitFor(() => handled.includes(event.id), { description: `${event.id} handled` });
+      // The commit past what follows the event comes once it is handled (for the aborted one, without any handler call).
+      const committed = () => committedCount(groupId);
+      await waitFor(async () => (await committed()) === expected, { description: `offset ${expected}`, timeoutMs: 5_000 }).catch(() => undefined);
+      reached.push(await committed());
+    }
+    return { handled, reached, events };
+  }
 
   it('dead-letters a permanent failure at once, with every header an operator needs', async () => {
     const event = sample('permanent');

@@ -175,13 +175,17 @@ export class EventConsumer {
   }
 
   /**
-   * Commits past records no handler sees (transaction markers, aborted records): the
-   * partition's earlier messages were settled before kafkajs fetched these, and the
-   * committer keeps the order of a partition's commits.
+   * Commits past records no handler sees (transaction markers, aborted records) that came
+   * on their own: the partition's earlier messages were settled before kafkajs fetched
+   * these, and the committer keeps the order of a partition's commits. Not in transactional
+   * mode: a plain commit there could land after a later transaction's offsets (a retried
+   * request, a rebalance) and move the group back, so outputs would be made twice; there the
+   * offsets move past such records with the next transaction (the lag after an aborted
+   * transaction shows until the next message).
    */
   private commitSkipped({ topic, partition, next, lag }: SkippedRecords): void {
     this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
-    void this.committer.commit({ topic, partition, offset: next, metadata: null });
+    if (this.options.transactional !== true) void this.committer.commit({ topic, partition, offset: next, metadata: null });
   }
 
   async start(): Promise<void> {
@@ -422,14 +426,15 @@ export class EventConsumer {
     if (last === undefined) return;
     const { topic, partition } = payload.batch;
     const outputs = handled.flatMap(({ outcome }) => outcome.published);
-    const next = nextOffset(positionAfter(payload.batch, last.message.offset));
+    const position = positionAfter(payload.batch, last.message.offset);
+    const next = nextOffset(position);
     if (this.options.transactional === true) {
       await this.commitTransaction(topic, partition, outputs, next);
     } else {
       await this.options.publisher.publishRecords(outputs);
       void this.commit(topic, partition, next, null);
     }
-    payload.resolveOffset(last.message.offset);
+    payload.resolveOffset(position);
     // Events whose handler succeeded and whose outputs are settled.
     countPerTopicAndType(this.options.metrics?.eventsConsumed, handled, ({ outcome }) => ({ topic, type: outcome.handledType }));
   }

@@ -79,8 +79,13 @@ export class GroupMember {
       // records reaches the handler, and an empty fetch is not reported at all).
       this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         if (payload.batchSize !== 0 || this.draining) return;
-        const next = BigInt(payload.lastOffset) + 1n;
-        onSkipped({ topic: payload.topic, partition: payload.partition, next: next.toString(), lag: Math.max(0, Number(BigInt(payload.highWatermark) - next)) });
+        // Called inside kafkajs's fetch loop: nothing thrown here may reach it.
+        try {
+          const next = BigInt(payload.lastOffset) + 1n;
+          onSkipped({ topic: payload.topic, partition: payload.partition, next: next.toString(), lag: Math.max(0, Number(BigInt(payload.highWatermark) - next)) });
+        } catch (error) {
+          options.logger.warn({ err: error, topic: payload.topic, partition: payload.partition }, 'could not handle records kafkajs skipped; the next commit of the partition covers them');
+        }
       });
     }
     let giveUp!: (error: Error) => void;

@@ -45,6 +45,8 @@ export class RecordBatchConsumer {
   private readonly retry: RetryPolicy;
   /** Wakes a batch sleeping before its next attempt, so stop() need not wait out a backoff. */
   private readonly sleepers = new Set<() => void>();
+  /** Commits past skipped records still on the wire, by `topic:partition` (commitSkipped). */
+  private readonly skipCommits = new Map<string, Promise<void>>();
 
   constructor(
     kafka: Kafka,
@@ -56,7 +58,7 @@ export class RecordBatchConsumer {
       groupId: options.groupId,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       logger: options.logger,
-      onSkipped: (skipped) => void this.commitSkipped(skipped),
+      onSkipped: (skipped) => this.commitSkipped(skipped),
     });
     this.consumer = this.member.consumer;
   }
@@ -89,14 +91,21 @@ export class RecordBatchConsumer {
     await this.consumer.disconnect();
   }
 
-  /** Commits past records never handed on (transaction markers, aborted records): nothing of them is stored. */
-  private async commitSkipped({ topic, partition, next, lag }: SkippedRecords): Promise<void> {
+  /**
+   * Commits past records never handed on (transaction markers, aborted records): nothing of
+   * them is stored. Remembered per partition, so the partition's next batch commit waits for
+   * it and cannot be overtaken by it (which would move the group back).
+   */
+  private commitSkipped({ topic, partition, next, lag }: SkippedRecords): void {
     this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
-    try {
-      await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
-    } catch (error) {
+    const key = `${topic}:${partition}`;
+    const commit = this.consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: unknown) => {
       this.options.logger.warn({ err: error, topic, partition, offset: next }, 'committing past transaction markers failed; the next commit of the partition covers it');
-    }
+    });
+    this.skipCommits.set(key, commit);
+    void commit.then(() => {
+      if (this.skipCommits.get(key) === commit) this.skipCommits.delete(key);
+    });
   }
 
   private handleKafkaBatch(payload: EachBatchPayload): Promise<void> {
@@ -117,6 +126,7 @@ export class RecordBatchConsumer {
       payload.resolveOffset(last);
       countPerTopicAndType(this.options.metrics?.eventsConsumed, records, (record) => ({ topic, type: record.headers['ce_type'] ?? 'unknown' }));
       try {
+        await this.skipCommits.get(`${topic}:${partition}`);
         await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
       } catch (error) {
         // Typically evicted during a long store (a rebalance moved the partition): kafkajs
