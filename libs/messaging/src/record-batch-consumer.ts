@@ -88,6 +88,8 @@ export class RecordBatchConsumer {
     this.member.stopFetching(this.options.topics);
     for (const wake of this.sleepers) wake();
     await this.member.batchesDone();
+    // kafkajs drops a commit still on the wire once disconnecting.
+    await Promise.all(this.skipCommits.values());
     await this.consumer.disconnect();
   }
 
