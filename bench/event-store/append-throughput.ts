@@ -32,11 +32,7 @@ export async function appendThroughput(options: AppendThroughputOptions = {}): P
   try {
     await migrateEventStore(db.pool);
     const store = new EventStore(db.pool);
-    const batches: ArchivedRecord[][] = [];
-    const start = Date.now();
-    for (let offset = 0; offset < total; offset += batchSize) {
-      batches.push(Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) => realisticRecord(offset + i, offset / batchSize, start)));
-    }
+    const batches = realisticBatches(total, batchSize, Date.now());
     await store.append(batches[0]?.slice(0, 10) ?? []); // partitions and prepared statement, off the clock
     let maxBatchMs = 0;
     let next = 0;
@@ -54,6 +50,15 @@ export async function appendThroughput(options: AppendThroughputOptions = {}): P
   } finally {
     await db.drop();
   }
+}
+
+/** `total` realistic records in batches of `batchSize`, each batch one Kafka partition's, offsets counting from 0. */
+export function realisticBatches(total: number, batchSize: number, now: number): ArchivedRecord[][] {
+  const batches: ArchivedRecord[][] = [];
+  for (let offset = 0; offset < total; offset += batchSize) {
+    batches.push(Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) => realisticRecord(offset + i, offset / batchSize, now)));
+  }
+  return batches;
 }
 
 /**

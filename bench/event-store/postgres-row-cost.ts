@@ -11,8 +11,8 @@
  * - `no indexes, text`: also headers and data as text instead of jsonb.
  * The differences are what the indexes and the jsonb parsing cost per row.
  */
-import { EventStore, migrateEventStore, type ArchivedRecord } from '@flowline/event-store';
-import { realisticRecord } from './append-throughput';
+import { EventStore, migrateEventStore } from '@flowline/event-store';
+import { realisticBatches, realisticRecord } from './append-throughput';
 import { backendCpuMicros, backendCpuSpent } from './backend-cpu';
 import { createBenchDatabase, DEFAULT_DATABASE_URL } from './bench-database';
 
@@ -38,10 +38,7 @@ export async function postgresRowCost(options: RowCostOptions = {}): Promise<Rec
   const total = options.records ?? 100_000;
   const batchSize = options.batchSize ?? 1_000;
   const start = Date.now();
-  const batches: ArchivedRecord[][] = [];
-  for (let offset = 0; offset < total; offset += batchSize) {
-    batches.push(Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) => realisticRecord(offset + i, offset / batchSize, start)));
-  }
+  const batches = realisticBatches(total, batchSize, start);
   const result = {} as Record<RowCostVariant, number | undefined>;
   for (const variant of ROW_COST_VARIANTS) {
     const db = await createBenchDatabase(options.databaseUrl ?? DEFAULT_DATABASE_URL, 'rowcost', 1);
