@@ -56,7 +56,11 @@ export async function appendThroughput(options: AppendThroughputOptions = {}): P
 export function realisticBatches(total: number, batchSize: number, now: number): ArchivedRecord[][] {
   const batches: ArchivedRecord[][] = [];
   for (let offset = 0; offset < total; offset += batchSize) {
-    batches.push(Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) => realisticRecord(offset + i, offset / batchSize, now)));
+    batches.push(
+      Array.from({ length: Math.min(batchSize, total - offset) }, (_, i) =>
+        realisticRecord(offset + i, offset / batchSize, now),
+      ),
+    );
   }
   return batches;
 }
@@ -78,7 +82,13 @@ export function realisticRecord(offset: number, batch: number, now: number): Arc
       JSON.stringify({
         source: 'github',
         deliveryId: id,
-        payload: { action: 'opened', number: offset, title: `Invoice ${offset} from Supplier GmbH`, body: 'x'.repeat(200), labels: ['invoice', 'inbound'] },
+        payload: {
+          action: 'opened',
+          number: offset,
+          title: `Invoice ${offset} from Supplier GmbH`,
+          body: 'x'.repeat(200),
+          labels: ['invoice', 'inbound'],
+        },
       }),
     ),
     headers: {

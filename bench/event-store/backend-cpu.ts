@@ -12,7 +12,9 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU µs (user + system) so far of each backend connected to the pool's database, by pid. */
 export async function backendCpuMicros(pool: Pool): Promise<Map<number, number> | undefined> {
-  const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`);
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+  );
   const micros = new Map<number, number>();
   for (const { pid } of rows) {
     let stat: string;
@@ -29,7 +31,10 @@ export async function backendCpuMicros(pool: Pool): Promise<Map<number, number> 
 }
 
 /** CPU µs the backends spent between two readings (a backend that connected in between counts whole). */
-export function backendCpuSpent(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+export function backendCpuSpent(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number | undefined {
   if (before === undefined || after === undefined) return undefined;
   let spent = 0;
   for (const [pid, micros] of after) spent += micros - (before.get(pid) ?? 0);

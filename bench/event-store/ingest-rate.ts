@@ -83,7 +83,10 @@ interface RunFigures {
 /** Timed from the first batch: joining a group costs the same for both and is not ingest. */
 function runFigures(events: number, startedAt: number, finishedAt: number, cpuAtStart: NodeJS.CpuUsage): RunFigures {
   const cpu = process.cpuUsage(cpuAtStart);
-  return { eventsPerSecond: (events / (finishedAt - startedAt)) * 1_000, cpuMicrosPerEvent: (cpu.user + cpu.system) / events };
+  return {
+    eventsPerSecond: (events / (finishedAt - startedAt)) * 1_000,
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / events,
+  };
 }
 
 async function preload(bench: BenchKafka, topic: string, events: number, payloadBytes: number): Promise<void> {
@@ -91,7 +94,9 @@ async function preload(bench: BenchKafka, topic: string, events: number, payload
   await producer.connect();
   const filler = fillerOf(payloadBytes);
   for (let start = 0; start < events; start += 1_000) {
-    const messages = Array.from({ length: Math.min(1_000, events - start) }, (_, offset) => encodeEvent(benchEvent(start + offset, filler)));
+    const messages = Array.from({ length: Math.min(1_000, events - start) }, (_, offset) =>
+      encodeEvent(benchEvent(start + offset, filler)),
+    );
     await producer.send({ topic, acks: -1, messages });
   }
   await producer.disconnect();
@@ -166,7 +171,9 @@ async function archiverPipeline(options: IngestRateOptions, topic: string, run: 
     if (Number(rows[0]?.count) !== options.events || stored < options.events) {
       throw new Error(`archiver stored ${rows[0]?.count} rows of ${options.events}`);
     }
-    return postgresCpu === undefined ? figures : { ...figures, postgresCpuMicrosPerEvent: postgresCpu / options.events };
+    return postgresCpu === undefined
+      ? figures
+      : { ...figures, postgresCpuMicrosPerEvent: postgresCpu / options.events };
   } finally {
     await pool.end();
     await database.drop();

@@ -34,7 +34,9 @@ export interface RowCostOptions {
 }
 
 /** PostgreSQL's CPU µs per row for each variant; undefined when its backends' CPU cannot be read (server not on this machine). */
-export async function postgresRowCost(options: RowCostOptions = {}): Promise<Record<RowCostVariant, number | undefined>> {
+export async function postgresRowCost(
+  options: RowCostOptions = {},
+): Promise<Record<RowCostVariant, number | undefined>> {
   const total = options.records ?? 100_000;
   const batchSize = options.batchSize ?? 1_000;
   const start = Date.now();
@@ -45,7 +47,10 @@ export async function postgresRowCost(options: RowCostOptions = {}): Promise<Rec
     try {
       await migrateEventStore(db.pool);
       if (variant !== 'schema') await db.pool.query(DROP_INDEXES);
-      if (variant === 'no indexes, text') await db.pool.query('ALTER TABLE event_store.events ALTER COLUMN headers TYPE text, ALTER COLUMN data TYPE text');
+      if (variant === 'no indexes, text')
+        await db.pool.query(
+          'ALTER TABLE event_store.events ALTER COLUMN headers TYPE text, ALTER COLUMN data TYPE text',
+        );
       const store = new EventStore(db.pool);
       // The day partitions and prepared statements, off the count (on a topic of its own, so no measured row is looked up as a redelivery).
       await store.append([{ ...realisticRecord(0, 0, start), topic: 'bench.warm-up' }]);

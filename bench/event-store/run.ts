@@ -24,7 +24,10 @@ function selectedMeasurements(args: readonly string[]): Set<Measurement> {
   if (only === undefined) return new Set(MEASUREMENTS);
   const names = only.slice('--only='.length).split(',');
   const unknown = names.filter((name) => !(MEASUREMENTS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`--only: unknown measurement ${unknown.join(', ')} (choose from ${MEASUREMENTS.join(', ')}, e.g. --only=ingest)`);
+  if (unknown.length > 0)
+    throw new Error(
+      `--only: unknown measurement ${unknown.join(', ')} (choose from ${MEASUREMENTS.join(', ')}, e.g. --only=ingest)`,
+    );
   return new Set(names as Measurement[]);
 }
 
@@ -52,11 +55,20 @@ async function ingest(databaseUrl: string | undefined): Promise<void> {
       maxBatchRecords: 1_000,
       partitionsConcurrently: 3,
     });
-    const runs = (values: number[]): string => values.map((value) => Math.round(value).toLocaleString('en')).join(' | ');
-    console.log(`ingest: ${ingest.events.toLocaleString('en')} events from Kafka, 3 partitions, medians of 3 alternating runs`);
-    console.log(`ingest: bare kafkajs consumer (does nothing): ${runs(ingest.bareConsumerEventsPerSecond)} → ${Math.round(ingest.medianBare).toLocaleString('en')} ev/s`);
-    console.log(`ingest: archiver (consume → insert → commit):  ${runs(ingest.archiverEventsPerSecond)} → ${Math.round(ingest.medianArchiver).toLocaleString('en')} ev/s`);
-    console.log(`ingest: archiver / bare = ${ingest.ratio.toFixed(2)}x (median of paired runs); target >= 0.5: ${ingest.ratio >= 0.5 ? 'met' : 'NOT met'}`);
+    const runs = (values: number[]): string =>
+      values.map((value) => Math.round(value).toLocaleString('en')).join(' | ');
+    console.log(
+      `ingest: ${ingest.events.toLocaleString('en')} events from Kafka, 3 partitions, medians of 3 alternating runs`,
+    );
+    console.log(
+      `ingest: bare kafkajs consumer (does nothing): ${runs(ingest.bareConsumerEventsPerSecond)} → ${Math.round(ingest.medianBare).toLocaleString('en')} ev/s`,
+    );
+    console.log(
+      `ingest: archiver (consume → insert → commit):  ${runs(ingest.archiverEventsPerSecond)} → ${Math.round(ingest.medianArchiver).toLocaleString('en')} ev/s`,
+    );
+    console.log(
+      `ingest: archiver / bare = ${ingest.ratio.toFixed(2)}x (median of paired runs); target >= 0.5: ${ingest.ratio >= 0.5 ? 'met' : 'NOT met'}`,
+    );
     const cpu = (values: number[]): string => `${Math.round(median(values))} µs`;
     console.log(
       `ingest: this process's CPU per event (median): bare consumer ${cpu(ingest.bareConsumerCpuMicrosPerEvent)}, archiver ${cpu(ingest.archiverCpuMicrosPerEvent)}`,
@@ -92,16 +104,24 @@ async function postgres(databaseUrl: string | undefined): Promise<void> {
     const micros = cost[variant];
     return micros === undefined ? 'not measured (the server is not on this machine)' : `${micros.toFixed(1)} µs/row`;
   };
-  console.log(`postgres: CPU of the database's backends per row, ${records.toLocaleString('en')} records appended in batches of 1,000, one at a time:`);
+  console.log(
+    `postgres: CPU of the database's backends per row, ${records.toLocaleString('en')} records appended in batches of 1,000, one at a time:`,
+  );
   for (const variant of ROW_COST_VARIANTS) console.log(`postgres:   ${variant.padEnd(17)} ${figure(variant)}`);
 }
 
 async function trace(databaseUrl: string | undefined): Promise<void> {
   progress('trace latency: start');
   const trace = await traceLatency({ databaseUrl, log: progress });
-  console.log(`trace: store of ${trace.events.toLocaleString('en')} events (${trace.rows.toLocaleString('en')} rows, ${trace.chains.toLocaleString('en')} chains, ${trace.partitions} day partitions)`);
-  console.log(`trace: loaded in ${trace.loadSeconds.toFixed(1)} s, ANALYZE ${trace.analyzeSeconds.toFixed(1)} s; size ${mib(trace.tableBytes)} (indexes ${mib(trace.indexBytes)})`);
-  console.log(`trace: ${trace.samples} traces of random chains (${trace.meanEventsPerTrace.toFixed(1)} events each): p50 ${ms(trace.p50Ms)}, p99 ${ms(trace.p99Ms)}, max ${ms(trace.maxMs)}`);
+  console.log(
+    `trace: store of ${trace.events.toLocaleString('en')} events (${trace.rows.toLocaleString('en')} rows, ${trace.chains.toLocaleString('en')} chains, ${trace.partitions} day partitions)`,
+  );
+  console.log(
+    `trace: loaded in ${trace.loadSeconds.toFixed(1)} s, ANALYZE ${trace.analyzeSeconds.toFixed(1)} s; size ${mib(trace.tableBytes)} (indexes ${mib(trace.indexBytes)})`,
+  );
+  console.log(
+    `trace: ${trace.samples} traces of random chains (${trace.meanEventsPerTrace.toFixed(1)} events each): p50 ${ms(trace.p50Ms)}, p99 ${ms(trace.p99Ms)}, max ${ms(trace.maxMs)}`,
+  );
   console.log(`trace: target p99 <= ${trace.targetP99Ms} ms: ${trace.targetMet ? 'met' : 'NOT met'}`);
 }
 

@@ -62,7 +62,11 @@ export async function traceLatency(options: TraceLatencyOptions = {}): Promise<T
   let events = 0;
   while (events < wantedEvents) events += chainLength(++chains);
 
-  const db = await createBenchDatabase(options.databaseUrl ?? process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL, 'trace', 4);
+  const db = await createBenchDatabase(
+    options.databaseUrl ?? process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL,
+    'trace',
+    4,
+  );
   try {
     await migrateEventStore(db.pool);
     const start = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - days * DAY_MS);
@@ -80,7 +84,9 @@ export async function traceLatency(options: TraceLatencyOptions = {}): Promise<T
               sum(pg_total_relation_size(relid)) AS table_bytes, sum(pg_indexes_size(relid)) AS index_bytes
          FROM pg_partition_tree('event_store.events') WHERE isleaf`,
     );
-    log(`loaded in ${loadSeconds.toFixed(1)} s, analyzed in ${analyzeSeconds.toFixed(1)} s; tracing ${samples} random chains`);
+    log(
+      `loaded in ${loadSeconds.toFixed(1)} s, analyzed in ${analyzeSeconds.toFixed(1)} s; tracing ${samples} random chains`,
+    );
 
     const store = new EventStore(db.pool);
     const ids = await randomCorrelationIds(db.pool, chains, warmup + samples);
@@ -126,7 +132,10 @@ export async function traceLatency(options: TraceLatencyOptions = {}): Promise<T
  * also dead-letter their last event. Ids are md5-derived UUIDs; the chain's correlation id
  * is its first event's id. Loaded in slices by two sessions at once (the machine's cores).
  */
-async function loadChains(pool: Pool, load: { chains: number; start: Date; days: number; log: (line: string) => void }): Promise<void> {
+async function loadChains(
+  pool: Pool,
+  load: { chains: number; start: Date; days: number; log: (line: string) => void },
+): Promise<void> {
   const slices = 16;
   const perSlice = Math.ceil(load.chains / slices);
   const spanMs = load.days * DAY_MS;
@@ -178,8 +187,12 @@ const INSERT_CHAINS = `INSERT INTO event_store.events ${COLUMNS}
 
 /** The last event of every 50th chain, again on `<topic>.dlq` with the dead-letter headers. */
 const INSERT_DEAD_LETTERS = `INSERT INTO event_store.events ${COLUMNS}
-  SELECT ${ROW_VALUES(`topic || '.dlq'`, 'c', `|| jsonb_build_object('flowline-dlq-reason', 'bench: invoice total is negative',
-    'flowline-dlq-error-class', 'NonRetryableError', 'flowline-dlq-attempts', '1', 'flowline-dlq-original-topic', topic)`)}
+  SELECT ${ROW_VALUES(
+    `topic || '.dlq'`,
+    'c',
+    `|| jsonb_build_object('flowline-dlq-reason', 'bench: invoice total is negative',
+    'flowline-dlq-error-class', 'NonRetryableError', 'flowline-dlq-attempts', '1', 'flowline-dlq-original-topic', topic)`,
+  )}
     FROM (${CHAIN_EVENTS}) e
    WHERE c % 50 = 0 AND s = ${MIN_CHAIN - 1} + (c * 7919) % ${CHAIN_LENGTHS}`;
 

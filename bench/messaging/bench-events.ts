@@ -17,7 +17,11 @@ export interface LatencyStamp {
 }
 
 export function benchEvent(index: number, filler: string, stamp: Partial<LatencyStamp> = {}): BenchEvent {
-  return createEvent('webhook.received', { source: 'bench', deliveryId: `bench-${index}`, payload: { index, filler, ...stamp } }, { source: '/bench/messaging' });
+  return createEvent(
+    'webhook.received',
+    { source: 'bench', deliveryId: `bench-${index}`, payload: { index, filler, ...stamp } },
+    { source: '/bench/messaging' },
+  );
 }
 
 /** A filler string that makes a payload of roughly `bytes`. */
@@ -27,14 +31,17 @@ export function fillerOf(bytes: number): string {
 
 /** What the runtime's handler publishes for each input: a new event caused by it, same data and key. */
 export function derivedEvent(event: FlowlineEvent, source: string): FlowlineEvent {
-  if (event.type !== 'webhook.received') throw new NonRetryableError(`the bench handler expects webhook.received, got ${event.type}`);
+  if (event.type !== 'webhook.received')
+    throw new NonRetryableError(`the bench handler expects webhook.received, got ${event.type}`);
   return createEvent('webhook.received', event.data, { source, causedBy: event, partitionKey: event.partitionkey });
 }
 
 /** Reads the latency stamp from an output record's value (JSON data of the event); undefined when absent. */
 export function readLatencyStamp(value: Buffer | null): LatencyStamp | undefined {
   if (value === null) return undefined;
-  const data = JSON.parse(value.toString()) as { payload?: { index?: unknown; scheduledAt?: unknown; warmup?: unknown } };
+  const data = JSON.parse(value.toString()) as {
+    payload?: { index?: unknown; scheduledAt?: unknown; warmup?: unknown };
+  };
   const payload = data.payload;
   if (typeof payload?.index !== 'number' || typeof payload.scheduledAt !== 'number') return undefined;
   return { index: payload.index, scheduledAt: payload.scheduledAt, warmup: payload.warmup === true };

@@ -29,12 +29,25 @@ export class BenchKafka {
   readonly prefix: string;
   private admin: Admin | undefined;
 
-  constructor(readonly brokers: readonly string[], startedAt: Date) {
+  constructor(
+    readonly brokers: readonly string[],
+    startedAt: Date,
+  ) {
     this.prefix = `bench-${startedAt.getTime()}-`;
     // With the metrics every service records (per-event counters and handler histogram): they are part of the runtime's cost.
-    this.messaging = new MessagingClient({ brokers, clientId: 'bench', logger: createLogger({ service: 'bench', level: 'warn' }), metrics: createServiceMetrics('bench') });
+    this.messaging = new MessagingClient({
+      brokers,
+      clientId: 'bench',
+      logger: createLogger({ service: 'bench', level: 'warn' }),
+      metrics: createServiceMetrics('bench'),
+    });
     // The same client retry settings as the runtime's (libs/messaging kafka-connection.ts).
-    this.kafka = new Kafka({ clientId: 'bench-baseline', brokers: [...brokers], logLevel: logLevel.WARN, retry: { initialRetryTime: 100, retries: 8 } });
+    this.kafka = new Kafka({
+      clientId: 'bench-baseline',
+      brokers: [...brokers],
+      logLevel: logLevel.WARN,
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
   }
 
   name(suffix: string): string {
@@ -63,7 +76,9 @@ export class BenchKafka {
     const admin = await this.connectedAdmin();
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-    const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(this.prefix));
+    const groups = (await admin.listGroups()).groups
+      .map((group) => group.groupId)
+      .filter((id) => id.startsWith(this.prefix));
     if (groups.length > 0) await admin.deleteGroups(groups);
     return { topics, groups };
   }

@@ -54,11 +54,19 @@ export function readSourceState(): SourceState {
   return { commit: git(['rev-parse', 'HEAD']), uncommittedLibFiles: files };
 }
 
-export function buildReport(input: Omit<BenchReport, 'bench' | 'host' | 'source' | 'targets' | 'allTargetsMet'>): BenchReport {
+export function buildReport(
+  input: Omit<BenchReport, 'bench' | 'host' | 'source' | 'targets' | 'allTargetsMet'>,
+): BenchReport {
   const targets: BenchReport['targets'] = [];
   const add = <T extends { target: Target }>(name: string, outcome: PhaseOutcome<T> | undefined) => {
     if (outcome === undefined) return;
-    if (outcome.ok) targets.push({ name, rule: outcome.result.target.rule, measured: outcome.result.target.measured, met: outcome.result.target.met });
+    if (outcome.ok)
+      targets.push({
+        name,
+        rule: outcome.result.target.rule,
+        measured: outcome.result.target.measured,
+        met: outcome.result.target.met,
+      });
     else targets.push({ name, rule: `${name} phase`, measured: null, met: false, error: outcome.error });
   };
   add('publish', input.publish);
@@ -66,7 +74,12 @@ export function buildReport(input: Omit<BenchReport, 'bench' | 'host' | 'source'
   add('latency', input.latency);
   return {
     bench: 'messaging',
-    host: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage1m: os.loadavg()[0] ?? Number.NaN },
+    host: {
+      cpus: os.cpus().length,
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      loadAverage1m: os.loadavg()[0] ?? Number.NaN,
+    },
     source: readSourceState(),
     ...input,
     targets,
@@ -76,39 +89,79 @@ export function buildReport(input: Omit<BenchReport, 'bench' | 'host' | 'source'
 
 /** JSON with figures rounded to 0.001 and non-finite numbers (a missing event's latency) as null. */
 export function reportJson(report: BenchReport): string {
-  return JSON.stringify(report, (_, value: unknown) => (typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1_000) / 1_000 : null) : value));
+  return JSON.stringify(report, (_, value: unknown) =>
+    typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1_000) / 1_000 : null) : value,
+  );
 }
 
 export function renderTable(report: BenchReport): string {
   const lines: string[] = [];
   const s = report.settings;
-  lines.push(`Flowline messaging bench — run ${report.runId} on ${s.brokers.join(',')}, ${report.host.cpus} CPUs, node ${report.host.node}, repeat ${s.repeat}, ${report.durationSeconds.toFixed(0)} s`);
-  lines.push(`source ${report.source.commit.slice(0, 12) || 'unknown'}${report.source.uncommittedLibFiles.length > 0 ? ` + ${report.source.uncommittedLibFiles.length} uncommitted lib files` : ''}; load average (1 min) at the end ${report.host.loadAverage1m.toFixed(2)}`);
-  lines.push(`(runtime options: partitionsConcurrently ${s.partitionsConcurrently ?? 'default'}, publisher maxBatchSize ${s.publisherBatch ?? 'default'}; payload filler ${s.payloadBytes} B)`);
-  lines.push(s.tracing ? 'tracing: OpenTelemetry SDK started, runtime spans recorded (--tracing on)' : 'tracing: no OpenTelemetry SDK, runtime spans are no-ops (--tracing off; services run with it on)');
-  lines.push(s.addedRttMs > 0 ? `network: every Kafka request delayed ${s.addedRttMs} ms (--added-rtt-ms), as across a network` : 'network: loopback as it is (--added-rtt-ms 0)');
+  lines.push(
+    `Flowline messaging bench — run ${report.runId} on ${s.brokers.join(',')}, ${report.host.cpus} CPUs, node ${report.host.node}, repeat ${s.repeat}, ${report.durationSeconds.toFixed(0)} s`,
+  );
+  lines.push(
+    `source ${report.source.commit.slice(0, 12) || 'unknown'}${report.source.uncommittedLibFiles.length > 0 ? ` + ${report.source.uncommittedLibFiles.length} uncommitted lib files` : ''}; load average (1 min) at the end ${report.host.loadAverage1m.toFixed(2)}`,
+  );
+  lines.push(
+    `(runtime options: partitionsConcurrently ${s.partitionsConcurrently ?? 'default'}, publisher maxBatchSize ${s.publisherBatch ?? 'default'}; payload filler ${s.payloadBytes} B)`,
+  );
+  lines.push(
+    s.tracing
+      ? 'tracing: OpenTelemetry SDK started, runtime spans recorded (--tracing on)'
+      : 'tracing: no OpenTelemetry SDK, runtime spans are no-ops (--tracing off; services run with it on)',
+  );
+  lines.push(
+    s.addedRttMs > 0
+      ? `network: every Kafka request delayed ${s.addedRttMs} ms (--added-rtt-ms), as across a network`
+      : 'network: loopback as it is (--added-rtt-ms 0)',
+  );
 
   if (report.publish !== undefined) {
-    lines.push('', `1. Publish throughput — up to ${s.publish.events} events or ${s.publish.seconds} s per run, topic of ${s.partitions} partitions`);
+    lines.push(
+      '',
+      `1. Publish throughput — up to ${s.publish.events} events or ${s.publish.seconds} s per run, topic of ${s.partitions} partitions`,
+    );
     if (!report.publish.ok) lines.push(`   FAILED: ${report.publish.error}`);
     else {
       const r = report.publish.result;
       lines.push(row(['variant', 'runs (events/s)', 'median events/s']));
-      lines.push(row([`coalescing publisher, ${r.callers} callers`, r.coalescing.runs.map((x) => num(x.eventsPerSecond)).join(' | '), num(r.coalescing.medianEventsPerSecond)]));
-      lines.push(row(['one-by-one awaited send (baseline)', r.oneByOne.runs.map((x) => num(x.eventsPerSecond)).join(' | '), num(r.oneByOne.medianEventsPerSecond)]));
+      lines.push(
+        row([
+          `coalescing publisher, ${r.callers} callers`,
+          r.coalescing.runs.map((x) => num(x.eventsPerSecond)).join(' | '),
+          num(r.coalescing.medianEventsPerSecond),
+        ]),
+      );
+      lines.push(
+        row([
+          'one-by-one awaited send (baseline)',
+          r.oneByOne.runs.map((x) => num(x.eventsPerSecond)).join(' | '),
+          num(r.oneByOne.medianEventsPerSecond),
+        ]),
+      );
       lines.push(`   coalescing / one-by-one = ${ratio(r.ratio)}   ${verdict(r.target)}`);
     }
   }
 
   if (report.pipeline !== undefined) {
-    lines.push('', `2. Consume→produce throughput — ${s.pipeline.events} pre-filled events, ${s.partitions} partitions, consumer start → last commit`);
+    lines.push(
+      '',
+      `2. Consume→produce throughput — ${s.pipeline.events} pre-filled events, ${s.partitions} partitions, consumer start → last commit`,
+    );
     if (!report.pipeline.ok) lines.push(`   FAILED: ${report.pipeline.error}`);
     else {
       const r = report.pipeline.result;
       lines.push(row(['variant', 'runs (events/s)', 'median events/s']));
       const variant = (label: string, v: PipelineVariantResult) => {
         if (v.runs.length === 0 && v.error === undefined) return lines.push(row([label, '(not run)', '']));
-        lines.push(row([label, [...v.runs.map((x) => num(x.eventsPerSecond)), ...(v.error === undefined ? [] : ['FAILED'])].join(' | '), num(v.medianEventsPerSecond)]));
+        lines.push(
+          row([
+            label,
+            [...v.runs.map((x) => num(x.eventsPerSecond)), ...(v.error === undefined ? [] : ['FAILED'])].join(' | '),
+            num(v.medianEventsPerSecond),
+          ]),
+        );
         if (v.error !== undefined) lines.push(`      FAILED ${v.error}`);
       };
       variant('runtime, transactional', r.variants.runtimeTransactional);
@@ -120,16 +173,30 @@ export function renderTable(report: BenchReport): string {
   }
 
   if (report.latency !== undefined) {
-    lines.push('', `3. One-hop latency — ${s.latency.rate} events/s for ${s.latency.seconds} s, ms from each event's scheduled send time`);
+    lines.push(
+      '',
+      `3. One-hop latency — ${s.latency.rate} events/s for ${s.latency.seconds} s, ms from each event's scheduled send time`,
+    );
     if (!report.latency.ok) lines.push(`   FAILED: ${report.latency.error}`);
     else {
       const r = report.latency.result;
-      lines.push(row(['variant', 'p50 / p99 / max per run (ms)', 'median p50 / p99 / max', 'missing', 'gen. lag max'], [36, 58, 26, 8]));
+      lines.push(
+        row(
+          ['variant', 'p50 / p99 / max per run (ms)', 'median p50 / p99 / max', 'missing', 'gen. lag max'],
+          [36, 58, 26, 8],
+        ),
+      );
       const variant = (label: string, v: LatencyVariantResult | undefined) =>
         v !== undefined &&
         lines.push(
           row(
-            [label, v.runs.map(triple).join(' | '), `${ms(v.medianP50Ms)} / ${ms(v.medianP99Ms)} / ${ms(v.medianMaxMs)}`, v.runs.map((x) => x.missing).join('|'), v.runs.map((x) => ms(x.generatorMaxLagMs)).join('|')],
+            [
+              label,
+              v.runs.map(triple).join(' | '),
+              `${ms(v.medianP50Ms)} / ${ms(v.medianP99Ms)} / ${ms(v.medianMaxMs)}`,
+              v.runs.map((x) => x.missing).join('|'),
+              v.runs.map((x) => ms(x.generatorMaxLagMs)).join('|'),
+            ],
             [36, 58, 26, 8],
           ),
         );
@@ -142,7 +209,9 @@ export function renderTable(report: BenchReport): string {
 
   lines.push('', 'Targets');
   for (const t of report.targets) {
-    lines.push(`   ${t.met ? 'target met   ' : 'target missed'}  ${t.rule}${t.measured === null ? ` (not measured: ${t.error ?? 'phase failed'})` : ` — measured ${t.measured.toFixed(2)}`}`);
+    lines.push(
+      `   ${t.met ? 'target met   ' : 'target missed'}  ${t.rule}${t.measured === null ? ` (not measured: ${t.error ?? 'phase failed'})` : ` — measured ${t.measured.toFixed(2)}`}`,
+    );
   }
   if ('error' in report.cleanedUp) lines.push(`   (clean-up failed: ${report.cleanedUp.error})`);
   return lines.join('\n');

@@ -49,13 +49,25 @@ const FLAGS = {
   'publish-seconds': { default: '4', help: 'time cap of one publish run' },
   events: { default: '50000', help: 'events pre-filled into the consume→produce input topic' },
   'pipeline-seconds': { default: '30', help: 'deadline of one consume→produce run' },
-  'pipeline-variants': { default: PIPELINE_VARIANTS.join(','), help: 'consume→produce variants to run (one alone: to profile it; the ratios need runtime and bare)' },
+  'pipeline-variants': {
+    default: PIPELINE_VARIANTS.join(','),
+    help: 'consume→produce variants to run (one alone: to profile it; the ratios need runtime and bare)',
+  },
   rate: { default: '1000', help: 'events/s sent in the latency phase' },
   seconds: { default: '10', help: 'seconds of sending per latency run' },
-  'latency-variants': { default: 'runtime,naive,floor', help: `latency variants among ${LATENCY_VARIANTS.join(',')} (floor: no stage, a diagnostic)` },
+  'latency-variants': {
+    default: 'runtime,naive,floor',
+    help: `latency variants among ${LATENCY_VARIANTS.join(',')} (floor: no stage, a diagnostic)`,
+  },
   'drain-seconds': { default: '10', help: 'wait after the last send for late events (then they count as missing)' },
-  tracing: { default: 'off', help: "'on': start the OpenTelemetry SDK as every service does (spans recorded, exported nowhere), so the runtime's figures include its spans" },
-  'added-rtt-ms': { default: '0', help: 'extra round-trip time on every Kafka request, as across a network (0: loopback as it is)' },
+  tracing: {
+    default: 'off',
+    help: "'on': start the OpenTelemetry SDK as every service does (spans recorded, exported nowhere), so the runtime's figures include its spans",
+  },
+  'added-rtt-ms': {
+    default: '0',
+    help: 'extra round-trip time on every Kafka request, as across a network (0: loopback as it is)',
+  },
   'max-minutes': { default: '9', help: 'whole-run watchdog' },
   out: { default: 'bench/messaging/results/latest.json', help: 'where the JSON result is written' },
 } as const;
@@ -79,7 +91,9 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     const text = raw(flag);
     const value = Number(text);
     if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(`--${flag} (or BENCH_${flag.toUpperCase().replaceAll('-', '_')}) must be a positive ${integer ? 'integer' : 'number'}, got "${text}"; e.g. --${flag} ${FLAGS[flag].default || '3'}`);
+      throw new Error(
+        `--${flag} (or BENCH_${flag.toUpperCase().replaceAll('-', '_')}) must be a positive ${integer ? 'integer' : 'number'}, got "${text}"; e.g. --${flag} ${FLAGS[flag].default || '3'}`,
+      );
     }
     return value;
   };
@@ -92,7 +106,8 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
       .map((item) => item.trim())
       .filter((item) => item !== '');
     for (const item of items) {
-      if (!(allowed as readonly string[]).includes(item)) throw new Error(`--${flag}: unknown value "${item}"; e.g. --${flag} ${allowed.join(',')}`);
+      if (!(allowed as readonly string[]).includes(item))
+        throw new Error(`--${flag}: unknown value "${item}"; e.g. --${flag} ${allowed.join(',')}`);
     }
     return items as T[];
   };
@@ -105,9 +120,22 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
     partitions: positive('partitions'),
     partitionsConcurrently: optionalPositive('partitions-concurrently'),
     publisherBatch: optionalPositive('publisher-batch'),
-    publish: { events: positive('publish-events'), callers: positive('callers'), seconds: positive('publish-seconds', false) },
-    pipeline: { events: positive('events'), seconds: positive('pipeline-seconds', false), variants: list('pipeline-variants', PIPELINE_VARIANTS) },
-    latency: { rate: positive('rate', false), seconds: positive('seconds', false), drainSeconds: positive('drain-seconds', false), variants: list('latency-variants', LATENCY_VARIANTS) },
+    publish: {
+      events: positive('publish-events'),
+      callers: positive('callers'),
+      seconds: positive('publish-seconds', false),
+    },
+    pipeline: {
+      events: positive('events'),
+      seconds: positive('pipeline-seconds', false),
+      variants: list('pipeline-variants', PIPELINE_VARIANTS),
+    },
+    latency: {
+      rate: positive('rate', false),
+      seconds: positive('seconds', false),
+      drainSeconds: positive('drain-seconds', false),
+      variants: list('latency-variants', LATENCY_VARIANTS),
+    },
     tracing: list('tracing', ['on', 'off'] as const).at(-1) === 'on',
     addedRttMs: nonNegative('added-rtt-ms'),
     maxMinutes: positive('max-minutes', false),
@@ -116,6 +144,15 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
 }
 
 function usage(): string {
-  const lines = Object.entries(FLAGS).map(([flag, { default: fallback, help }]) => `  --${flag.padEnd(24)} ${help} (default ${fallback === '' ? 'none' : fallback}; env BENCH_${flag.toUpperCase().replaceAll('-', '_')})`);
-  return ['npm run bench:messaging -- [flags]', '', ...lines, '', 'KAFKA_BROKERS sets the brokers (default 127.0.0.1:9092).'].join('\n');
+  const lines = Object.entries(FLAGS).map(
+    ([flag, { default: fallback, help }]) =>
+      `  --${flag.padEnd(24)} ${help} (default ${fallback === '' ? 'none' : fallback}; env BENCH_${flag.toUpperCase().replaceAll('-', '_')})`,
+  );
+  return [
+    'npm run bench:messaging -- [flags]',
+    '',
+    ...lines,
+    '',
+    'KAFKA_BROKERS sets the brokers (default 127.0.0.1:9092).',
+  ].join('\n');
 }

@@ -24,7 +24,12 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, what: string
 }
 
 /** Polls `condition` every `pollMs` until it holds, or rejects with PhaseTimeout at `deadlineAt` (performance.now() time). */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, deadlineAt: number, pollMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  deadlineAt: number,
+  pollMs: number,
+  what: string,
+): Promise<void> {
   for (;;) {
     if (await condition()) return;
     if (performance.now() >= deadlineAt) throw new PhaseTimeout(`${what}: not done by the deadline`);

@@ -73,7 +73,10 @@ const WARMUP_EVENTS = 30;
 const RUNTIME_MAX_WAIT_MS = 1_000;
 
 export async function measureHopLatency(bench: BenchKafka, settings: LatencySettings): Promise<LatencyResult> {
-  const topicsOf = (variant: LatencyVariant, rep: number) => ({ input: bench.name(`latency-${variant}-${rep}-in`), output: bench.name(`latency-${variant}-${rep}-out`) });
+  const topicsOf = (variant: LatencyVariant, rep: number) => ({
+    input: bench.name(`latency-${variant}-${rep}-in`),
+    output: bench.name(`latency-${variant}-${rep}-out`),
+  });
   const topics: string[] = [];
   for (let rep = 0; rep < settings.repeat; rep++) {
     for (const variant of settings.variants) {
@@ -86,9 +89,16 @@ export async function measureHopLatency(bench: BenchKafka, settings: LatencySett
   const runs: Record<LatencyVariant, LatencyRun[]> = { runtime: [], naive: [], floor: [] };
   for (let rep = 0; rep < settings.repeat; rep++) {
     for (const variant of settings.variants) {
-      const result = await latencyRun(bench, variant, { ...topicsOf(variant, rep), name: `latency-${variant}-${rep}` }, settings);
+      const result = await latencyRun(
+        bench,
+        variant,
+        { ...topicsOf(variant, rep), name: `latency-${variant}-${rep}` },
+        settings,
+      );
       runs[variant].push(result);
-      progress(`latency ${rep + 1}/${settings.repeat} ${variant}: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, missing ${result.missing}`);
+      progress(
+        `latency ${rep + 1}/${settings.repeat} ${variant}: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, missing ${result.missing}`,
+      );
     }
   }
   const summary = (variant: LatencyVariant): LatencyVariantResult => ({
@@ -106,7 +116,12 @@ export async function measureHopLatency(bench: BenchKafka, settings: LatencySett
       runs.naive.map((run) => run.p99Ms),
       runs.runtime.map((run) => run.p99Ms),
     ),
-    target: target(`runtime one-hop p99 <= ${LATENCY_TARGET_P99_MS} ms at ${settings.rate} events/s`, runtime.medianP99Ms, '<=', LATENCY_TARGET_P99_MS),
+    target: target(
+      `runtime one-hop p99 <= ${LATENCY_TARGET_P99_MS} ms at ${settings.rate} events/s`,
+      runtime.medianP99Ms,
+      '<=',
+      LATENCY_TARGET_P99_MS,
+    ),
   };
 }
 
@@ -116,11 +131,21 @@ interface Stage {
   stop(): Promise<void>;
 }
 
-async function latencyRun(bench: BenchKafka, variant: LatencyVariant, run: { input: string; output: string; name: string }, settings: LatencySettings): Promise<LatencyRun> {
+async function latencyRun(
+  bench: BenchKafka,
+  variant: LatencyVariant,
+  run: { input: string; output: string; name: string },
+  settings: LatencySettings,
+): Promise<LatencyRun> {
   const total = Math.round(settings.rate * settings.seconds);
   const recorder = new LatencyRecorder(bench, run.output, bench.name(`${run.name}-measure`), total);
   const stageGroup = bench.name(`${run.name}-stage`);
-  const stage = variant === 'runtime' ? runtimeStage(bench, run.input, run.output, stageGroup, settings) : variant === 'naive' ? naivePipe(bench, run.input, run.output, stageGroup) : NO_STAGE;
+  const stage =
+    variant === 'runtime'
+      ? runtimeStage(bench, run.input, run.output, stageGroup, settings)
+      : variant === 'naive'
+        ? naivePipe(bench, run.input, run.output, stageGroup)
+        : NO_STAGE;
   // Without a stage the generator writes where the measuring consumer reads.
   const sendTo = variant === 'floor' ? run.output : run.input;
   const generator = bench.messaging.createPublisher();
@@ -129,11 +154,29 @@ async function latencyRun(bench: BenchKafka, variant: LatencyVariant, run: { inp
     await withDeadline(stage.start(), 30_000, `start the ${variant} stage of ${run.name}`);
     await withDeadline(generator.start(), 15_000, 'start the generator');
     const filler = fillerOf(settings.payloadBytes);
-    await withDeadline(Promise.all(Array.from({ length: WARMUP_EVENTS }, (_, i) => generator.publish(sendTo, benchEvent(-1 - i, filler, { scheduledAt: 0, warmup: true })))), 15_000, 'warm-up publish');
-    await waitUntil(() => recorder.warmupsSeen >= WARMUP_EVENTS, performance.now() + 30_000, 10, `warm-up events through the ${variant} stage`);
+    await withDeadline(
+      Promise.all(
+        Array.from({ length: WARMUP_EVENTS }, (_, i) =>
+          generator.publish(sendTo, benchEvent(-1 - i, filler, { scheduledAt: 0, warmup: true })),
+        ),
+      ),
+      15_000,
+      'warm-up publish',
+    );
+    await waitUntil(
+      () => recorder.warmupsSeen >= WARMUP_EVENTS,
+      performance.now() + 30_000,
+      10,
+      `warm-up events through the ${variant} stage`,
+    );
 
     const sent = await generate(generator, sendTo, total, settings.rate, filler);
-    await waitUntil(() => recorder.seen >= total, performance.now() + settings.drainSeconds * 1_000, 10, `${run.name} draining`).catch(() => undefined);
+    await waitUntil(
+      () => recorder.seen >= total,
+      performance.now() + settings.drainSeconds * 1_000,
+      10,
+      `${run.name} draining`,
+    ).catch(() => undefined);
     return { ...summarizeLatencies(recorder.latenciesMs), ...sent };
   } finally {
     await stopWithin(() => generator.stop(), 15_000, 'stop the generator');
@@ -146,7 +189,13 @@ async function latencyRun(bench: BenchKafka, variant: LatencyVariant, run: { inp
  * Sends event i at t0 + i / rate, without waiting for earlier sends (many independent
  * producers, as at a gateway). The publisher's own back-pressure bounds what waits.
  */
-async function generate(publisher: EventPublisher, topic: string, total: number, rate: number, filler: string): Promise<{ generatorMaxLagMs: number; publishFailures: number }> {
+async function generate(
+  publisher: EventPublisher,
+  topic: string,
+  total: number,
+  rate: number,
+  filler: string,
+): Promise<{ generatorMaxLagMs: number; publishFailures: number }> {
   const intervalMs = 1_000 / rate;
   const t0 = performance.now() + 10;
   let outstanding = 0;
@@ -170,7 +219,12 @@ async function generate(publisher: EventPublisher, topic: string, total: number,
     }
     await sleep(1);
   }
-  await waitUntil(() => outstanding === 0, performance.now() + 30_000, 5, 'the generator’s publishes acknowledged').catch(() => undefined);
+  await waitUntil(
+    () => outstanding === 0,
+    performance.now() + 30_000,
+    5,
+    'the generator’s publishes acknowledged',
+  ).catch(() => undefined);
   return { generatorMaxLagMs, publishFailures };
 }
 
@@ -226,13 +280,23 @@ class LatencyRecorder {
   }
 }
 
-function runtimeStage(bench: BenchKafka, input: string, output: string, groupId: string, settings: LatencySettings): Stage {
-  const publisher = bench.messaging.createPublisher(settings.publisherBatch === undefined ? {} : { maxBatchSize: settings.publisherBatch });
+function runtimeStage(
+  bench: BenchKafka,
+  input: string,
+  output: string,
+  groupId: string,
+  settings: LatencySettings,
+): Stage {
+  const publisher = bench.messaging.createPublisher(
+    settings.publisherBatch === undefined ? {} : { maxBatchSize: settings.publisherBatch },
+  );
   const consumer = bench.messaging.createConsumer({
     groupId,
     topics: [input],
     publisher,
-    ...(settings.partitionsConcurrently === undefined ? {} : { partitionsConcurrently: settings.partitionsConcurrently }),
+    ...(settings.partitionsConcurrently === undefined
+      ? {}
+      : { partitionsConcurrently: settings.partitionsConcurrently }),
     handle: (event, context) => {
       context.publish(output, derivedEvent(event, '/bench/latency'));
       return Promise.resolve();
@@ -244,7 +308,11 @@ function runtimeStage(bench: BenchKafka, input: string, output: string, groupId:
       await consumer.start();
       const ready = consumer.readiness();
       await waitUntil(
-        () => ready.check().then(() => true, () => false),
+        () =>
+          ready.check().then(
+            () => true,
+            () => false,
+          ),
         performance.now() + 30_000,
         10,
         `runtime consumer ${groupId} joining`,
@@ -262,7 +330,11 @@ const NO_STAGE: Stage = { start: () => Promise.resolve(), stop: () => Promise.re
 /** The naive pipe: one awaited idempotent acks=all `send` per message, kafkajs defaults otherwise (but the runtime's fetch wait). */
 function naivePipe(bench: BenchKafka, input: string, output: string, groupId: string): Stage {
   const producer = bench.kafka.producer(BASELINE_PRODUCER);
-  const consumer = bench.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: RUNTIME_MAX_WAIT_MS });
+  const consumer = bench.kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: RUNTIME_MAX_WAIT_MS,
+  });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
@@ -274,7 +346,11 @@ function naivePipe(bench: BenchKafka, input: string, output: string, groupId: st
       await consumer.subscribe({ topics: [input], fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          await producer.send({ topic: output, acks: -1, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
+          await producer.send({
+            topic: output,
+            acks: -1,
+            messages: [{ key: message.key, value: message.value, headers: message.headers }],
+          });
         },
       });
       await waitUntil(() => joined, performance.now() + 30_000, 10, `naive pipe ${groupId} joining`);

@@ -10,7 +10,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Nearest-rank percentile of ascending values, q in (0, 1]. */
@@ -42,7 +44,9 @@ export interface LatencySummary {
 
 /** Summarises one latency per scheduled event; NaN marks an event that never arrived. */
 export function summarizeLatencies(latenciesMs: Float64Array): LatencySummary {
-  const sorted = Float64Array.from(latenciesMs, (value) => (Number.isNaN(value) ? Number.POSITIVE_INFINITY : value)).sort();
+  const sorted = Float64Array.from(latenciesMs, (value) =>
+    Number.isNaN(value) ? Number.POSITIVE_INFINITY : value,
+  ).sort();
   let missing = 0;
   for (const value of latenciesMs) if (Number.isNaN(value)) missing++;
   return {

@@ -74,9 +74,14 @@ const DEFAULT_PARTITIONS_CONCURRENTLY = 3;
 /** The runtime consumer's fetch wait (libs/messaging event-consumer.ts), used for the bare loop too. */
 const RUNTIME_MAX_WAIT_MS = 1_000;
 
-export async function measurePipelineThroughput(bench: BenchKafka, settings: PipelineSettings): Promise<PipelineResult> {
+export async function measurePipelineThroughput(
+  bench: BenchKafka,
+  settings: PipelineSettings,
+): Promise<PipelineResult> {
   const input = bench.name('pipeline-in');
-  const outputs = Object.fromEntries(PIPELINE_VARIANTS.map((variant) => [variant, bench.name(`pipeline-out-${variant}`)])) as Record<PipelineVariant, string>;
+  const outputs = Object.fromEntries(
+    PIPELINE_VARIANTS.map((variant) => [variant, bench.name(`pipeline-out-${variant}`)]),
+  ) as Record<PipelineVariant, string>;
   // The runtime creates `<input>.dlq` at start; made here so that start does not time topic creation.
   await bench.createTopics([input, `${input}.dlq`, ...Object.values(outputs)], settings.partitions);
   await prefill(bench, input, settings);
@@ -91,14 +96,24 @@ export async function measurePipelineThroughput(bench: BenchKafka, settings: Pip
     const shift = (rep + settings.warmup) % settings.variants.length;
     for (const variant of [...settings.variants.slice(shift), ...settings.variants.slice(0, shift)]) {
       if (errors[variant] !== undefined) continue;
-      const run = { bench, input, output: outputs[variant], inputEnd, groupId: bench.name(`pipeline-${variant}-${rep < 0 ? `w${-rep}` : rep}`), settings };
+      const run = {
+        bench,
+        input,
+        output: outputs[variant],
+        inputEnd,
+        groupId: bench.name(`pipeline-${variant}-${rep < 0 ? `w${-rep}` : rep}`),
+        settings,
+      };
       try {
         const cpu0 = process.cpuUsage();
-        const result = variant === 'bare' ? await bareLoop(run) : await runtimeStage(run, variant === 'runtimeTransactional');
+        const result =
+          variant === 'bare' ? await bareLoop(run) : await runtimeStage(run, variant === 'runtimeTransactional');
         if (rep >= 0) runs[variant].push(result);
         // The bench process's CPU time per event (the broker's is not in it): where the time goes when a run is CPU-bound.
         const cpu = cpuMicrosPerEvent(process.cpuUsage(cpu0), result.events);
-        progress(`pipeline ${label} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpu} µs/event)`);
+        progress(
+          `pipeline ${label} ${variant}: ${Math.round(result.eventsPerSecond)} ev/s (${result.seconds.toFixed(2)} s; process CPU ${cpu} µs/event)`,
+        );
       } catch (error) {
         errors[variant] = `repetition ${label}: ${(error as Error).message}`;
         progress(`pipeline ${label} ${variant}: FAILED ${(error as Error).message}`);
@@ -114,10 +129,19 @@ export async function measurePipelineThroughput(bench: BenchKafka, settings: Pip
   });
   return {
     events: inputEnd,
-    variants: { runtimeTransactional: summary('runtimeTransactional'), runtime: summary('runtime'), bare: summary('bare') },
+    variants: {
+      runtimeTransactional: summary('runtimeTransactional'),
+      runtime: summary('runtime'),
+      bare: summary('bare'),
+    },
     ratioRuntimeToBare,
     ratioTransactionalToBare: medianRatio(rates('runtimeTransactional'), rates('bare')),
-    target: target(`runtime consume→produce (non-transactional) >= ${PIPELINE_TARGET_RATIO}x bare kafkajs loop`, ratioRuntimeToBare, '>=', PIPELINE_TARGET_RATIO),
+    target: target(
+      `runtime consume→produce (non-transactional) >= ${PIPELINE_TARGET_RATIO}x bare kafkajs loop`,
+      ratioRuntimeToBare,
+      '>=',
+      PIPELINE_TARGET_RATIO,
+    ),
   };
 }
 
@@ -149,7 +173,9 @@ interface Run {
 
 async function runtimeStage(run: Run, transactional: boolean): Promise<PipelineRun> {
   const { bench, settings } = run;
-  const publisher: EventPublisher = bench.messaging.createPublisher(settings.publisherBatch === undefined ? {} : { maxBatchSize: settings.publisherBatch });
+  const publisher: EventPublisher = bench.messaging.createPublisher(
+    settings.publisherBatch === undefined ? {} : { maxBatchSize: settings.publisherBatch },
+  );
   await withDeadline(publisher.start(), 15_000, 'start the runtime publisher');
   const outputBefore = await bench.highWatermarkTotal(run.output);
   const consumer = bench.messaging.createConsumer({
@@ -157,7 +183,9 @@ async function runtimeStage(run: Run, transactional: boolean): Promise<PipelineR
     topics: [run.input],
     publisher,
     transactional,
-    ...(settings.partitionsConcurrently === undefined ? {} : { partitionsConcurrently: settings.partitionsConcurrently }),
+    ...(settings.partitionsConcurrently === undefined
+      ? {}
+      : { partitionsConcurrently: settings.partitionsConcurrently }),
     handle: (event, context) => {
       context.publish(run.output, derivedEvent(event, '/bench/pipeline'));
       return Promise.resolve();
@@ -167,9 +195,17 @@ async function runtimeStage(run: Run, transactional: boolean): Promise<PipelineR
     const started = performance.now();
     await withDeadline(consumer.start(), 30_000, `start the runtime consumer ${run.groupId}`);
     const member = consumer.readiness();
-    await waitForCommits(run, started, () => member.check().then(() => true, () => false));
+    await waitForCommits(run, started, () =>
+      member.check().then(
+        () => true,
+        () => false,
+      ),
+    );
     const elapsed = performance.now() - started;
-    return { ...throughput(run.inputEnd, elapsed), outputOffsets: (await bench.highWatermarkTotal(run.output)) - outputBefore };
+    return {
+      ...throughput(run.inputEnd, elapsed),
+      outputOffsets: (await bench.highWatermarkTotal(run.output)) - outputBefore,
+    };
   } finally {
     await stopWithin(() => consumer.stop(), 30_000, `stop the runtime consumer ${run.groupId}`);
     await stopWithin(() => publisher.stop(), 15_000, 'stop the runtime publisher');
@@ -181,7 +217,11 @@ async function bareLoop(run: Run): Promise<PipelineRun> {
   const producer: Producer = bench.kafka.producer(BASELINE_PRODUCER);
   await withDeadline(producer.connect(), 15_000, 'connect the bare producer');
   const outputBefore = await bench.highWatermarkTotal(run.output);
-  const consumer: Consumer = bench.kafka.consumer({ groupId: run.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: RUNTIME_MAX_WAIT_MS });
+  const consumer: Consumer = bench.kafka.consumer({
+    groupId: run.groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: RUNTIME_MAX_WAIT_MS,
+  });
   let member = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     member = true;
@@ -204,10 +244,21 @@ async function bareLoop(run: Run): Promise<PipelineRun> {
             if (batch.messages.length === 0) return;
             await producer.sendBatch({
               acks: -1,
-              topicMessages: [{ topic: run.output, messages: batch.messages.map((message) => ({ key: message.key, value: message.value, headers: message.headers })) }],
+              topicMessages: [
+                {
+                  topic: run.output,
+                  messages: batch.messages.map((message) => ({
+                    key: message.key,
+                    value: message.value,
+                    headers: message.headers,
+                  })),
+                },
+              ],
             });
             const last = batch.lastOffset();
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+            await consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+            ]);
             payload.resolveOffset(last);
           },
         });
@@ -217,7 +268,10 @@ async function bareLoop(run: Run): Promise<PipelineRun> {
     );
     await waitForCommits(run, started, () => member);
     const elapsed = performance.now() - started;
-    return { ...throughput(run.inputEnd, elapsed), outputOffsets: (await bench.highWatermarkTotal(run.output)) - outputBefore };
+    return {
+      ...throughput(run.inputEnd, elapsed),
+      outputOffsets: (await bench.highWatermarkTotal(run.output)) - outputBefore,
+    };
   } finally {
     await stopWithin(() => consumer.disconnect(), 30_000, `stop the bare consumer ${run.groupId}`);
     await stopWithin(() => producer.disconnect(), 15_000, 'disconnect the bare producer');
@@ -234,7 +288,10 @@ async function waitForCommits(run: Run, started: number, isMember: () => boolean
   await waitUntil(
     async () => {
       if (await isMember()) lastMemberAt = performance.now();
-      else if (performance.now() - lastMemberAt > 3_000) throw new Error(`${run.groupId}: the consumer left its group (crashed?) before committing all ${run.inputEnd} input events`);
+      else if (performance.now() - lastMemberAt > 3_000)
+        throw new Error(
+          `${run.groupId}: the consumer left its group (crashed?) before committing all ${run.inputEnd} input events`,
+        );
       return (await run.bench.committedTotal(run.groupId, run.input)) >= run.inputEnd;
     },
     started + run.settings.seconds * 1_000,

@@ -67,7 +67,9 @@ export async function measurePublishThroughput(bench: BenchKafka, settings: Publ
       const cpu = process.cpuUsage();
       const run = await side.measure();
       if (rep >= 0) side.runs.push(run);
-      line.push(`${side.name} ${Math.round(run.eventsPerSecond)} ev/s (process CPU ${cpuMicrosPerEvent(process.cpuUsage(cpu), run.events)} µs/event)`);
+      line.push(
+        `${side.name} ${Math.round(run.eventsPerSecond)} ev/s (process CPU ${cpuMicrosPerEvent(process.cpuUsage(cpu), run.events)} µs/event)`,
+      );
     }
     progress(`publish ${label}: ${line.join(', ')}`);
   }
@@ -80,7 +82,12 @@ export async function measurePublishThroughput(bench: BenchKafka, settings: Publ
     coalescing: { runs: coalescing, medianEventsPerSecond: median(coalescing.map((run) => run.eventsPerSecond)) },
     oneByOne: { runs: oneByOne, medianEventsPerSecond: median(oneByOne.map((run) => run.eventsPerSecond)) },
     ratio,
-    target: target(`coalescing publish >= ${PUBLISH_TARGET_RATIO}x one-by-one awaited send (${settings.callers} callers)`, ratio, '>=', PUBLISH_TARGET_RATIO),
+    target: target(
+      `coalescing publish >= ${PUBLISH_TARGET_RATIO}x one-by-one awaited send (${settings.callers} callers)`,
+      ratio,
+      '>=',
+      PUBLISH_TARGET_RATIO,
+    ),
   };
 }
 
@@ -89,7 +96,12 @@ export function cpuMicrosPerEvent(cpu: NodeJS.CpuUsage, events: number): string 
   return ((cpu.user + cpu.system) / events).toFixed(1);
 }
 
-async function coalescingPublish(bench: BenchKafka, topic: string, events: readonly BenchEvent[], settings: PublishSettings): Promise<ThroughputRun> {
+async function coalescingPublish(
+  bench: BenchKafka,
+  topic: string,
+  events: readonly BenchEvent[],
+  settings: PublishSettings,
+): Promise<ThroughputRun> {
   const publisher = bench.messaging.createPublisher(settings.publisher);
   await withDeadline(publisher.start(), 15_000, 'start the coalescing publisher');
   try {
@@ -105,18 +117,31 @@ async function coalescingPublish(bench: BenchKafka, topic: string, events: reado
         done++;
       }
     };
-    await withDeadline(Promise.all(Array.from({ length: settings.callers }, caller)), settings.seconds * 1_000 + 30_000, 'coalescing publish');
+    await withDeadline(
+      Promise.all(Array.from({ length: settings.callers }, caller)),
+      settings.seconds * 1_000 + 30_000,
+      'coalescing publish',
+    );
     return throughput(done, performance.now() - started);
   } finally {
     await stopWithin(() => publisher.stop(), 15_000, 'stop the coalescing publisher');
   }
 }
 
-async function oneByOneSend(bench: BenchKafka, topic: string, events: readonly BenchEvent[], settings: PublishSettings): Promise<ThroughputRun> {
+async function oneByOneSend(
+  bench: BenchKafka,
+  topic: string,
+  events: readonly BenchEvent[],
+  settings: PublishSettings,
+): Promise<ThroughputRun> {
   const producer = bench.kafka.producer(BASELINE_PRODUCER);
   await withDeadline(producer.connect(), 15_000, 'connect the one-by-one producer');
   try {
-    await withDeadline(producer.send({ topic, acks: -1, messages: [encodeEvent(events[0] as BenchEvent)] }), 15_000, 'warm-up send');
+    await withDeadline(
+      producer.send({ topic, acks: -1, messages: [encodeEvent(events[0] as BenchEvent)] }),
+      15_000,
+      'warm-up send',
+    );
     let done = 0;
     const started = performance.now();
     const stopAt = started + settings.seconds * 1_000;

@@ -23,7 +23,12 @@ async function main(): Promise<void> {
   addRoundTripDelay(settings.addedRttMs, new Set(settings.brokers.map((broker) => Number(broker.split(':').at(-1)))));
   const startedAt = new Date();
   const bench = new BenchKafka(settings.brokers, startedAt);
-  const runtime = { partitions: settings.partitions, payloadBytes: settings.payloadBytes, repeat: settings.repeat, warmup: settings.warmup };
+  const runtime = {
+    partitions: settings.partitions,
+    payloadBytes: settings.payloadBytes,
+    repeat: settings.repeat,
+    warmup: settings.warmup,
+  };
 
   // The whole run is bounded too: past the watchdog, clean up what we can and exit 2.
   const abort = async (why: string): Promise<never> => {
@@ -31,7 +36,10 @@ async function main(): Promise<void> {
     await stopWithin(async () => void (await bench.cleanUp()), 20_000, 'clean up topics and groups');
     process.exit(2);
   };
-  setTimeout(() => void abort(`whole run exceeded --max-minutes ${settings.maxMinutes}`), settings.maxMinutes * 60_000).unref();
+  setTimeout(
+    () => void abort(`whole run exceeded --max-minutes ${settings.maxMinutes}`),
+    settings.maxMinutes * 60_000,
+  ).unref();
   process.once('SIGINT', () => void abort('interrupted'));
 
   const phase = async <T>(name: string, measure: () => Promise<T>): Promise<PhaseOutcome<T>> => {
@@ -46,17 +54,31 @@ async function main(): Promise<void> {
   const outcomes: Pick<BenchReport, 'publish' | 'pipeline' | 'latency'> = {};
   if (settings.phases.includes('publish')) {
     outcomes.publish = await phase('publish', () =>
-      measurePublishThroughput(bench, { ...runtime, ...settings.publish, publisher: settings.publisherBatch === undefined ? {} : { maxBatchSize: settings.publisherBatch } }),
+      measurePublishThroughput(bench, {
+        ...runtime,
+        ...settings.publish,
+        publisher: settings.publisherBatch === undefined ? {} : { maxBatchSize: settings.publisherBatch },
+      }),
     );
   }
   if (settings.phases.includes('pipeline')) {
     outcomes.pipeline = await phase('pipeline', () =>
-      measurePipelineThroughput(bench, { ...runtime, ...settings.pipeline, partitionsConcurrently: settings.partitionsConcurrently, publisherBatch: settings.publisherBatch }),
+      measurePipelineThroughput(bench, {
+        ...runtime,
+        ...settings.pipeline,
+        partitionsConcurrently: settings.partitionsConcurrently,
+        publisherBatch: settings.publisherBatch,
+      }),
     );
   }
   if (settings.phases.includes('latency')) {
     outcomes.latency = await phase('latency', () =>
-      measureHopLatency(bench, { ...runtime, ...settings.latency, partitionsConcurrently: settings.partitionsConcurrently, publisherBatch: settings.publisherBatch }),
+      measureHopLatency(bench, {
+        ...runtime,
+        ...settings.latency,
+        partitionsConcurrently: settings.partitionsConcurrently,
+        publisherBatch: settings.publisherBatch,
+      }),
     );
   }
 
@@ -69,7 +91,14 @@ async function main(): Promise<void> {
   }
   await stopWithin(() => bench.stop(), 10_000, 'disconnect the admin client');
 
-  const report = buildReport({ runId: bench.prefix, startedAt: startedAt.toISOString(), durationSeconds: (Date.now() - startedAt.getTime()) / 1_000, settings, ...outcomes, cleanedUp });
+  const report = buildReport({
+    runId: bench.prefix,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1_000,
+    settings,
+    ...outcomes,
+    cleanedUp,
+  });
   const json = reportJson(report);
   await mkdir(dirname(settings.outFile), { recursive: true });
   await writeFile(settings.outFile, json + '\n');
@@ -77,7 +106,9 @@ async function main(): Promise<void> {
   console.log(`(written to ${settings.outFile})`);
   console.log(json);
   // kafkajs and pino may hold timers a little longer; the bench has said all it has to say.
-  const failed = [outcomes.publish, outcomes.pipeline, outcomes.latency].some((outcome) => outcome !== undefined && !outcome.ok);
+  const failed = [outcomes.publish, outcomes.pipeline, outcomes.latency].some(
+    (outcome) => outcome !== undefined && !outcome.ok,
+  );
   process.exit(failed ? 1 : 0);
 }
 

@@ -24,11 +24,22 @@ const SPAN_KIND = { server: 2, producer: 4, consumer: 5 } as const;
 interface OtlpJson {
   resourceSpans?: {
     resource?: { attributes?: { key: string; value: Record<string, unknown> }[] };
-    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: { key: string; value: Record<string, unknown> }[] }[] }[];
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: { key: string; value: Record<string, unknown> }[];
+      }[];
+    }[];
   }[];
 }
 
-function attributeMap(attributes: { key: string; value: Record<string, unknown> }[] | undefined): Record<string, unknown> {
+function attributeMap(
+  attributes: { key: string; value: Record<string, unknown> }[] | undefined,
+): Record<string, unknown> {
   return Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, Object.values(value)[0]]));
 }
 
@@ -44,7 +55,15 @@ function startCollector(port: number): Promise<{ spans: ExportedSpan[]; server: 
         const service = String(attributeMap(resourceSpans.resource?.attributes)['service.name']);
         for (const scope of resourceSpans.scopeSpans ?? []) {
           for (const span of scope.spans ?? []) {
-            spans.push({ service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, kind: span.kind, attributes: attributeMap(span.attributes) });
+            spans.push({
+              service,
+              traceId: span.traceId,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId || undefined,
+              name: span.name,
+              kind: span.kind,
+              attributes: attributeMap(span.attributes),
+            });
           }
         }
       }
@@ -65,7 +84,9 @@ describe('one trace across services', () => {
     const env = { KAFKA_BROKERS, FLOWLINE_TOPIC_PREFIX: prefix, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint };
     let services: ServiceProcess[] = [];
     try {
-      services = await Promise.all(['webhook-gateway', 'router', 'document-agent'].map((app) => spawnService(app, env)));
+      services = await Promise.all(
+        ['webhook-gateway', 'router', 'document-agent'].map((app) => spawnService(app, env)),
+      );
       await Promise.all(services.map((service) => waitUntilReady(service)));
       const probe = await TopicProbe.start(KAFKA_BROKERS, [topics.domainEvents]);
       const response = await fetch((services[0] as ServiceProcess).url('/webhooks/sample'), {
@@ -82,13 +103,31 @@ describe('one trace across services', () => {
 
       const find = (predicate: (span: ExportedSpan) => boolean, what: string) =>
         waitFor(() => collector.spans.find(predicate), { description: what, timeoutMs: 10_000 });
-      const send = await find((s) => s.service === 'webhook-gateway' && s.kind === SPAN_KIND.producer && s.attributes['messaging.message.id'] === id, 'the gateway send span');
+      const send = await find(
+        (s) =>
+          s.service === 'webhook-gateway' &&
+          s.kind === SPAN_KIND.producer &&
+          s.attributes['messaging.message.id'] === id,
+        'the gateway send span',
+      );
       // The HTTP server span is the root of the trace (express middleware spans sit between).
-      const http = await find((s) => s.service === 'webhook-gateway' && s.kind === SPAN_KIND.server && s.traceId === send.traceId, 'the HTTP span the trace starts with');
+      const http = await find(
+        (s) => s.service === 'webhook-gateway' && s.kind === SPAN_KIND.server && s.traceId === send.traceId,
+        'the HTTP span the trace starts with',
+      );
       expect(http.parentSpanId).toBeUndefined();
       expect(http.attributes['http.route'] ?? http.name).toMatch(/webhooks/);
-      const routed = await find((s) => s.service === 'router' && s.kind === SPAN_KIND.consumer && s.attributes['messaging.message.id'] === id, 'the router process span');
-      const processed = await find((s) => s.service === 'document-agent' && s.kind === SPAN_KIND.consumer && s.attributes['messaging.message.id'] === id, 'the document-agent process span');
+      const routed = await find(
+        (s) => s.service === 'router' && s.kind === SPAN_KIND.consumer && s.attributes['messaging.message.id'] === id,
+        'the router process span',
+      );
+      const processed = await find(
+        (s) =>
+          s.service === 'document-agent' &&
+          s.kind === SPAN_KIND.consumer &&
+          s.attributes['messaging.message.id'] === id,
+        'the document-agent process span',
+      );
 
       expect(new Set([http.traceId, send.traceId, routed.traceId, processed.traceId]).size).toBe(1);
       expect(send.name).toBe(`send ${topics.ingressWebhook}`);

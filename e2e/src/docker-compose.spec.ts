@@ -115,8 +115,12 @@ function hostsOf(variable: string, value: string): string[] {
 /** Host paths a service mounts from the repository (relative bind mounts). */
 function repoMountsOf(service: ComposeService): string[] {
   return (service.volumes ?? [])
-    .map((volume) => (typeof volume === 'string' ? volume.split(':')[0] : volume.type === 'bind' ? volume.source : undefined))
-    .filter((source): source is string => source !== undefined && (source.startsWith('./') || source.startsWith('../')));
+    .map((volume) =>
+      typeof volume === 'string' ? volume.split(':')[0] : volume.type === 'bind' ? volume.source : undefined,
+    )
+    .filter(
+      (source): source is string => source !== undefined && (source.startsWith('./') || source.startsWith('../')),
+    );
 }
 
 /** Named volumes a service uses (sources that are neither paths nor anonymous). */
@@ -261,7 +265,9 @@ describe('docker-compose.yml', () => {
 
   it('makes every depends_on point at a service', () => {
     for (const [name, service] of Object.entries(services)) {
-      const dependencies = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+      const dependencies = Array.isArray(service.depends_on)
+        ? service.depends_on
+        : Object.keys(service.depends_on ?? {});
       for (const dependency of dependencies) {
         expect({ name, dependency, exists: dependency in services }).toEqual({ name, dependency, exists: true });
       }
@@ -306,7 +312,10 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('gives every npm ci the patches its postinstall applies, in the production install too', () => {
-    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
     expect(manifest.scripts['postinstall']).toBe('patch-package');
     // `npm ci --omit=dev` in the runtime stage runs the postinstall too: patch-package must not be a dev dependency.
     expect(manifest.dependencies['patch-package']).toBeDefined();

@@ -46,7 +46,11 @@ describe('event store, trace and redrive', () => {
     const prefix = uniqueTopicPrefix('store');
     const topics = topicNames(prefix);
     const env = { KAFKA_BROKERS, DATABASE_URL: database.url, FLOWLINE_TOPIC_PREFIX: prefix };
-    services.push(...(await Promise.all(['event-archiver', 'webhook-gateway', 'router', 'document-agent'].map((app) => spawnService(app, env)))));
+    services.push(
+      ...(await Promise.all(
+        ['event-archiver', 'webhook-gateway', 'router', 'document-agent'].map((app) => spawnService(app, env)),
+      )),
+    );
     await Promise.all(services.map((service) => waitUntilReady(service)));
 
     // A downstream stage (a real consumer on the real broker) that cannot handle documents until it is fixed.
@@ -65,7 +69,12 @@ describe('event store, trace and redrive', () => {
           topics.domainEvents,
           createEvent(
             'sync.completed',
-            { target: { system: 'erp' }, operation: 'create', entity: { type: 'document', key: event.id }, result: { status: 'applied' } },
+            {
+              target: { system: 'erp' },
+              operation: 'create',
+              entity: { type: 'document', key: event.id },
+              result: { status: 'applied' },
+            },
             { source: '/e2e-downstream', causedBy: event },
           ),
         );
@@ -75,7 +84,11 @@ describe('event store, trace and redrive', () => {
     await downstream.start();
     try {
       const gateway = services[1] as ServiceProcess;
-      const response = await fetch(gateway.url('/webhooks/sample'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"invoice":"INV-7"}' });
+      const response = await fetch(gateway.url('/webhooks/sample'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"invoice":"INV-7"}',
+      });
       expect(response.status).toBe(202);
       const { id } = (await response.json()) as { id: string };
 
@@ -94,11 +107,15 @@ describe('event store, trace and redrive', () => {
       );
       const root = failed.find((node) => node.id === id);
       expect(root?.type).toBe('webhook.received');
-      expect(root?.appearances.map((appearance) => appearance.topic).sort()).toEqual([topics.agent('document'), topics.ingressWebhook].sort());
+      expect(root?.appearances.map((appearance) => appearance.topic).sort()).toEqual(
+        [topics.agent('document'), topics.ingressWebhook].sort(),
+      );
       const document = failed.find((node) => node.type === 'document.processed') as TraceNodeJson;
       expect(root?.children.map((child) => child.id)).toEqual([document.id]);
       expect(document.deadLetter?.reason).toBe('target system rejected the document: vendor unknown');
-      expect(document.appearances.map((appearance) => appearance.topic).sort()).toEqual([topics.domainEvents, topics.deadLetter(topics.domainEvents)].sort());
+      expect(document.appearances.map((appearance) => appearance.topic).sort()).toEqual(
+        [topics.domainEvents, topics.deadLetter(topics.domainEvents)].sort(),
+      );
 
       // What an on-call engineer reads: the tree in text, with the reason where it stopped.
       const text = await runFlowline(['trace', id], env);
@@ -117,9 +134,16 @@ describe('event store, trace and redrive', () => {
       const through = await waitFor(
         async () => {
           const nodes = await trace();
-          return nodes.some((node) => node.type === 'sync.completed') && nodes.some((node) => node.status === 'redriven') ? nodes : undefined;
+          return nodes.some((node) => node.type === 'sync.completed') &&
+            nodes.some((node) => node.status === 'redriven')
+            ? nodes
+            : undefined;
         },
-        { description: 'the redriven document and the sync it caused in the trace', timeoutMs: 60_000, intervalMs: 1_000 },
+        {
+          description: 'the redriven document and the sync it caused in the trace',
+          timeoutMs: 60_000,
+          intervalMs: 1_000,
+        },
       );
       const redrivenDocument = through.find((node) => node.id === document.id) as TraceNodeJson;
       expect(redrivenDocument.status).toBe('redriven');
@@ -139,22 +163,40 @@ describe('event store, trace and redrive', () => {
     const prefix = uniqueTopicPrefix('archiver-crash');
     const topics = topicNames(prefix);
     const crashDatabase = await createScratchDatabase(DATABASE_URL, 'e2e_crash');
-    const env = { KAFKA_BROKERS, DATABASE_URL: crashDatabase.url, FLOWLINE_TOPIC_PREFIX: prefix, ARCHIVER_MAX_BATCH_RECORDS: '100', ARCHIVER_SESSION_TIMEOUT_MS: '6000' };
-    const messaging = new MessagingClient({ brokers: KAFKA_BROKERS.split(','), clientId: 'e2e-archiver-crash', logger });
+    const env = {
+      KAFKA_BROKERS,
+      DATABASE_URL: crashDatabase.url,
+      FLOWLINE_TOPIC_PREFIX: prefix,
+      ARCHIVER_MAX_BATCH_RECORDS: '100',
+      ARCHIVER_SESSION_TIMEOUT_MS: '6000',
+    };
+    const messaging = new MessagingClient({
+      brokers: KAFKA_BROKERS.split(','),
+      clientId: 'e2e-archiver-crash',
+      logger,
+    });
     await messaging.ensureTopics([{ name: topics.ingressWebhook, partitions: 3 }]);
     const publisher = messaging.createPublisher();
     await publisher.start();
     const total = 20_000;
     const events: FlowlineEvent[] = Array.from({ length: total }, (_, index) =>
-      createEvent('webhook.received', { source: 'crash-test', payload: { index } }, { source: '/e2e', partitionKey: `k${index % 13}` }),
+      createEvent(
+        'webhook.received',
+        { source: 'crash-test', payload: { index } },
+        { source: '/e2e', partitionKey: `k${index % 13}` },
+      ),
     );
-    await Promise.all(events.map((event) => publisher.publishRecord(topics.ingressWebhook, encodeEvent(event), event.type, event.id)));
+    await Promise.all(
+      events.map((event) => publisher.publishRecord(topics.ingressWebhook, encodeEvent(event), event.type, event.id)),
+    );
     await publisher.stop();
 
     const pool = new pg.Pool({ connectionString: crashDatabase.url });
     const rows = async (): Promise<number> => {
       try {
-        const result = await pool.query<{ count: string }>('SELECT count(*) FROM event_store.events WHERE topic = $1', [topics.ingressWebhook]);
+        const result = await pool.query<{ count: string }>('SELECT count(*) FROM event_store.events WHERE topic = $1', [
+          topics.ingressWebhook,
+        ]);
         return Number(result.rows[0]?.count ?? 0);
       } catch {
         return 0; // the archiver has not created the schema yet
@@ -162,7 +204,11 @@ describe('event store, trace and redrive', () => {
     };
     try {
       const first = await spawnService('event-archiver', env);
-      await waitFor(async () => (await rows()) > 0, { description: 'the first rows stored', timeoutMs: 60_000, intervalMs: 20 });
+      await waitFor(async () => (await rows()) > 0, {
+        description: 'the first rows stored',
+        timeoutMs: 60_000,
+        intervalMs: 20,
+      });
       first.signal('SIGKILL');
       expect(await first.exited).toBeNull();
       const storedAtCrash = await rows();
@@ -170,11 +216,13 @@ describe('event store, trace and redrive', () => {
 
       const second = await spawnService('event-archiver', env);
       services.push(second);
-      await waitFor(async () => (await rows()) >= total, { description: `all ${total} records stored after the restart`, timeoutMs: 90_000, intervalMs: 500 }).catch(
-        (error: unknown) => {
-          throw new Error(`${(error as Error).message}; the restarted archiver said:\n${second.output().slice(-4_000)}`);
-        },
-      );
+      await waitFor(async () => (await rows()) >= total, {
+        description: `all ${total} records stored after the restart`,
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; the restarted archiver said:\n${second.output().slice(-4_000)}`);
+      });
       expect(await terminate(second)).toBe(0);
 
       const { rows: check } = await pool.query<{ rows: string; distinct_offsets: string; ids: string; gaps: string }>(

@@ -11,11 +11,15 @@ export interface CommandResult {
 
 export function runFlowline(args: readonly string[], env: Record<string, string>): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=flowline-source', '--import', 'tsx', join(REPO_ROOT, 'apps/flowline-cli/src/main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=flowline-source', '--import', 'tsx', join(REPO_ROOT, 'apps/flowline-cli/src/main.ts'), ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

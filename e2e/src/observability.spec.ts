@@ -139,7 +139,8 @@ function parsePromQL(expr: string): ParsedPromQL {
   if (expr.trim() === '') return { errors: ['empty expression'], metrics: [] };
   parser.parse(expr).iterate({
     enter: (node) => {
-      if (node.type.isError) errors.push(`at ${node.from}: …${expr.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
+      if (node.type.isError)
+        errors.push(`at ${node.from}: …${expr.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
       if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') {
         metrics.add(expr.slice(node.from, node.to));
       }
@@ -196,7 +197,8 @@ function containerPathOf(service: ComposeService, repoFile: string): string | un
   const file = path.normalize(repoFile);
   for (const { source, target } of mountsOf(service)) {
     if (file === source) return target;
-    if (file.startsWith(`${source}${path.sep}`)) return path.posix.join(target, path.relative(source, file).split(path.sep).join('/'));
+    if (file.startsWith(`${source}${path.sep}`))
+      return path.posix.join(target, path.relative(source, file).split(path.sep).join('/'));
   }
   return undefined;
 }
@@ -261,7 +263,9 @@ describe(`${ALERT_RULES}`, () => {
       expect(SEVERITIES).toContain(alert.labels?.['severity']);
       expect(alert.annotations?.['summary']).toEqual(expect.stringMatching(/\S/));
       expect(alert.annotations?.['description']).toEqual(expect.stringMatching(/\S/));
-      const commands = [...(alert.annotations?.['runbook'] ?? '').matchAll(/`flowline (\w+)/g)].map((match) => match[1]);
+      const commands = [...(alert.annotations?.['runbook'] ?? '').matchAll(/`flowline (\w+)/g)].map(
+        (match) => match[1],
+      );
       expect(commands.length).toBeGreaterThan(0);
       for (const command of commands) expect(CLI_COMMANDS).toContain(command);
     },
@@ -278,7 +282,9 @@ describe(`${ALERT_RULES}`, () => {
     const known = await exposedSeriesNames();
     for (const rule of rules) {
       const name = rule.alert ?? rule.record;
-      const unknown = parsePromQL(rule.expr ?? '').metrics.filter((metric) => !known.has(metric) && !SCRAPE_SERIES.includes(metric));
+      const unknown = parsePromQL(rule.expr ?? '').metrics.filter(
+        (metric) => !known.has(metric) && !SCRAPE_SERIES.includes(metric),
+      );
       expect({ name, unknown }).toEqual({ name, unknown: [] });
     }
   });
@@ -319,11 +325,16 @@ describe('Grafana provisioning', () => {
   });
 
   it('loads every dashboard file through a provider whose path compose mounts', () => {
-    const providerPaths = providers.filter((provider) => provider.type === 'file').map((provider) => provider.options?.path);
+    const providerPaths = providers
+      .filter((provider) => provider.type === 'file')
+      .map((provider) => provider.options?.path);
     expect(dashboardFiles.length).toBeGreaterThan(0);
     for (const file of dashboardFiles) {
       const mountedAt = containerPathOf(grafanaService, file);
-      expect({ file, loaded: mountedAt !== undefined && providerPaths.includes(path.posix.dirname(mountedAt)) }).toEqual({
+      expect({
+        file,
+        loaded: mountedAt !== undefined && providerPaths.includes(path.posix.dirname(mountedAt)),
+      }).toEqual({
         file,
         loaded: true,
       });
@@ -345,7 +356,11 @@ describe('Grafana provisioning', () => {
   it('points every datasource at a compose service', () => {
     for (const { name, url } of datasources) {
       const host = url === undefined ? undefined : new URL(url.includes('://') ? url : `tcp://${url}`).hostname;
-      expect({ name, host, isService: host !== undefined && host in compose.services }).toEqual({ name, host, isService: true });
+      expect({ name, host, isService: host !== undefined && host in compose.services }).toEqual({
+        name,
+        host,
+        isService: true,
+      });
     }
   });
 
@@ -365,7 +380,9 @@ describe.each(dashboardFiles)('dashboard %s', (file) => {
 
   /** A panel or query datasource is provisioned with that uid and of that type. */
   const isProvisioned = (ref: DataSourceRef | undefined): boolean =>
-    ref?.uid !== undefined && provisioned.has(ref.uid) && (ref.type === undefined || provisioned.get(ref.uid) === ref.type);
+    ref?.uid !== undefined &&
+    provisioned.has(ref.uid) &&
+    (ref.type === undefined || provisioned.get(ref.uid) === ref.type);
 
   it('has a uid, a title and panels with unique ids', () => {
     expect(board.uid).toEqual(expect.stringMatching(/\S/));
@@ -430,7 +447,9 @@ describe('the Flowline overview dashboard', () => {
   const board = dashboard(`${DASHBOARDS}/flowline-overview.json`);
 
   it.each(DASHBOARD_METRICS)('shows %s', (metric) => {
-    const shown = prometheusExprsOf(board).flatMap(({ expr }) => parsePromQL(withGrafanaVariablesReplaced(expr)).metrics);
+    const shown = prometheusExprsOf(board).flatMap(
+      ({ expr }) => parsePromQL(withGrafanaVariablesReplaced(expr)).metrics,
+    );
     expect(shown).toContain(metric);
   });
 

@@ -14,9 +14,18 @@ const SERVICES = readdirSync(join(REPO_ROOT, 'apps')).filter(
 
 describe('every service', () => {
   it('is found in apps/ (all ten of the layout)', () => {
-    expect(SERVICES.sort()).toEqual(
-      ['cdc-listener', 'document-agent', 'email-agent', 'event-archiver', 'file-watcher', 'invoice-agent', 'notifier', 'router', 'sync-agent', 'webhook-gateway'],
-    );
+    expect(SERVICES.sort()).toEqual([
+      'cdc-listener',
+      'document-agent',
+      'email-agent',
+      'event-archiver',
+      'file-watcher',
+      'invoice-agent',
+      'notifier',
+      'router',
+      'sync-agent',
+      'webhook-gateway',
+    ]);
   });
 
   it.each(SERVICES)('%s serves /healthz, /readyz and /metrics, then drains and exits 0 on SIGTERM', async (app) => {
@@ -31,7 +40,7 @@ describe('every service', () => {
       const metrics = await fetch(service.url('/metrics'));
       expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
       const body = await metrics.text();
-      expect(body).toMatch(new RegExp(`^flowline_process_cpu_seconds_total\\{[^}]*service="${app}"`, "m"));
+      expect(body).toMatch(new RegExp(`^flowline_process_cpu_seconds_total\\{[^}]*service="${app}"`, 'm'));
       expect(body).toContain('flowline_http_request_duration_seconds_bucket');
     } finally {
       const code = await terminate(service);

@@ -58,7 +58,8 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000
   void service.exited.then((code) => (exitCode = code));
   await waitFor(
     async () => {
-      if (exitCode !== undefined) throw new Error(`${service.app} exited with ${String(exitCode)} before it was ready:\n${service.output()}`);
+      if (exitCode !== undefined)
+        throw new Error(`${service.app} exited with ${String(exitCode)} before it was ready:\n${service.output()}`);
       const response = await fetch(service.url('/readyz'));
       return response.status === 200;
     },

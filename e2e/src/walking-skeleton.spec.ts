@@ -18,7 +18,11 @@ describe('walking skeleton: webhook → router → document-agent', () => {
     const env = { KAFKA_BROKERS, FLOWLINE_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' };
     services = await Promise.all(['webhook-gateway', 'router', 'document-agent'].map((app) => spawnService(app, env)));
     await Promise.all(services.map((service) => waitUntilReady(service)));
-    probe = await TopicProbe.start(KAFKA_BROKERS, [topics.ingressWebhook, topics.agent('document'), topics.domainEvents]);
+    probe = await TopicProbe.start(KAFKA_BROKERS, [
+      topics.ingressWebhook,
+      topics.agent('document'),
+      topics.domainEvents,
+    ]);
   });
 
   afterAll(async () => {
@@ -40,7 +44,11 @@ describe('walking skeleton: webhook → router → document-agent', () => {
     const ingress = await probe!.waitFor((m) => m.topic === topics.ingressWebhook && m.event?.id === id);
     expect(ingress.headers['ce_specversion']).toBe('1.0');
     expect(ingress.headers['content-type']).toBe('application/json');
-    expect(ingress.event).toMatchObject({ type: 'webhook.received', source: '/webhook-gateway/sample', correlationid: id });
+    expect(ingress.event).toMatchObject({
+      type: 'webhook.received',
+      source: '/webhook-gateway/sample',
+      correlationid: id,
+    });
 
     const routed = await probe!.waitFor((m) => m.topic === topics.agent('document') && m.event?.id === id);
     expect(routed.event?.type).toBe('webhook.received');
@@ -73,7 +81,11 @@ describe('walking skeleton: webhook → router → document-agent', () => {
   it('answers 404 for an unknown source, 400 for a malformed body, 413 for an oversized one, 405 for another method', async () => {
     const gateway = services[0] as ServiceProcess;
     const post = (source: string, body: string) =>
-      fetch(gateway.url(`/webhooks/${source}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(gateway.url(`/webhooks/${source}`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     const unknown = await post('nobody', '{}');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: 'unknown webhook source "nobody"' });

@@ -37,7 +37,10 @@ export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
           partitionKey: event.partitionkey,
         });
         context.publish(topics.domainEvents, processed);
-        logger.info({ event_id: processed.id, correlationid: processed.correlationid, causationid: event.id }, 'document processed');
+        logger.info(
+          { event_id: processed.id, correlationid: processed.correlationid, causationid: event.id },
+          'document processed',
+        );
         return Promise.resolve();
       },
     });

@@ -40,9 +40,13 @@ export class RetentionJob {
     const cutoff = new Date(now.getTime() - this.options.retentionDays * 24 * 3_600_000);
     try {
       const dropped = await this.store.dropPartitionsBefore(cutoff);
-      if (dropped.length > 0) this.options.logger.info({ dropped, cutoff: cutoff.toISOString() }, 'dropped event partitions past retention');
+      if (dropped.length > 0)
+        this.options.logger.info({ dropped, cutoff: cutoff.toISOString() }, 'dropped event partitions past retention');
     } catch (error) {
-      this.options.logger.error({ err: error, cutoff: cutoff.toISOString() }, 'dropping old event partitions failed; will try again');
+      this.options.logger.error(
+        { err: error, cutoff: cutoff.toISOString() },
+        'dropping old event partitions failed; will try again',
+      );
     }
   }
 }

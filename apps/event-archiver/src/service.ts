@@ -27,11 +27,16 @@ export const eventArchiver: ServiceDefinition<typeof eventArchiverConfig> = {
       ...deadLetterTopics.map((name) => ({ name, partitions: 1, retentionMs: config.KAFKA_DLQ_RETENTION_MS })),
     ]);
 
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.ARCHIVER_PARTITIONS_CONCURRENTLY + 2 });
+    const pool = new pg.Pool({
+      connectionString: config.DATABASE_URL,
+      max: config.ARCHIVER_PARTITIONS_CONCURRENTLY + 2,
+    });
     // An idle client's connection dropping (PostgreSQL restarted, failed over) is emitted on
     // the pool; unhandled it would end the process at once. The next insert fails instead and
     // is retried with backoff until the database is back.
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle event-store connection failed; it will be replaced'));
+    pool.on('error', (error) =>
+      logger.warn({ err: error }, 'an idle event-store connection failed; it will be replaced'),
+    );
     await migrateEventStore(pool);
     const store = new EventStore(pool);
     const consumer = messaging.createRecordConsumer({

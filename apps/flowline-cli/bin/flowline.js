@@ -15,9 +15,13 @@ if (existsSync(built)) {
   // Resolved from here, not from the caller's directory, so `flowline` works from anywhere.
   const tsx = pathToFileURL(require.resolve('tsx', { paths: [__dirname] })).href;
   const source = path.join(__dirname, '..', 'src', 'main.ts');
-  const child = spawn(process.execPath, ['--conditions=flowline-source', '--import', tsx, source, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=flowline-source', '--import', tsx, source, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   const forward = (signal) => () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };

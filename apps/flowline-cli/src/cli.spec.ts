@@ -22,7 +22,10 @@ function fakes() {
   return { store, reader, publisher, connected, connections };
 }
 
-async function run(argv: string[], options: { env?: Record<string, string>; connections?: Connections; controller?: AbortController } = {}) {
+async function run(
+  argv: string[],
+  options: { env?: Record<string, string>; connections?: Connections; controller?: AbortController } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const world = fakes();
@@ -43,7 +46,19 @@ function traceOf(correlationId: string): EventTrace {
   const time = new Date('2026-11-22T10:00:00.000Z');
   return {
     correlationId,
-    roots: [{ id: correlationId, type: 'file.uploaded', source: '/file-watcher', time, causationid: null, sinceParentMs: null, appearances: [], status: 'processed', children: [] }],
+    roots: [
+      {
+        id: correlationId,
+        type: 'file.uploaded',
+        source: '/file-watcher',
+        time,
+        causationid: null,
+        sinceParentMs: null,
+        appearances: [],
+        status: 'processed',
+        children: [],
+      },
+    ],
     eventCount: 1,
     firstTime: time,
     lastTime: time,
@@ -105,12 +120,18 @@ describe('flowline CLI', () => {
 
   it('exits 2 for a bad topic name', async () => {
     const result = await run(['tail', 'bad topic']);
-    expect(result).toMatchObject({ code: 2, err: expect.stringContaining('flowline: topic "bad topic" is not a valid Kafka topic name') });
+    expect(result).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('flowline: topic "bad topic" is not a valid Kafka topic name'),
+    });
   });
 
   it('exits 2 for a bad setting, naming the key', async () => {
     const result = await run(['trace', 'abc'], { env: { KAFKA_BROKERS: 'localhost' } });
-    expect(result).toMatchObject({ code: 2, err: 'flowline: KAFKA_BROKERS: each broker must be host:port (got "localhost"); example: KAFKA_BROKERS=127.0.0.1:9092\n' });
+    expect(result).toMatchObject({
+      code: 2,
+      err: 'flowline: KAFKA_BROKERS: each broker must be host:port (got "localhost"); example: KAFKA_BROKERS=127.0.0.1:9092\n',
+    });
   });
 
   it('never repeats DATABASE_URL (it may hold a password)', async () => {
@@ -137,11 +158,16 @@ describe('flowline CLI', () => {
 
   it('exits 1 naming an unknown correlation id', async () => {
     const result = await run(['trace', 'nope']);
-    expect(result).toMatchObject({ code: 1, err: 'flowline: no events with correlation id "nope" in the event store (is the event-archiver running?)\n' });
+    expect(result).toMatchObject({
+      code: 1,
+      err: 'flowline: no events with correlation id "nope" in the event store (is the event-archiver running?)\n',
+    });
   });
 
   it('exits 1 naming an unknown topic and the brokers, hinting at a forgotten prefix', async () => {
-    const result = await run(['tail', 'agent.email'], { env: { KAFKA_BROKERS: 'k1:9092,k2:9092', FLOWLINE_TOPIC_PREFIX: 'acme.' } });
+    const result = await run(['tail', 'agent.email'], {
+      env: { KAFKA_BROKERS: 'k1:9092,k2:9092', FLOWLINE_TOPIC_PREFIX: 'acme.' },
+    });
     expect(result).toMatchObject({
       code: 1,
       err: 'flowline: no topic "agent.email" in Kafka at k1:9092,k2:9092 (topics are taken as given: did you mean "acme.agent.email"?)\n',
@@ -150,21 +176,38 @@ describe('flowline CLI', () => {
 
   it('exits 1 with one line naming what could not be reached', async () => {
     const world = fakes();
-    const down: Connections = { ...world.connections, eventStore: () => Promise.reject(new UnreachableError('cannot reach PostgreSQL at 127.0.0.1:55432/flowline: connect ECONNREFUSED')) };
+    const down: Connections = {
+      ...world.connections,
+      eventStore: () =>
+        Promise.reject(
+          new UnreachableError('cannot reach PostgreSQL at 127.0.0.1:55432/flowline: connect ECONNREFUSED'),
+        ),
+    };
     const result = await run(['trace', 'x'], { connections: down });
-    expect(result).toMatchObject({ code: 1, err: 'flowline: cannot reach PostgreSQL at 127.0.0.1:55432/flowline: connect ECONNREFUSED\n' });
+    expect(result).toMatchObject({
+      code: 1,
+      err: 'flowline: cannot reach PostgreSQL at 127.0.0.1:55432/flowline: connect ECONNREFUSED\n',
+    });
   });
 
   it('passes on a failure of the messaging lib (BrokerUnavailable) as one line, exit 1', async () => {
     const world = fakes();
-    const failing = Object.assign(new Error('cannot reach Kafka at 127.0.0.1:9092: Connection error'), { code: 'BROKER_UNAVAILABLE' });
+    const failing = Object.assign(new Error('cannot reach Kafka at 127.0.0.1:9092: Connection error'), {
+      code: 'BROKER_UNAVAILABLE',
+    });
     const down: Connections = { ...world.connections, topicReader: () => Promise.reject(failing) };
-    expect(await run(['tail', 'agent.document'], { connections: down })).toMatchObject({ code: 1, err: 'flowline: cannot reach Kafka at 127.0.0.1:9092: Connection error\n' });
+    expect(await run(['tail', 'agent.document'], { connections: down })).toMatchObject({
+      code: 1,
+      err: 'flowline: cannot reach Kafka at 127.0.0.1:9092: Connection error\n',
+    });
   });
 
   it('requires exactly one redrive selector', async () => {
     const none = await run(['dlq', 'redrive', 'agent.document']);
-    expect(none).toMatchObject({ code: 2, err: 'flowline: dlq redrive needs exactly one of --id <id>, --all, --type <type> (got none)\n' });
+    expect(none).toMatchObject({
+      code: 2,
+      err: 'flowline: dlq redrive needs exactly one of --id <id>, --all, --type <type> (got none)\n',
+    });
     const two = await run(['dlq', 'redrive', 'agent.document', '--all', '--type', 'x']);
     expect(two).toMatchObject({ code: 2, err: expect.stringContaining('(got --all and --type)') });
     expect(two.connected.count).toBe(0);
@@ -190,8 +233,13 @@ describe('flowline CLI', () => {
   it('exits 130 when a replay is interrupted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await run(['replay', '--from', '0', '--topic', 'agent.document', '--to-topic', 'agent.document'], { controller });
-    expect(result).toMatchObject({ code: 130, err: 'flowline: interrupted: replayed 0 events to agent.document before stopping\n' });
+    const result = await run(['replay', '--from', '0', '--topic', 'agent.document', '--to-topic', 'agent.document'], {
+      controller,
+    });
+    expect(result).toMatchObject({
+      code: 130,
+      err: 'flowline: interrupted: replayed 0 events to agent.document before stopping\n',
+    });
   });
 
   it('reads --since for stats relative to now', async () => {

@@ -62,7 +62,11 @@ export interface CliDependencies {
 const CLOSE_DEADLINE_MS = 5_000;
 
 /** Runs the CLI on argv (without node and script); resolves with the process exit code. */
-export async function runCli(argv: readonly string[], output: CliOutput, dependencies: CliDependencies): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  output: CliOutput,
+  dependencies: CliDependencies,
+): Promise<number> {
   const { verbose, args } = takeVerbose(argv);
   if (args.length === 0) {
     output.out(USAGE);
@@ -142,7 +146,11 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
   const program = new Command('flowline');
   program
     .exitOverride()
-    .configureOutput({ writeOut: (text) => output.out(text), writeErr: (text) => output.err(text), outputError: () => undefined })
+    .configureOutput({
+      writeOut: (text) => output.out(text),
+      writeErr: (text) => output.err(text),
+      outputError: () => undefined,
+    })
     .showSuggestionAfterError(true);
   // The top-level help is the hand-written USAGE; each command's own help is commander's.
   program.helpInformation = () => USAGE;
@@ -184,7 +192,9 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
   const dlq = program.command('dlq').description('dead letters: list them, redrive them');
   dlq
     .command('list')
-    .description('every record of a dead-letter topic: offset, event id, type, reason, attempts, first/last failure, redriven')
+    .description(
+      'every record of a dead-letter topic: offset, event id, type, reason, attempts, first/last failure, redriven',
+    )
     .argument('<topic>', 'the guarded topic (agent.document) or its dead-letter topic (agent.document.dlq)')
     .option('--json', 'print the records as JSON')
     .action(async (topic: string, options: JsonFlag) => {
@@ -220,7 +230,10 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
     .description(
       'republish past events unchanged (event ids kept) to a topic: read from --topic in Kafka, or from the event store without --topic',
     )
-    .requiredOption('--from <time|offset>', 'start: a time (2026-11-22T10:00:00Z, 2h), or with --topic an offset (42, 0:42)')
+    .requiredOption(
+      '--from <time|offset>',
+      'start: a time (2026-11-22T10:00:00Z, 2h), or with --topic an offset (42, 0:42)',
+    )
     .option('--to <time>', 'end (exclusive); default: now')
     .option('--type <type>', 'only events of this type')
     .option('--correlation <id>', 'only events of this correlation id')
@@ -232,7 +245,15 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
       '\nEvent ids are kept: consumers that deduplicate by id skip events they already processed.\nA progress bar shows on a terminal when there are more than 100 events.',
     )
     .action(
-      async (options: { from: string; to?: string; type?: string; correlation?: string; topic?: string[]; toTopic: string; dryRun?: boolean }) => {
+      async (options: {
+        from: string;
+        to?: string;
+        type?: string;
+        correlation?: string;
+        topic?: string[];
+        toTopic: string;
+        dryRun?: boolean;
+      }) => {
         const now = context.now();
         const from = parseTimeOrOffset(options.from, now, '--from');
         const to = options.to === undefined ? undefined : parseTime(options.to, now, '--to');
@@ -283,7 +304,9 @@ function redriveSelector(options: { id?: string; all?: boolean; type?: string })
   ];
   const [selector] = selectors;
   if (selectors.length !== 1 || selector === undefined) {
-    throw new UsageError(`dlq redrive needs exactly one of --id <id>, --all, --type <type> (got ${selectors.length === 0 ? 'none' : selectors.map((s) => `--${s.kind}`).join(' and ')})`);
+    throw new UsageError(
+      `dlq redrive needs exactly one of --id <id>, --all, --type <type> (got ${selectors.length === 0 ? 'none' : selectors.map((s) => `--${s.kind}`).join(' and ')})`,
+    );
   }
   return selector;
 }
@@ -292,7 +315,8 @@ function redriveSelector(options: { id?: string; all?: boolean; type?: string })
 function report(error: unknown, output: CliOutput, verbose: boolean, session: Session): number {
   const { message, exitCode } = describeFailure(error, session);
   if (message !== undefined) output.err(`flowline: ${message}\n`);
-  if (verbose && exitCode !== EXIT.ok && error instanceof Error && error.stack !== undefined) output.err(`${error.stack}\n`);
+  if (verbose && exitCode !== EXIT.ok && error instanceof Error && error.stack !== undefined)
+    output.err(`${error.stack}\n`);
   return exitCode;
 }
 
@@ -305,7 +329,10 @@ function describeFailure(error: unknown, session: Session): { message: string | 
     if (error.code === 'commander.unknownCommand') {
       const name = /'([^']*)'/.exec(error.message)?.[1] ?? '';
       const suggestion = /Did you mean ([^?]+)\?/.exec(error.message)?.[1];
-      return { message: `unknown command "${name}" (${suggestion === undefined ? 'see flowline --help' : `did you mean ${suggestion}?`})`, exitCode: EXIT.usage };
+      return {
+        message: `unknown command "${name}" (${suggestion === undefined ? 'see flowline --help' : `did you mean ${suggestion}?`})`,
+        exitCode: EXIT.usage,
+      };
     }
     // One line: commander puts a suggestion ("Did you mean --json?") on a line of its own.
     return { message: error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), exitCode: EXIT.usage };
@@ -313,12 +340,16 @@ function describeFailure(error: unknown, session: Session): { message: string | 
   const topics = unknownTopicsOf(error);
   if (topics !== undefined) {
     const config = session.configIfLoaded;
-    return { message: unknownTopics(topics, config?.brokers.join(',') ?? 'the configured brokers', config?.topicPrefix ?? '').message, exitCode: EXIT.failure };
+    return {
+      message: unknownTopics(topics, config?.brokers.join(',') ?? 'the configured brokers', config?.topicPrefix ?? '')
+        .message,
+      exitCode: EXIT.failure,
+    };
   }
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   return { message: describeError(error), exitCode: EXIT.failure };
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0] ?? error.name : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }

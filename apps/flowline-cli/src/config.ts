@@ -28,7 +28,9 @@ export interface CliConfig {
 }
 
 export function loadCliConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
-  const given = Object.fromEntries(Object.keys(EXAMPLES).flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])));
+  const given = Object.fromEntries(
+    Object.keys(EXAMPLES).flatMap((key) => (env[key] === undefined || env[key] === '' ? [] : [[key, env[key]]])),
+  );
   const result = cliConfigSchema.safeParse(given);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -37,7 +39,11 @@ export function loadCliConfig(env: Readonly<Record<string, string | undefined>>)
     const shown = key === 'DATABASE_URL' ? '' : ` (got ${JSON.stringify(env[key])})`;
     throw new UsageError(`${key}: ${issue?.message ?? 'invalid'}${shown}; example: ${key}=${EXAMPLES[key]}`);
   }
-  return { brokers: result.data.KAFKA_BROKERS, databaseUrl: result.data.DATABASE_URL, topicPrefix: result.data.FLOWLINE_TOPIC_PREFIX };
+  return {
+    brokers: result.data.KAFKA_BROKERS,
+    databaseUrl: result.data.DATABASE_URL,
+    topicPrefix: result.data.FLOWLINE_TOPIC_PREFIX,
+  };
 }
 
 /** `host:port/database` of a PostgreSQL URL, for messages (never the password). */

@@ -17,7 +17,11 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 
 export function connectFlowline(config: CliConfig, options: { verbose: boolean }): Connections {
   // Logs go to stderr (stdout is for results, and --json); kafkajs's own connection noise only with --verbose.
-  const logger = createLogger({ service: 'flowline-cli', level: options.verbose ? 'warn' : 'silent', destination: process.stderr });
+  const logger = createLogger({
+    service: 'flowline-cli',
+    level: options.verbose ? 'warn' : 'silent',
+    destination: process.stderr,
+  });
   const brokers = config.brokers.join(',');
   let messaging: MessagingClient | undefined;
   let reader: TopicReader | undefined;
@@ -26,7 +30,12 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
   let store: Promise<EventStore> | undefined;
 
   const messagingClient = (): MessagingClient =>
-    (messaging ??= new MessagingClient({ brokers: config.brokers, clientId: 'flowline-cli', logger, connectTimeoutMs: CONNECT_TIMEOUT_MS }));
+    (messaging ??= new MessagingClient({
+      brokers: config.brokers,
+      clientId: 'flowline-cli',
+      logger,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    }));
 
   const connectStore = async (): Promise<EventStore> => {
     pool = new Pool({ connectionString: config.databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 4 });
@@ -35,20 +44,32 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
     const address = databaseAddress(config.databaseUrl);
     let ready: boolean;
     try {
-      const result = await pool.query<{ ready: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ready`, [EVENTS_TABLE]);
+      const result = await pool.query<{ ready: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ready`, [
+        EVENTS_TABLE,
+      ]);
       ready = result.rows[0]?.ready === true;
     } catch (error) {
       throw new UnreachableError(`cannot reach PostgreSQL at ${address}: ${reasonOf(error)}`, { cause: error });
     }
     // The event-archiver creates the schema; the CLI only reads it (and writes redrive marks).
-    if (!ready) throw new NotFoundError(`no event store at ${address} (no ${EVENTS_TABLE} table): start the event-archiver, which creates it`);
+    if (!ready)
+      throw new NotFoundError(
+        `no event store at ${address} (no ${EVENTS_TABLE} table): start the event-archiver, which creates it`,
+      );
     return new EventStore(pool);
   };
 
   const startPublisher = async (): Promise<EventPublisher> => {
     const created = messagingClient().createPublisher();
     // The producer retries its connection without limit (idempotence needs that once connected): bound the wait here.
-    await withTimeout(created.start(), 2 * CONNECT_TIMEOUT_MS, () => new UnreachableError(`cannot reach Kafka at ${brokers} (no producer connection within ${(2 * CONNECT_TIMEOUT_MS) / 1000} s)`));
+    await withTimeout(
+      created.start(),
+      2 * CONNECT_TIMEOUT_MS,
+      () =>
+        new UnreachableError(
+          `cannot reach Kafka at ${brokers} (no producer connection within ${(2 * CONNECT_TIMEOUT_MS) / 1000} s)`,
+        ),
+    );
     return created;
   };
 

@@ -60,7 +60,9 @@ export function readDeadLetter(record: ConsumedRecord): DeadLetterView {
 
 /** The headers as the original record carried them: every `flowline-dlq-*` header removed. */
 export function withoutDeadLetterHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith(DEAD_LETTER_HEADER_PREFIX)));
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith(DEAD_LETTER_HEADER_PREFIX)),
+  );
 }
 
 /** The record to publish so the original is delivered again: same key, value and (non-DLQ) headers. */

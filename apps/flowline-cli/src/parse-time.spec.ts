@@ -26,13 +26,18 @@ describe('parseTime', () => {
   });
 
   it('asks for a zone when an ISO time has none (local time would be a guess)', () => {
-    expect(() => parseTime('2026-11-22T10:00:00', now, '--from')).toThrow('--from "2026-11-22T10:00:00" is not a time (add a zone: Z or +01:00)');
+    expect(() => parseTime('2026-11-22T10:00:00', now, '--from')).toThrow(
+      '--from "2026-11-22T10:00:00" is not a time (add a zone: Z or +01:00)',
+    );
   });
 
-  it.each(['yesterday', '2026-02-30', '2026-13-01', '2026-11-22T25:00Z', '15', '-2h', '2h ago', ''])('rejects %j as a usage error naming it', (text) => {
-    expect(() => parseTime(text, now, '--since')).toThrow(UsageError);
-    expect(() => parseTime(text, now, '--since')).toThrow(`--since "${text}" is not a time`);
-  });
+  it.each(['yesterday', '2026-02-30', '2026-13-01', '2026-11-22T25:00Z', '15', '-2h', '2h ago', ''])(
+    'rejects %j as a usage error naming it',
+    (text) => {
+      expect(() => parseTime(text, now, '--since')).toThrow(UsageError);
+      expect(() => parseTime(text, now, '--since')).toThrow(`--since "${text}" is not a time`);
+    },
+  );
 
   it('knows units only with an amount', () => {
     expect(parseDuration('h')).toBeUndefined();
@@ -62,15 +67,23 @@ describe('parseOffset', () => {
 describe('parseTimeOrOffset', () => {
   it('takes a bare integer as an offset, a duration needs its unit', () => {
     expect(parseTimeOrOffset('120', now, '--from')).toEqual({ kind: 'offset', offset: '120' });
-    expect(parseTimeOrOffset('120s', now, '--from')).toEqual({ kind: 'time', time: new Date('2026-11-22T11:58:00.000Z') });
+    expect(parseTimeOrOffset('120s', now, '--from')).toEqual({
+      kind: 'time',
+      time: new Date('2026-11-22T11:58:00.000Z'),
+    });
   });
 
   it('takes a partition offset and an ISO time', () => {
     expect(parseTimeOrOffset('1:7', now, '--from')).toEqual({ kind: 'offset', partition: 1, offset: '7' });
-    expect(parseTimeOrOffset('2026-11-22T10:00:00Z', now, '--from')).toEqual({ kind: 'time', time: new Date('2026-11-22T10:00:00Z') });
+    expect(parseTimeOrOffset('2026-11-22T10:00:00Z', now, '--from')).toEqual({
+      kind: 'time',
+      time: new Date('2026-11-22T10:00:00Z'),
+    });
   });
 
   it('names the value and both accepted forms when it is neither', () => {
-    expect(() => parseTimeOrOffset('soon', now, '--from')).toThrow(/^--from "soon" is neither a time \(.*\) nor an offset like 42/);
+    expect(() => parseTimeOrOffset('soon', now, '--from')).toThrow(
+      /^--from "soon" is neither a time \(.*\) nor an offset like 42/,
+    );
   });
 });

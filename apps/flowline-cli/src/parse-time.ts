@@ -38,7 +38,8 @@ export function parseIsoTime(text: string): Date | undefined {
   if (Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) return undefined;
   if (hour === undefined) return new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
   const millis = (fraction ?? '').padEnd(3, '0').slice(0, 3);
-  const normalisedZone = zone === undefined || zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const normalisedZone =
+    zone === undefined || zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const time = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second ?? '00'}.${millis}${normalisedZone}`);
   return Number.isNaN(time.getTime()) ? undefined : time;
 }

@@ -16,7 +16,13 @@ export interface CliOutput {
 // ---- Kafka (`@flowline/messaging`) and the event store (`@flowline/event-store`) ----
 // The data types are the libs' own; the ports are the few methods the commands call.
 
-export type { ConsumedRecord, GroupLag, OutgoingRecord, ReadOptions as RangeOptions, ReadStart } from '@flowline/messaging';
+export type {
+  ConsumedRecord,
+  GroupLag,
+  OutgoingRecord,
+  ReadOptions as RangeOptions,
+  ReadStart,
+} from '@flowline/messaging';
 export type {
   DeadLetterInfo,
   EventFilter,
@@ -31,7 +37,10 @@ export type {
 } from '@flowline/event-store';
 
 /** What the commands read from Kafka (TopicReader); `assertTopicsExist` throws UnknownTopicError (code UNKNOWN_TOPIC). */
-export type TopicReaderPort = Pick<TopicReader, 'assertTopicsExist' | 'read' | 'countRange' | 'tail' | 'consumerGroupLag'>;
+export type TopicReaderPort = Pick<
+  TopicReader,
+  'assertTopicsExist' | 'read' | 'countRange' | 'tail' | 'consumerGroupLag'
+>;
 
 /** Republishes records byte for byte; resolves once the broker acknowledged (acks=all), in call order. */
 export type RecordPublisherPort = Pick<EventPublisher, 'publishRecord'>;

@@ -4,7 +4,12 @@ import type { Progress } from './ports';
 
 export function terminalProgressBar(total: number): Progress {
   const bar = new SingleBar(
-    { stream: process.stderr, format: 'replay [{bar}] {value}/{total} {percentage}% | eta {eta_formatted}', hideCursor: true, etaBuffer: 100 },
+    {
+      stream: process.stderr,
+      format: 'replay [{bar}] {value}/{total} {percentage}% | eta {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 100,
+    },
     Presets.shades_classic,
   );
   bar.start(total, 0);

@@ -18,7 +18,10 @@ export function renderDeadLetters(deadLetterTopic: string, listed: readonly List
     entry.reason === null ? '-' : oneLine(entry.reason),
   ]);
   const title = `${deadLetterTopic}: ${listed.length} dead letter${listed.length === 1 ? '' : 's'}, ${redriven} redriven\n`;
-  return title + formatTable(['OFFSET', 'EVENT ID', 'TYPE', 'ATTEMPTS', 'FIRST FAILURE', 'LAST FAILURE', 'REDRIVEN', 'REASON'], rows);
+  return (
+    title +
+    formatTable(['OFFSET', 'EVENT ID', 'TYPE', 'ATTEMPTS', 'FIRST FAILURE', 'LAST FAILURE', 'REDRIVEN', 'REASON'], rows)
+  );
 }
 
 export function deadLettersToJson(listed: readonly ListedDeadLetter[]): string {

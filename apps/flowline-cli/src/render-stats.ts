@@ -25,7 +25,13 @@ export function renderStats(report: StatsReport, sinceText: string): string {
     section(
       'Hop latency (cause → effect)',
       ['FROM', 'TO', 'COUNT', 'P50', 'P99'],
-      report.hops.map((hop) => [hop.fromType, hop.toType, String(hop.count), formatDuration(hop.p50Ms), formatDuration(hop.p99Ms)]),
+      report.hops.map((hop) => [
+        hop.fromType,
+        hop.toType,
+        String(hop.count),
+        formatDuration(hop.p50Ms),
+        formatDuration(hop.p99Ms),
+      ]),
     ),
     section('Consumer lag', ['GROUP', 'TOPIC', 'LAG', 'PARTITIONS'], lagByGroupAndTopic(report.consumerLag)),
   ].join('\n');
@@ -41,7 +47,10 @@ function section(title: string, header: readonly string[], rows: readonly (reado
 
 /** Lag summed over a topic's partitions; partitions a group never committed on are named, not counted as lag. */
 function lagByGroupAndTopic(lags: readonly GroupLag[]): string[][] {
-  const totals = new Map<string, { groupId: string; topic: string; lag: number; partitions: number; uncommitted: number }>();
+  const totals = new Map<
+    string,
+    { groupId: string; topic: string; lag: number; partitions: number; uncommitted: number }
+  >();
   for (const row of lags) {
     const key = `${row.groupId}\u0000${row.topic}`;
     const total = totals.get(key) ?? { groupId: row.groupId, topic: row.topic, lag: 0, partitions: 0, uncommitted: 0 };

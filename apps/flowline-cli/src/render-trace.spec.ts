@@ -3,7 +3,13 @@ import { renderTrace, traceToJson } from './render-trace';
 
 const t0 = Date.parse('2026-11-22T10:00:00.000Z');
 
-function node(id: string, type: string, ms: number, sinceParentMs: number | null, fields: Partial<TraceNode> = {}): TraceNode {
+function node(
+  id: string,
+  type: string,
+  ms: number,
+  sinceParentMs: number | null,
+  fields: Partial<TraceNode> = {},
+): TraceNode {
   return {
     id,
     type,
@@ -48,8 +54,14 @@ describe('renderTrace', () => {
     const lines = renderTrace(sampleTrace()).split('\n');
     expect(lines[1]).toBe('email.incoming  ingress.webhook  2026-11-22T10:00:00.000Z  processed  [e1]');
     expect(lines[2]).toBe('├─ invoice.received  events.domain  2026-11-22T10:00:00.120Z  +120 ms  processed  [e2]');
-    expect(lines[3]?.startsWith('│  └─ invoice.processed  agent.invoice, agent.invoice.dlq  2026-11-22T10:00:01.500Z  +1.38 s  DLQ: ')).toBe(true);
-    expect(lines[4]).toBe('└─ email.classified  events.domain  2026-11-22T10:00:00.200Z  +200 ms  unrouted (no routing rule matched)  [e4]');
+    expect(
+      lines[3]?.startsWith(
+        '│  └─ invoice.processed  agent.invoice, agent.invoice.dlq  2026-11-22T10:00:01.500Z  +1.38 s  DLQ: ',
+      ),
+    ).toBe(true);
+    expect(lines[4]).toBe(
+      '└─ email.classified  events.domain  2026-11-22T10:00:00.200Z  +200 ms  unrouted (no routing rule matched)  [e4]',
+    );
   });
 
   it('heads the tree with the correlation id, the event count and the total span', () => {
@@ -70,7 +82,13 @@ describe('renderTrace', () => {
   });
 
   it('has no stopped-at line when every event was processed', () => {
-    const trace: EventTrace = { ...sampleTrace(), roots: [node('e1', 'file.uploaded', 0, null)], eventCount: 1, lastTime: new Date(t0), stoppedAt: [] };
+    const trace: EventTrace = {
+      ...sampleTrace(),
+      roots: [node('e1', 'file.uploaded', 0, null)],
+      eventCount: 1,
+      lastTime: new Date(t0),
+      stoppedAt: [],
+    };
     expect(renderTrace(trace)).not.toContain('stopped at');
     expect(renderTrace(trace).split('\n')[0]).toContain('1 event over 0 ms');
   });
@@ -78,7 +96,12 @@ describe('renderTrace', () => {
   it('says where a redriven event went', () => {
     const redriven = node('e9', 'invoice.received', 0, null, {
       status: 'redriven',
-      deadLetter: { reason: 'timeout', attempts: 1, redrivenTo: 'agent.invoice', redrivenAt: new Date('2026-11-22T11:00:00.000Z') },
+      deadLetter: {
+        reason: 'timeout',
+        attempts: 1,
+        redrivenTo: 'agent.invoice',
+        redrivenAt: new Date('2026-11-22T11:00:00.000Z'),
+      },
     });
     expect(renderTrace({ ...sampleTrace(), roots: [redriven], stoppedAt: [] })).toContain(
       'redriven to agent.invoice at 2026-11-22T11:00:00.000Z (was DLQ: timeout (1 attempt))',
@@ -90,8 +113,17 @@ describe('renderTrace', () => {
     const middle = node('b', 'b.t', 20, 10, { children: [deep] });
     const first = node('a', 'a.t', 10, 10, { children: [middle] });
     const last = node('z', 'z.t', 40, 40);
-    const text = renderTrace({ ...sampleTrace(), roots: [node('r', 'r.t', 0, null, { children: [first, last] })], stoppedAt: [] });
-    expect(text.split('\n').slice(2, 5).map((line) => line.slice(0, 12))).toEqual(['├─ a.t  even', '│  └─ b.t  e', '│     └─ c.t']);
+    const text = renderTrace({
+      ...sampleTrace(),
+      roots: [node('r', 'r.t', 0, null, { children: [first, last] })],
+      stoppedAt: [],
+    });
+    expect(
+      text
+        .split('\n')
+        .slice(2, 5)
+        .map((line) => line.slice(0, 12)),
+    ).toEqual(['├─ a.t  even', '│  └─ b.t  e', '│     └─ c.t']);
   });
 });
 

@@ -13,7 +13,9 @@ export function renderTrace(trace: EventTrace): string {
   ];
   for (const root of trace.roots) renderNode(root, '', '', lines);
   if (trace.stoppedAt.length > 0) {
-    lines.push(`stopped at: ${trace.stoppedAt.map((node) => `${node.type} ${node.id} on ${topicsOf(node)} (${statusText(node)})`).join('; ')}`);
+    lines.push(
+      `stopped at: ${trace.stoppedAt.map((node) => `${node.type} ${node.id} on ${topicsOf(node)} (${statusText(node)})`).join('; ')}`,
+    );
   }
   return lines.map((line) => `${line}\n`).join('');
 }
@@ -56,7 +58,8 @@ export function statusText(node: Pick<TraceNode, 'status' | 'deadLetter'>): stri
 
 function deadLetterText(deadLetter: DeadLetterInfo | undefined): string {
   if (deadLetter === undefined) return 'no reason recorded';
-  const attempts = deadLetter.attempts === undefined ? '' : ` (${deadLetter.attempts} attempt${deadLetter.attempts === 1 ? '' : 's'})`;
+  const attempts =
+    deadLetter.attempts === undefined ? '' : ` (${deadLetter.attempts} attempt${deadLetter.attempts === 1 ? '' : 's'})`;
   return `${oneLine(deadLetter.reason)}${attempts}`;
 }
 

@@ -15,7 +15,11 @@ describe('tailLine', () => {
     expect(line?.stream).toBe('out');
     expect(line?.text.endsWith('\n')).toBe(true);
     expect(line?.text.trimEnd()).not.toContain('\n');
-    expect(JSON.parse(line?.text ?? '')).toMatchObject({ id: 'ev-1', type: 'webhook.received', data: { source: 'github' } });
+    expect(JSON.parse(line?.text ?? '')).toMatchObject({
+      id: 'ev-1',
+      type: 'webhook.received',
+      data: { source: 'github' },
+    });
   });
 
   it('filters on type, correlation id and source', () => {
@@ -23,11 +27,17 @@ describe('tailLine', () => {
     expect(tailLine(record, { type: 'file.uploaded' }, false)).toBeUndefined();
     expect(tailLine(record, { correlation: 'c-2' }, false)).toBeUndefined();
     expect(tailLine(record, { source: '/elsewhere' }, false)).toBeUndefined();
-    expect(tailLine(record, { type: 'webhook.received', correlation: 'c-1', source: '/webhook-gateway/github' }, false)).toBeDefined();
+    expect(
+      tailLine(record, { type: 'webhook.received', correlation: 'c-1', source: '/webhook-gateway/github' }, false),
+    ).toBeDefined();
   });
 
   it('prints an undecodable record with its position and the reason instead of failing', () => {
-    const line = tailLine(consumedRecord('ingress.webhook', 7, { partition: 1, headers: { ce_id: 'x', ce_type: 'no.such.type' } }), {}, false);
+    const line = tailLine(
+      consumedRecord('ingress.webhook', 7, { partition: 1, headers: { ce_id: 'x', ce_type: 'no.such.type' } }),
+      {},
+      false,
+    );
     expect(line?.stream).toBe('out');
     expect(line?.text.startsWith('2026-11-22T10:00:00.007Z  ingress.webhook  1:7  undecodable: ')).toBe(true);
     expect(line?.text.endsWith('  type=no.such.type  id=x\n')).toBe(true);

@@ -22,17 +22,31 @@ export function tailLine(record: ConsumedRecord, filter: TailFilter, json: boole
     event = decodeEvent({ key: record.key, value: record.value, headers: record.headers });
   } catch (error) {
     // What the headers still say is enough to filter on (an unknown type is still a type).
-    const raw = { type: record.headers['ce_type'], correlation: record.headers['ce_correlationid'] ?? record.headers['ce_id'], source: record.headers['ce_source'] };
+    const raw = {
+      type: record.headers['ce_type'],
+      correlation: record.headers['ce_correlationid'] ?? record.headers['ce_id'],
+      source: record.headers['ce_source'],
+    };
     if (!matches(filter, raw)) return undefined;
     return { stream: json ? 'err' : 'out', text: `${undecodableLine(record, error)}\n` };
   }
   if (!matches(filter, { type: event.type, correlation: event.correlationid, source: event.source })) return undefined;
   if (json) return { stream: 'out', text: `${JSON.stringify(event)}\n` };
-  const fields = [event.time, record.topic, event.type, `id=${event.id}`, `correlationid=${event.correlationid}`, `source=${event.source}`];
+  const fields = [
+    event.time,
+    record.topic,
+    event.type,
+    `id=${event.id}`,
+    `correlationid=${event.correlationid}`,
+    `source=${event.source}`,
+  ];
   return { stream: 'out', text: `${fields.join('  ')}\n` };
 }
 
-function matches(filter: TailFilter, attributes: { type: string | undefined; correlation: string | undefined; source: string | undefined }): boolean {
+function matches(
+  filter: TailFilter,
+  attributes: { type: string | undefined; correlation: string | undefined; source: string | undefined },
+): boolean {
   return (
     (filter.type === undefined || filter.type === attributes.type) &&
     (filter.correlation === undefined || filter.correlation === attributes.correlation) &&

@@ -11,7 +11,9 @@ const LEGAL_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function parseTopic(text: string, option = 'topic'): string {
   if (!LEGAL_TOPIC.test(text) || text === '.' || text === '..') {
-    throw new UsageError(`${option} "${text}" is not a valid Kafka topic name (letters, digits, '.', '_' and '-', at most 249)`);
+    throw new UsageError(
+      `${option} "${text}" is not a valid Kafka topic name (letters, digits, '.', '_' and '-', at most 249)`,
+    );
   }
   return text;
 }

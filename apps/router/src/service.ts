@@ -15,7 +15,13 @@ export const router: ServiceDefinition<typeof routerConfig> = {
   async build({ config, logger, metrics }) {
     const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
     const inputs = [topics.ingressWebhook, topics.ingressFile, topics.ingressCdc];
-    const outputs = [topics.unrouted, topics.agent('invoice'), topics.agent('email'), topics.agent('document'), topics.agent('sync')];
+    const outputs = [
+      topics.unrouted,
+      topics.agent('invoice'),
+      topics.agent('email'),
+      topics.agent('document'),
+      topics.agent('sync'),
+    ];
     const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'router', logger, metrics });
     await messaging.ensureTopics([...inputs, ...outputs]);
     const publisher = messaging.createPublisher();

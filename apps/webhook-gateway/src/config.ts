@@ -8,8 +8,15 @@ export const gatewayConfig = baseServiceConfig.extend({
     z
       .string()
       .default('sample')
-      .transform((value) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
-      .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'source names are lower-case letters, digits and -')).min(1)),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== ''),
+      )
+      .pipe(
+        z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'source names are lower-case letters, digits and -')).min(1),
+      ),
     'github,stripe',
   ),
   WEBHOOK_MAX_BODY_BYTES: configFields.positiveInt(1_048_576),

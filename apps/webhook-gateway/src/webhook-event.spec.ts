@@ -11,7 +11,11 @@ const request = (overrides: Partial<Parameters<typeof webhookToEvent>[0]> = {}) 
 describe('webhookToEvent', () => {
   it('wraps the parsed payload in a webhook.received event from this source', () => {
     const event = webhookToEvent(request());
-    expect(event).toMatchObject({ type: 'webhook.received', source: '/webhook-gateway/github', data: { source: 'github', payload: { action: 'opened' } } });
+    expect(event).toMatchObject({
+      type: 'webhook.received',
+      source: '/webhook-gateway/github',
+      data: { source: 'github', payload: { action: 'opened' } },
+    });
   });
 
   it('gives a redelivered webhook (same delivery id) the same event id', () => {

@@ -48,10 +48,17 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
         throw error;
       }
       try {
-        await withTimeout(options.publish(event), options.publishTimeoutMs, `no acknowledgement from Kafka within ${options.publishTimeoutMs} ms`);
+        await withTimeout(
+          options.publish(event),
+          options.publishTimeoutMs,
+          `no acknowledgement from Kafka within ${options.publishTimeoutMs} ms`,
+        );
       } catch (error) {
         options.logger.error({ err: error, event_id: event.id, source }, 'Kafka did not take the webhook event');
-        res.status(503).set('Retry-After', '5').json({ error: 'the event could not be stored; retry later', id: event.id });
+        res
+          .status(503)
+          .set('Retry-After', '5')
+          .json({ error: 'the event could not be stored; retry later', id: event.id });
         return;
       }
       options.logger.info({ event_id: event.id, correlationid: event.correlationid, source }, 'webhook accepted');
@@ -60,7 +67,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
   );
 
   router.all('/webhooks/:source', (req: Request, res: Response) => {
-    res.status(405).set('Allow', 'POST').json({ error: `${req.method} is not allowed here: webhooks are sent with POST` });
+    res
+      .status(405)
+      .set('Allow', 'POST')
+      .json({ error: `${req.method} is not allowed here: webhooks are sent with POST` });
   });
 
   // body-parser signals an oversized body with status 413 on the error.

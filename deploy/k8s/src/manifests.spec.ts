@@ -60,7 +60,9 @@ interface Manifest {
 }
 
 function manifestsIn(file: string): Manifest[] {
-  return parseAllDocuments(readFileSync(path.join(k8sRoot, 'base', file), 'utf8')).map((document) => document.toJS() as Manifest);
+  return parseAllDocuments(readFileSync(path.join(k8sRoot, 'base', file), 'utf8')).map(
+    (document) => document.toJS() as Manifest,
+  );
 }
 
 function only(manifests: Manifest[], kind: string): Manifest {
@@ -105,10 +107,11 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const expected = manifestFiles();
     const onDisk = readdirSync(path.join(k8sRoot, 'base')).map((name) => `base/${name}`);
     expect(onDisk.sort()).toEqual([...expected.keys()].sort());
-    for (const [file, text] of expected) expect({ file, text: readFileSync(path.join(k8sRoot, file), 'utf8') }).toEqual({ file, text });
+    for (const [file, text] of expected)
+      expect({ file, text: readFileSync(path.join(k8sRoot, file), 'utf8') }).toEqual({ file, text });
   });
 
-  it('are valid Kubernetes objects (the API\'s own OpenAPI schemas, as kubernetes-models carries them)', () => {
+  it("are valid Kubernetes objects (the API's own OpenAPI schemas, as kubernetes-models carries them)", () => {
     const models: Record<string, (data: Manifest) => { validate(): void }> = {
       Deployment: (data) => new Deployment(data as never),
       Service: (data) => new Service(data),
@@ -135,14 +138,21 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(kinds).toEqual(new Set(Object.keys(models)));
     // The check bites: a Deployment whose replica count is not a number is refused.
     const router = only(manifestsIn('router.yaml'), 'Deployment');
-    expect(() => models['Deployment']?.({ ...router, spec: { ...router.spec, replicas: 'two' as never } }).validate()).toThrow(/replicas must be integer/);
+    expect(() =>
+      models['Deployment']?.({ ...router, spec: { ...router.spec, replicas: 'two' as never } }).validate(),
+    ).toThrow(/replicas must be integer/);
   });
 
   it('deploy every service under apps/, each in the kustomization', () => {
     const apps = deployableApps(repoRoot);
     expect(apps.length).toBeGreaterThan(0);
     expect(SERVICES.map((spec) => spec.app).sort()).toEqual(apps);
-    const kustomization = only(parseAllDocuments(readFileSync(path.join(k8sRoot, 'base/kustomization.yaml'), 'utf8')).map((d) => d.toJS() as Manifest), 'Kustomization') as unknown as {
+    const kustomization = only(
+      parseAllDocuments(readFileSync(path.join(k8sRoot, 'base/kustomization.yaml'), 'utf8')).map(
+        (d) => d.toJS() as Manifest,
+      ),
+      'Kustomization',
+    ) as unknown as {
       resources: string[];
     };
     for (const app of apps) {
@@ -155,14 +165,20 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('are re-checked by Nx whenever a service changes (every app is an implicit dependency of k8s-manifests)', () => {
     // services.ts reads every app's config schema by a relative path, which Nx's project graph does not follow.
-    const project = JSON.parse(readFileSync(path.join(k8sRoot, 'project.json'), 'utf8')) as { implicitDependencies?: string[] };
-    const appProjects = deployableApps(repoRoot).map((app) => (JSON.parse(readFileSync(path.join(repoRoot, 'apps', app, 'project.json'), 'utf8')) as { name: string }).name);
+    const project = JSON.parse(readFileSync(path.join(k8sRoot, 'project.json'), 'utf8')) as {
+      implicitDependencies?: string[];
+    };
+    const appProjects = deployableApps(repoRoot).map(
+      (app) =>
+        (JSON.parse(readFileSync(path.join(repoRoot, 'apps', app, 'project.json'), 'utf8')) as { name: string }).name,
+    );
     expect(appProjects.filter((name) => !(project.implicitDependencies ?? []).includes(name))).toEqual([]);
   });
 
   describe.each(SERVICES.map((spec) => [spec.app, spec] as const))('%s', (app, spec) => {
     const manifests = (): Manifest[] => manifestsIn(`${app}.yaml`);
-    const pod = (): NonNullable<Manifest['spec']['template']> => only(manifests(), 'Deployment').spec.template as NonNullable<Manifest['spec']['template']>;
+    const pod = (): NonNullable<Manifest['spec']['template']> =>
+      only(manifests(), 'Deployment').spec.template as NonNullable<Manifest['spec']['template']>;
     const container = (): Container => {
       expect(pod().spec.containers).toHaveLength(1);
       return pod().spec.containers[0] as Container;
@@ -184,7 +200,11 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       expect(c.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
       expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
       expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-      expect(pod().metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(config.PORT), 'prometheus.io/path': '/metrics' });
+      expect(pod().metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(config.PORT),
+        'prometheus.io/path': '/metrics',
+      });
       const service = only(manifests(), 'Service');
       expect(service.spec.ports).toEqual([{ name: 'http', port: config.PORT, targetPort: 'http' }]);
       expect(service.spec.selector).toEqual({ 'app.kubernetes.io/name': app });
@@ -198,7 +218,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
     it('runs as the image’s unprivileged user on a read-only root, with its writable paths mounted', () => {
       expect(pod().spec.securityContext.runAsNonRoot).toBe(true);
-      expect(container().securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(container().securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+      });
       const mounts = container().volumeMounts.map((mount) => mount.mountPath);
       expect(mounts).toContain('/tmp');
       if (spec.dataVolume !== undefined) {
@@ -207,31 +230,42 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       }
     });
 
-    it(spec.singleton === undefined ? 'scales out, and a node drain takes one pod at a time' : 'never runs two pods at once, not even during a rollout', () => {
-      const deployment = only(manifests(), 'Deployment');
-      if (spec.singleton === undefined) {
-        expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
-        expect(deployment.spec.strategy?.type).toBe('RollingUpdate');
-        expect(only(manifests(), 'PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
-      } else {
-        expect(deployment.spec.replicas).toBe(1);
-        expect(deployment.spec.strategy?.type).toBe('Recreate');
-      }
-    });
+    it(
+      spec.singleton === undefined
+        ? 'scales out, and a node drain takes one pod at a time'
+        : 'never runs two pods at once, not even during a rollout',
+      () => {
+        const deployment = only(manifests(), 'Deployment');
+        if (spec.singleton === undefined) {
+          expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
+          expect(deployment.spec.strategy?.type).toBe('RollingUpdate');
+          expect(only(manifests(), 'PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
+        } else {
+          expect(deployment.spec.replicas).toBe(1);
+          expect(deployment.spec.strategy?.type).toBe('Recreate');
+        }
+      },
+    );
   });
 
   it('gives credentials only from the Secret and the rest from the shared ConfigMap', () => {
     const routed = SERVICES.flatMap((spec) => serviceEnv(spec).map((variable) => ({ app: spec.app, ...variable })));
     const databaseUrls = routed.filter((variable) => variable.name === 'DATABASE_URL');
     expect(databaseUrls.length).toBeGreaterThan(0);
-    for (const variable of databaseUrls) expect(variable).toMatchObject({ valueFrom: { secretKeyRef: { name: SECRET, key: 'DATABASE_URL' } } });
-    for (const variable of routed.filter((v) => v.name === 'KAFKA_BROKERS')) expect(variable).toMatchObject({ valueFrom: { configMapKeyRef: { name: CONFIG_MAP } } });
+    for (const variable of databaseUrls)
+      expect(variable).toMatchObject({ valueFrom: { secretKeyRef: { name: SECRET, key: 'DATABASE_URL' } } });
+    for (const variable of routed.filter((v) => v.name === 'KAFKA_BROKERS'))
+      expect(variable).toMatchObject({ valueFrom: { configMapKeyRef: { name: CONFIG_MAP } } });
     // The router reads no database: it is not handed the credentials.
-    expect(routed.filter((variable) => variable.app === 'router').map((variable) => variable.name)).not.toContain('DATABASE_URL');
+    expect(routed.filter((variable) => variable.app === 'router').map((variable) => variable.name)).not.toContain(
+      'DATABASE_URL',
+    );
   });
 
   it('refuses a setting in services.ts that the service’s schema does not read', () => {
     const [first] = SERVICES;
-    expect(() => serviceEnv({ ...(first as (typeof SERVICES)[number]), settings: { NOT_A_SETTING: 'x' } })).toThrow(/sets NOT_A_SETTING, which its config schema does not read/);
+    expect(() => serviceEnv({ ...(first as (typeof SERVICES)[number]), settings: { NOT_A_SETTING: 'x' } })).toThrow(
+      /sets NOT_A_SETTING, which its config schema does not read/,
+    );
   });
 });

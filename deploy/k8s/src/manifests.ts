@@ -51,7 +51,8 @@ function schemaDefaults(schema: z.ZodObject): { port: number; shutdownTimeoutMs:
 export function serviceEnv(spec: ServiceSpec): EnvVar[] {
   const keys = Object.keys(spec.configSchema.shape);
   for (const key of Object.keys(spec.settings ?? {})) {
-    if (!keys.includes(key)) throw new Error(`services.ts: ${spec.app} sets ${key}, which its config schema does not read`);
+    if (!keys.includes(key))
+      throw new Error(`services.ts: ${spec.app} sets ${key}, which its config schema does not read`);
   }
   const env: EnvVar[] = [];
   for (const key of keys) {
@@ -64,7 +65,11 @@ export function serviceEnv(spec: ServiceSpec): EnvVar[] {
 }
 
 function labels(spec: ServiceSpec): Record<string, string> {
-  return { 'app.kubernetes.io/name': spec.app, 'app.kubernetes.io/part-of': 'flowline', 'app.kubernetes.io/component': spec.component };
+  return {
+    'app.kubernetes.io/name': spec.app,
+    'app.kubernetes.io/part-of': 'flowline',
+    'app.kubernetes.io/component': spec.component,
+  };
 }
 
 function deployment(spec: ServiceSpec): object {
@@ -88,17 +93,30 @@ function deployment(spec: ServiceSpec): object {
     spec: {
       replicas: spec.replicas,
       selector: { matchLabels: { 'app.kubernetes.io/name': spec.app } },
-      strategy: spec.singleton === undefined ? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } : { type: 'Recreate' },
+      strategy:
+        spec.singleton === undefined
+          ? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }
+          : { type: 'Recreate' },
       template: {
         metadata: {
           labels: labels(spec),
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' },
+          annotations: {
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(port),
+            'prometheus.io/path': '/metrics',
+          },
         },
         spec: {
           // SIGTERM starts the service's drain (stop fetching, finish, commit, close) bounded
           // by SHUTDOWN_TIMEOUT_MS; Kubernetes must not SIGKILL before that deadline.
           terminationGracePeriodSeconds: Math.ceil(shutdownTimeoutMs / 1000) + GRACE_MARGIN_SECONDS,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: spec.app,
@@ -109,7 +127,11 @@ function deployment(spec: ServiceSpec): object {
               livenessProbe: probe('/healthz', 10, 3),
               readinessProbe: probe('/readyz', 5, 3),
               resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
               volumeMounts: mounts,
             },
           ],
@@ -149,7 +171,8 @@ function dataClaim(spec: ServiceSpec, size: string): object {
   };
 }
 
-const HEADER = '# Generated from deploy/k8s/src (services.ts and each app\'s config schema): edit there, then run `npm run k8s:generate`.\n';
+const HEADER =
+  "# Generated from deploy/k8s/src (services.ts and each app's config schema): edit there, then run `npm run k8s:generate`.\n";
 
 function yamlDocuments(comment: string | undefined, objects: readonly object[]): string {
   const note = comment === undefined ? '' : `# ${comment}\n`;
@@ -159,18 +182,25 @@ function yamlDocuments(comment: string | undefined, objects: readonly object[]):
 /** Every file under deploy/k8s/, by path relative to it. */
 export function manifestFiles(services: readonly ServiceSpec[] = SERVICES): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('base/namespace.yaml', yamlDocuments(undefined, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }]));
+  files.set(
+    'base/namespace.yaml',
+    yamlDocuments(undefined, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }]),
+  );
   files.set(
     'base/config.yaml',
-    yamlDocuments('Where the infrastructure is. The Secret flowline-secrets (credentials) is made apart: see deploy/k8s/README.md.', [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CONFIG_MAP }, data: SHARED_CONFIG },
-    ]),
+    yamlDocuments(
+      'Where the infrastructure is. The Secret flowline-secrets (credentials) is made apart: see deploy/k8s/README.md.',
+      [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CONFIG_MAP }, data: SHARED_CONFIG }],
+    ),
   );
   for (const spec of services) {
     const objects: object[] = [deployment(spec), service(spec)];
     if (spec.singleton === undefined) objects.push(disruptionBudget(spec));
     if (spec.dataVolume !== undefined) objects.push(dataClaim(spec, spec.dataVolume.size));
-    files.set(`base/${spec.app}.yaml`, yamlDocuments(spec.singleton === undefined ? undefined : `One pod at most: ${spec.singleton}.`, objects));
+    files.set(
+      `base/${spec.app}.yaml`,
+      yamlDocuments(spec.singleton === undefined ? undefined : `One pod at most: ${spec.singleton}.`, objects),
+    );
   }
   const resources = [...files.keys()].map((path) => path.slice('base/'.length));
   files.set(

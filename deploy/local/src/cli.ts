@@ -4,7 +4,6 @@ import { infraDown, infraStatus, infraUp } from './index';
 // `npm run infra:up | infra:down | infra:status`. Exit code 0 on success; otherwise one line that
 // says what is wrong and exit code 1.
 
-
 const usage = 'usage: tsx deploy/local/src/cli.ts up | down | status';
 
 async function main(command: string | undefined): Promise<number> {

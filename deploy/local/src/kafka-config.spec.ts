@@ -9,7 +9,9 @@ function parse(properties: string): Map<string, string> {
   );
 }
 
-const properties = parse(renderServerProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, dataDir: '/d' }));
+const properties = parse(
+  renderServerProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, dataDir: '/d' }),
+);
 
 describe('renderServerProperties', () => {
   it('runs one node as broker and controller on loopback only', () => {

@@ -17,7 +17,11 @@ it('lets a consumer group read a record committed in a transaction as soon as in
   const kafka = new Kafka({ clientId: 'local-infra-spec', brokers, logLevel: logLevel.NOTHING });
   const topic = `local-infra-spec-${randomUUID()}`;
   const admin = kafka.admin();
-  const producer = kafka.producer({ transactionalId: `local-infra-spec-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    transactionalId: `local-infra-spec-${randomUUID()}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   const consumer = kafka.consumer({ groupId: `local-infra-spec-${randomUUID()}` });
   try {
     await admin.connect();

@@ -7,7 +7,12 @@ import { kafkaNodeId, renderLog4j2Properties, renderServerProperties } from './k
 import { describeKafkaCluster, waitForKafkaReady } from './kafka-readiness';
 import type { LocalServer, Log } from './local-server';
 import { localSettings, loopback, ports } from './local-settings';
-import { ensureManagedProcess, statusOfManagedProcess, stopManagedProcess, type ManagedProcess } from './managed-process';
+import {
+  ensureManagedProcess,
+  statusOfManagedProcess,
+  stopManagedProcess,
+  type ManagedProcess,
+} from './managed-process';
 import { classpathOf, ensureMavenJars } from './maven-jars';
 import { lastLines, requireOnPath, runCommand, spawnDetached } from './process-control';
 
@@ -95,7 +100,18 @@ async function formatStorageOnce(log: Log): Promise<void> {
   while (clusterId.startsWith('-')) clusterId = crypto.randomBytes(16).toString('base64url');
   const result = await runCommand(
     'java',
-    ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', classpathOf(libDir), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
+    [
+      '-Xmx256m',
+      `-Dlog4j2.configurationFile=${log4jFile}`,
+      '-cp',
+      classpathOf(libDir),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propertiesFile,
+    ],
     { cwd: kafkaDir, timeoutMs: 120_000 },
   );
   if (result.code !== 0) {

@@ -20,7 +20,9 @@ describe('withExclusiveLock', () => {
     };
     await Promise.all([
       withExclusiveLock(lockFile, { timeoutMs: 10_000 }, hold('a')),
-      sleep(50).then(() => withExclusiveLock(lockFile, { timeoutMs: 10_000, onWait: (holder) => waits.push(holder) }, hold('b'))),
+      sleep(50).then(() =>
+        withExclusiveLock(lockFile, { timeoutMs: 10_000, onWait: (holder) => waits.push(holder) }, hold('b')),
+      ),
     ]);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(waits).toEqual([expect.stringContaining(`pid ${process.pid}`)]);
@@ -32,7 +34,11 @@ describe('withExclusiveLock', () => {
       const holder = spawn('flock', [lockFile, 'sleep', String(seconds)]);
       await sleep(100);
       const waits: string[] = [];
-      await withExclusiveLock(lockFile, { timeoutMs: 10_000, unknownHolderNoticeMs: noticeMs, onWait: (who) => waits.push(who) }, () => Promise.resolve());
+      await withExclusiveLock(
+        lockFile,
+        { timeoutMs: 10_000, unknownHolderNoticeMs: noticeMs, onWait: (who) => waits.push(who) },
+        () => Promise.resolve(),
+      );
       holder.kill();
       return waits;
     };
@@ -41,7 +47,9 @@ describe('withExclusiveLock', () => {
   });
 
   it('releases the lock when the work throws', async () => {
-    await expect(withExclusiveLock(lockFile, { timeoutMs: 5000 }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      withExclusiveLock(lockFile, { timeoutMs: 5000 }, () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     await expect(withExclusiveLock(lockFile, { timeoutMs: 2000 }, () => Promise.resolve('free'))).resolves.toBe('free');
   });
 

@@ -31,9 +31,13 @@ async function acquire(lockFile: string, options: LockOptions): Promise<() => Pr
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   const holderFile = `${lockFile}.holder`;
   const timeoutSeconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-  const child = spawn('flock', ['--exclusive', '--wait', String(timeoutSeconds), lockFile, '-c', 'echo locked; exec cat'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'flock',
+    ['--exclusive', '--wait', String(timeoutSeconds), lockFile, '-c', 'echo locked; exec cat'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
 
   await new Promise<void>((resolve, reject) => {
@@ -46,7 +50,8 @@ async function acquire(lockFile: string, options: LockOptions): Promise<() => Pr
     let waitNotice: NodeJS.Timeout;
     const checkHolder = (): void => {
       const holder = readHolder(holderFile);
-      if (holder === undefined && Date.now() - startedAt < (options.unknownHolderNoticeMs ?? UNKNOWN_HOLDER_NOTICE_MS)) waitNotice = setTimeout(checkHolder, WAIT_CHECK_MS);
+      if (holder === undefined && Date.now() - startedAt < (options.unknownHolderNoticeMs ?? UNKNOWN_HOLDER_NOTICE_MS))
+        waitNotice = setTimeout(checkHolder, WAIT_CHECK_MS);
       else options.onWait?.(holder ?? 'holder unknown');
     };
     waitNotice = setTimeout(checkHolder, WAIT_CHECK_MS);

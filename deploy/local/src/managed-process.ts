@@ -72,7 +72,9 @@ export async function ensureManagedProcess(server: ManagedProcess, log: Log): Pr
     const detail = await server.waitReady({
       timeoutMs: server.startTimeoutMs,
       abortIf: () =>
-        isAlive(pid) ? undefined : `process ${pid} exited; last log lines: ${tailOfFile(server.logFile, 3)} (see ${server.logFile})`,
+        isAlive(pid)
+          ? undefined
+          : `process ${pid} exited; last log lines: ${tailOfFile(server.logFile, 3)} (see ${server.logFile})`,
     });
     log(`${server.label}: started (pid ${pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s; ${detail}`);
   } catch (error) {

@@ -54,7 +54,11 @@ it('delivers insert, update with the full document, and delete to a change strea
     await collection.deleteOne({ _id: 'a' });
     const [deleted] = await nextChanges(stream, 1);
 
-    expect(inserted).toMatchObject({ operationType: 'insert', fullDocument: { _id: 'a', n: 1 }, documentKey: { _id: 'a' } });
+    expect(inserted).toMatchObject({
+      operationType: 'insert',
+      fullDocument: { _id: 'a', n: 1 },
+      documentKey: { _id: 'a' },
+    });
     // Not documentKey: the stand-in fills it wrongly for updates (see README.md).
     expect(updated).toMatchObject({ operationType: 'update', fullDocument: { _id: 'a', n: 2 } });
     expect(deleted).toMatchObject({ operationType: 'delete', documentKey: { _id: 'a' } });
@@ -80,7 +84,10 @@ it('resumes after a token with the changes that followed it', async () => {
   const resumed = collection.watch([], { fullDocument: 'updateLookup', resumeAfter: token });
   try {
     const changes = await nextChanges(resumed, 2);
-    expect(changes.map((change) => ('documentKey' in change ? change.documentKey._id : undefined))).toEqual(['second', 'third']);
+    expect(changes.map((change) => ('documentKey' in change ? change.documentKey._id : undefined))).toEqual([
+      'second',
+      'third',
+    ]);
   } finally {
     await resumed.close();
   }

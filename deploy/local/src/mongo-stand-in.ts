@@ -4,7 +4,12 @@ import { MongoClient } from 'mongodb';
 import { deployLocalDir, flowlineDir, logFileOf, pidFileOf } from './infra-layout';
 import type { LocalServer } from './local-server';
 import { localSettings, loopback, ports } from './local-settings';
-import { ensureManagedProcess, statusOfManagedProcess, stopManagedProcess, type ManagedProcess } from './managed-process';
+import {
+  ensureManagedProcess,
+  statusOfManagedProcess,
+  stopManagedProcess,
+  type ManagedProcess,
+} from './managed-process';
 import { classpathOf, ensureMavenJars } from './maven-jars';
 import { requireOnPath, spawnDetached } from './process-control';
 import { waitUntil } from './wait-until';

@@ -29,12 +29,17 @@ function runPg(binary: string, args: readonly string[], timeoutMs = 120_000): Pr
   const executable = path.join(pgBin, binary);
   // Own session: the postmaster pg_ctl leaves behind must not share the CLI's process group.
   const options = { cwd: clusterDir, timeoutMs, detached: true };
-  return runsAsRoot ? runCommand('runuser', ['-u', osUser, '--', executable, ...args], options) : runCommand(executable, args, options);
+  return runsAsRoot
+    ? runCommand('runuser', ['-u', osUser, '--', executable, ...args], options)
+    : runCommand(executable, args, options);
 }
 
 function requireBinaries(): void {
   if (!fs.existsSync(path.join(pgBin, 'pg_ctl'))) {
-    throw new InfraError('TOOL_MISSING', `PostgreSQL 15 binaries not found in ${pgBin} (set FLOWLINE_PG_BIN to their directory)`);
+    throw new InfraError(
+      'TOOL_MISSING',
+      `PostgreSQL 15 binaries not found in ${pgBin} (set FLOWLINE_PG_BIN to their directory)`,
+    );
   }
 }
 
@@ -60,9 +65,22 @@ async function prepareDirectories(): Promise<void> {
 async function initClusterOnce(log: Log): Promise<void> {
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const result = await runPg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-instructions']);
+  const result = await runPg('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-instructions',
+  ]);
   if (result.code !== 0) {
-    throw new InfraError('START_FAILED', `postgres: initdb failed (exit ${result.code}): ${lastLines(result.stdout + result.stderr, 3)}`);
+    throw new InfraError(
+      'START_FAILED',
+      `postgres: initdb failed (exit ${result.code}): ${lastLines(result.stdout + result.stderr, 3)}`,
+    );
   }
   fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), `\n# deploy/local settings\n${includeLine}\n`);
   log(`postgres: initialised cluster in ${path.relative(flowlineDir, dataDir)}`);
@@ -100,7 +118,11 @@ function postmasterPid(): string {
 }
 
 async function withClient<T>(database: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: superuserUrl(database), connectionTimeoutMillis: 2000, query_timeout: 10_000 });
+  const client = new pg.Client({
+    connectionString: superuserUrl(database),
+    connectionTimeoutMillis: 2000,
+    query_timeout: 10_000,
+  });
   // A server that goes away mid-probe emits 'error' on the client; the awaited query reports it.
   client.on('error', () => undefined);
   await client.connect();
@@ -171,7 +193,18 @@ async function ensureRunning(log: Log): Promise<void> {
   await initClusterOnce(log);
   writeConfig();
   // -p on the command line too, so `ps`/`pgrep` show which cluster this is.
-  const start = await runPg('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', `-p ${ports.postgres}`]);
+  const start = await runPg('pg_ctl', [
+    'start',
+    '-D',
+    dataDir,
+    '-l',
+    logFile,
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${ports.postgres}`,
+  ]);
   if (start.code !== 0) {
     throw new InfraError(
       'START_FAILED',
@@ -192,7 +225,10 @@ async function stop(log: Log): Promise<void> {
   if (fast.code !== 0) {
     const immediate = await stopCluster('immediate');
     if (immediate.code !== 0) {
-      throw new InfraError('STOP_FAILED', `postgres: pg_ctl stop failed: ${lastLines(immediate.stdout + immediate.stderr, 2)}`);
+      throw new InfraError(
+        'STOP_FAILED',
+        `postgres: pg_ctl stop failed: ${lastLines(immediate.stdout + immediate.stderr, 2)}`,
+      );
     }
   }
   log(`postgres: stopped (pid ${pid})`);

@@ -11,7 +11,11 @@ describe('spawnDetached and stopProcessGroup', () => {
   it('starts a server in its own process group and stops the whole group with SIGTERM', async () => {
     const marker = path.join(dir, 'marker');
     // The shell stays the group leader and its `sleep` child is in the same group.
-    const pid = spawnDetached({ command: 'sh', args: ['-c', `sleep 60 & wait # ${marker}`], logFile: path.join(dir, 'server.log') });
+    const pid = spawnDetached({
+      command: 'sh',
+      args: ['-c', `sleep 60 & wait # ${marker}`],
+      logFile: path.join(dir, 'server.log'),
+    });
     expect(isOurProcess(pid, [marker])).toBe(true);
     expect(isOurProcess(pid, ['some-other-marker'])).toBe(false);
 
@@ -22,7 +26,11 @@ describe('spawnDetached and stopProcessGroup', () => {
 
   it('uses SIGKILL after the grace time when SIGTERM is ignored', async () => {
     const logFile = path.join(dir, 'stubborn.log');
-    const pid = spawnDetached({ command: 'sh', args: ['-c', "trap '' TERM; echo armed; while :; do sleep 1; done"], logFile });
+    const pid = spawnDetached({
+      command: 'sh',
+      args: ['-c', "trap '' TERM; echo armed; while :; do sleep 1; done"],
+      logFile,
+    });
     // A SIGTERM that arrives before the trap is set would simply end the shell.
     await waitUntil(
       'the shell to ignore SIGTERM',

@@ -30,9 +30,13 @@ async function ensureRunning(log: Log): Promise<void> {
   } catch (error) {
     if (await isPortOpen(loopback, ports.rabbitmq)) {
       // Something listens (bad credentials, still booting, not RabbitMQ): starting another won't help.
-      throw new InfraError('UNREACHABLE', `RabbitMQ at ${loopback}:${ports.rabbitmq} does not accept ${redacted()}: ${describeError(error)}`, {
-        cause: error,
-      });
+      throw new InfraError(
+        'UNREACHABLE',
+        `RabbitMQ at ${loopback}:${ports.rabbitmq} does not accept ${redacted()}: ${describeError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (!isOnPath('rabbitmq-server')) {
       throw new InfraError(

@@ -68,14 +68,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll());
   for (const service of services) {
     void service.exited.then((code) => {
-      if (!stopping) say(`${service.name} exited unexpectedly (${String(code)}); see ${join(logDir, `${service.name}.log`)}`);
+      if (!stopping)
+        say(`${service.name} exited unexpectedly (${String(code)}); see ${join(logDir, `${service.name}.log`)}`);
     });
   }
 
   try {
     await Promise.all(services.map((service) => waitUntilReady(service)));
     say(`all ${services.length} services ready (logs: ${logDir})`);
-    say('Ctrl-C stops every service. Try: curl -X POST localhost:8080/webhooks/sample -H "content-type: application/json" -d \'{"hello":"world"}\'');
+    say(
+      'Ctrl-C stops every service. Try: curl -X POST localhost:8080/webhooks/sample -H "content-type: application/json" -d \'{"hello":"world"}\'',
+    );
     say('and follow what it caused: npx flowline trace <the id it answers>');
     const correlationId = await sendSampleWebhook();
     await printSampleTrace(correlationId, settings);
@@ -135,7 +138,10 @@ async function sendSampleWebhook(): Promise<string> {
 }
 
 /** Runs the built `flowline` CLI with the infrastructure's connection settings. */
-function flowline(args: readonly string[], settings: InfraSettings): { status: number | null; stdout: string; stderr: string } {
+function flowline(
+  args: readonly string[],
+  settings: InfraSettings,
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(repoRoot, 'apps/flowline-cli/bin/flowline.js'), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -153,7 +159,10 @@ async function printSampleTrace(correlationId: string, settings: InfraSettings):
   for (;;) {
     const probe = flowline(['trace', correlationId, '--json'], settings);
     if (probe.status === 0 && probe.stdout.includes('"document.processed"')) break;
-    if (Date.now() > deadline) throw new Error(`the sample chain did not reach the event store within 60 s: ${probe.stderr.trim() || probe.stdout.trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the sample chain did not reach the event store within 60 s: ${probe.stderr.trim() || probe.stdout.trim()}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   say(`$ npx flowline trace ${correlationId}`);

@@ -27,7 +27,13 @@ const INGRESS_TYPES: Readonly<Record<'ingressWebhook' | 'ingressFile' | 'ingress
   ingressFile: ['file.uploaded'],
   ingressCdc: ['data.changed'],
 };
-const DOMAIN_TYPES: readonly EventType[] = ['invoice.received', 'invoice.processed', 'email.classified', 'document.processed', 'sync.completed'];
+const DOMAIN_TYPES: readonly EventType[] = [
+  'invoice.received',
+  'invoice.processed',
+  'email.classified',
+  'document.processed',
+  'sync.completed',
+];
 
 interface ChannelSpec {
   readonly id: string;
@@ -42,21 +48,47 @@ const agentChannelId = (agent: AgentName): string => `agent${capitalise(agent)}`
 
 /** Every topic of ARCHITECTURE.md's topic table. */
 const CHANNELS: readonly ChannelSpec[] = [
-  { id: 'ingressWebhook', address: BASE_TOPICS.ingressWebhook, description: 'Verified webhooks and inbound mail from webhook-gateway.', messages: INGRESS_TYPES.ingressWebhook },
-  { id: 'ingressFile', address: BASE_TOPICS.ingressFile, description: 'Finished, new files from file-watcher.', messages: INGRESS_TYPES.ingressFile },
-  { id: 'ingressCdc', address: BASE_TOPICS.ingressCdc, description: 'Row and document changes from cdc-listener; partition key = the changed entity.', messages: INGRESS_TYPES.ingressCdc },
-  { id: 'eventsDomain', address: BASE_TOPICS.domainEvents, description: 'Events the agents emit.', messages: DOMAIN_TYPES },
+  {
+    id: 'ingressWebhook',
+    address: BASE_TOPICS.ingressWebhook,
+    description: 'Verified webhooks and inbound mail from webhook-gateway.',
+    messages: INGRESS_TYPES.ingressWebhook,
+  },
+  {
+    id: 'ingressFile',
+    address: BASE_TOPICS.ingressFile,
+    description: 'Finished, new files from file-watcher.',
+    messages: INGRESS_TYPES.ingressFile,
+  },
+  {
+    id: 'ingressCdc',
+    address: BASE_TOPICS.ingressCdc,
+    description: 'Row and document changes from cdc-listener; partition key = the changed entity.',
+    messages: INGRESS_TYPES.ingressCdc,
+  },
+  {
+    id: 'eventsDomain',
+    address: BASE_TOPICS.domainEvents,
+    description: 'Events the agents emit.',
+    messages: DOMAIN_TYPES,
+  },
   ...AGENT_NAMES.map((agent) => ({
     id: agentChannelId(agent),
     address: `agent.${agent}`,
     description: `Work for the ${agent} agent, forwarded unchanged by the router. Which types arrive is the router's rule configuration, so any catalogue type may.`,
     messages: EVENT_TYPES,
   })),
-  { id: 'eventsUnrouted', address: BASE_TOPICS.unrouted, description: 'Events no routing rule matched, for operators.', messages: EVENT_TYPES },
+  {
+    id: 'eventsUnrouted',
+    address: BASE_TOPICS.unrouted,
+    description: 'Events no routing rule matched, for operators.',
+    messages: EVENT_TYPES,
+  },
   {
     id: 'deadLetter',
     address: '{topic}.dlq',
-    description: 'Records a consumer gave up on (undecodable, unknown schema, non-retryable failure, retries exhausted), for operators and `flowline dlq` redrive.',
+    description:
+      'Records a consumer gave up on (undecodable, unknown schema, non-retryable failure, retries exhausted), for operators and `flowline dlq` redrive.',
     messages: 'dead-letter',
     perTopic: true,
   },
@@ -70,7 +102,12 @@ interface OperationSpec {
   readonly messages?: readonly EventType[];
 }
 
-const sendsDomain = (service: string, messages: readonly EventType[]): OperationSpec => ({ service, action: 'send', channel: 'eventsDomain', messages });
+const sendsDomain = (service: string, messages: readonly EventType[]): OperationSpec => ({
+  service,
+  action: 'send',
+  channel: 'eventsDomain',
+  messages,
+});
 
 /** Writers and readers per ARCHITECTURE.md's topic table and event catalogue ("emitted by"). */
 const OPERATIONS: readonly OperationSpec[] = [
@@ -83,7 +120,11 @@ const OPERATIONS: readonly OperationSpec[] = [
   { service: 'router', action: 'receive', channel: 'eventsDomain' },
   ...AGENT_NAMES.map((agent): OperationSpec => ({ service: 'router', action: 'send', channel: agentChannelId(agent) })),
   { service: 'router', action: 'send', channel: 'eventsUnrouted' },
-  ...AGENT_NAMES.map((agent): OperationSpec => ({ service: `${agent}-agent`, action: 'receive', channel: agentChannelId(agent) })),
+  ...AGENT_NAMES.map((agent): OperationSpec => ({
+    service: `${agent}-agent`,
+    action: 'receive',
+    channel: agentChannelId(agent),
+  })),
   sendsDomain('invoice-agent', ['invoice.processed']),
   sendsDomain('email-agent', ['email.classified', 'invoice.received']),
   sendsDomain('document-agent', ['document.processed', 'invoice.received']),
@@ -96,7 +137,8 @@ const OPERATIONS: readonly OperationSpec[] = [
 ];
 
 const SERVICE_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  messaging: 'libs/messaging inside every consumer: dead letters (retries happen in place, by pausing the partition: there are no retry topics).',
+  messaging:
+    'libs/messaging inside every consumer: dead letters (retries happen in place, by pausing the partition: there are no retry topics).',
   'flowline-cli': 'Operators, through the flowline CLI (dlq, redrive, tail).',
 };
 
@@ -110,32 +152,67 @@ function capitalise(word: string): string {
 }
 
 function camelCase(words: string): string {
-  return words.split(/[^a-zA-Z0-9]+/).map((word, index) => (index === 0 ? word : capitalise(word))).join('');
+  return words
+    .split(/[^a-zA-Z0-9]+/)
+    .map((word, index) => (index === 0 ? word : capitalise(word)))
+    .join('');
 }
 
 /** The CloudEvents Kafka binary-mode headers (ARCHITECTURE.md "Event envelope"). */
 function cloudEventHeadersSchema(): JsonObject {
   return {
     type: 'object',
-    description: 'CloudEvents 1.0, Kafka protocol binding, binary content mode: attributes as ce_* headers, W3C trace context alongside.',
-    required: ['ce_id', 'ce_source', 'ce_type', 'ce_specversion', 'ce_time', 'content-type', 'ce_correlationid', 'ce_schemaversion', 'ce_partitionkey'],
+    description:
+      'CloudEvents 1.0, Kafka protocol binding, binary content mode: attributes as ce_* headers, W3C trace context alongside.',
+    required: [
+      'ce_id',
+      'ce_source',
+      'ce_type',
+      'ce_specversion',
+      'ce_time',
+      'content-type',
+      'ce_correlationid',
+      'ce_schemaversion',
+      'ce_partitionkey',
+    ],
     properties: {
       ce_id: { type: 'string', description: 'Event id; a retried or duplicated input keeps it.' },
-      ce_source: { type: 'string', format: 'uri-reference', description: 'Producing service and origin, e.g. /webhook-gateway/github.' },
+      ce_source: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'Producing service and origin, e.g. /webhook-gateway/github.',
+      },
       ce_type: { type: 'string', description: 'Event type, e.g. invoice.received.' },
       ce_specversion: { type: 'string', const: '1.0' },
       ce_time: { type: 'string', format: 'date-time' },
-      'content-type': { type: 'string', const: 'application/json', description: 'The datacontenttype attribute; the value is JSON.' },
+      'content-type': {
+        type: 'string',
+        const: 'application/json',
+        description: 'The datacontenttype attribute; the value is JSON.',
+      },
       ce_subject: { type: 'string', description: 'Optional; e.g. schema.table or db.collection for data.changed.' },
-      ce_correlationid: { type: 'string', description: 'Id of the first event of the chain; copied to every event it causes.' },
-      ce_causationid: { type: 'string', description: 'Id of the event that directly caused this one; absent on the first event.' },
+      ce_correlationid: {
+        type: 'string',
+        description: 'Id of the first event of the chain; copied to every event it causes.',
+      },
+      ce_causationid: {
+        type: 'string',
+        description: 'Id of the event that directly caused this one; absent on the first event.',
+      },
       ce_schemaversion: {
         type: 'string',
         pattern: '^[1-9][0-9]*$',
         description: 'Version of the data schema. Consumers upcast older versions and dead-letter unknown ones.',
       },
-      ce_partitionkey: { type: 'string', description: 'Also the Kafka message key: events of one business entity share it and stay in order.' },
-      traceparent: { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', description: 'W3C Trace Context.' },
+      ce_partitionkey: {
+        type: 'string',
+        description: 'Also the Kafka message key: events of one business entity share it and stay in order.',
+      },
+      traceparent: {
+        type: 'string',
+        pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+        description: 'W3C Trace Context.',
+      },
       tracestate: { type: 'string', description: 'W3C Trace Context.' },
     },
   };
@@ -188,12 +265,16 @@ const deadLetterMessage: JsonObject = {
   name: 'dead-letter',
   title: 'Dead letter',
   summary: 'The original record, key, value and headers unchanged, plus the reason headers libs/messaging adds.',
-  description: 'May hold anything that reached the guarded topic, including records that are not CloudEvents, so the payload is unconstrained.',
+  description:
+    'May hold anything that reached the guarded topic, including records that are not CloudEvents, so the payload is unconstrained.',
   headers: {
     type: 'object',
     required: Object.values(DLQ_HEADERS).filter((name) => name !== DLQ_HEADERS.stack),
     properties: Object.fromEntries(
-      (Object.keys(DLQ_HEADERS) as (keyof typeof DLQ_HEADERS)[]).map((key) => [DLQ_HEADERS[key], { type: 'string', description: DLQ_HEADER_DESCRIPTIONS[key] }]),
+      (Object.keys(DLQ_HEADERS) as (keyof typeof DLQ_HEADERS)[]).map((key) => [
+        DLQ_HEADERS[key],
+        { type: 'string', description: DLQ_HEADER_DESCRIPTIONS[key] },
+      ]),
     ),
   },
   payload: {},
@@ -204,7 +285,9 @@ function channelFor(spec: ChannelSpec): JsonObject {
   const messages: Record<string, Json> =
     spec.messages === 'dead-letter'
       ? { deadLetter: { $ref: '#/components/messages/deadLetter' } }
-      : Object.fromEntries(types.map((type) => [messageId(type), { $ref: `#/components/messages/${messageId(type)}` }]));
+      : Object.fromEntries(
+          types.map((type) => [messageId(type), { $ref: `#/components/messages/${messageId(type)}` }]),
+        );
   return {
     address: spec.address,
     description: spec.description,
@@ -235,7 +318,9 @@ function operationFor(spec: OperationSpec): [string, JsonObject] {
       tags: [{ name: spec.service }],
       ...(spec.messages === undefined
         ? {}
-        : { messages: spec.messages.map((type) => ({ $ref: `#/channels/${spec.channel}/messages/${messageId(type)}` })) }),
+        : {
+            messages: spec.messages.map((type) => ({ $ref: `#/channels/${spec.channel}/messages/${messageId(type)}` })),
+          }),
     },
   ];
 }
@@ -249,15 +334,22 @@ export function asyncApiDocument(): JsonObject {
       title: 'Flowline events',
       version: DOCUMENT_VERSION,
       description: [
-        'Every Flowline topic and event. Each message is a CloudEvents 1.0 event in the Kafka binding\'s binary content mode.',
+        "Every Flowline topic and event. Each message is a CloudEvents 1.0 event in the Kafka binding's binary content mode.",
         'Addresses are shown without FLOWLINE_TOPIC_PREFIX, which is prepended to every topic when set.',
         'Generated by `npm run docs:events` from libs/event-schemas; do not edit by hand.',
       ].join('\n'),
-      tags: services.map((service) => ({ name: service, ...(SERVICE_DESCRIPTIONS[service] === undefined ? {} : { description: SERVICE_DESCRIPTIONS[service] }) })),
+      tags: services.map((service) => ({
+        name: service,
+        ...(SERVICE_DESCRIPTIONS[service] === undefined ? {} : { description: SERVICE_DESCRIPTIONS[service] }),
+      })),
     },
     defaultContentType: 'application/json',
     servers: {
-      local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'deploy/local: one Kafka node (KAFKA_BROKERS).' },
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'deploy/local: one Kafka node (KAFKA_BROKERS).',
+      },
     },
     channels: Object.fromEntries(CHANNELS.map((spec) => [spec.id, channelFor(spec)])),
     operations: Object.fromEntries(OPERATIONS.map(operationFor)),

@@ -47,7 +47,9 @@ export interface DeadLetterHeaderValues {
 /** Reads the `flowline-dlq-*` headers back (the event store and `flowline dlq` both do). */
 export function readDeadLetterHeaders(headers: Readonly<Record<string, string>>): DeadLetterHeaderValues {
   const values: DeadLetterHeaderValues = {};
-  const text = (key: 'reason' | 'errorClass' | 'errorCode' | 'originalTopic' | 'originalOffset' | 'consumerGroup'): void => {
+  const text = (
+    key: 'reason' | 'errorClass' | 'errorCode' | 'originalTopic' | 'originalOffset' | 'consumerGroup',
+  ): void => {
     const value = headers[DLQ_HEADERS[key]];
     if (value !== undefined) values[key] = value;
   };

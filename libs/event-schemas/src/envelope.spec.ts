@@ -3,7 +3,11 @@ import { createEvent, decodeEvent, derivedEventId, encodeEvent, stableEventId } 
 import { EventDataInvalid, NotACloudEvent, SchemaUnknown } from './errors';
 
 const received = () =>
-  createEvent('webhook.received', { source: 'github', payload: { ref: 'main' } }, { source: '/webhook-gateway/github' });
+  createEvent(
+    'webhook.received',
+    { source: 'github', payload: { ref: 'main' } },
+    { source: '/webhook-gateway/github' },
+  );
 
 describe('event envelope', () => {
   it('starts a new chain: correlation id is the event id, no causation id', () => {
@@ -16,8 +20,16 @@ describe('event envelope', () => {
 
   it('carries the correlation id down the chain and names the direct cause', () => {
     const first = received();
-    const second = createEvent('document.processed', { kind: 'json', text: '{}', metadata: {} }, { source: '/document-agent', causedBy: first });
-    const third = createEvent('document.processed', { kind: 'json', text: '{}', metadata: {} }, { source: '/document-agent', causedBy: second });
+    const second = createEvent(
+      'document.processed',
+      { kind: 'json', text: '{}', metadata: {} },
+      { source: '/document-agent', causedBy: first },
+    );
+    const third = createEvent(
+      'document.processed',
+      { kind: 'json', text: '{}', metadata: {} },
+      { source: '/document-agent', causedBy: second },
+    );
     expect(third.correlationid).toBe(first.id);
     expect(third.causationid).toBe(second.id);
   });
@@ -35,7 +47,11 @@ describe('event envelope', () => {
   });
 
   it('round-trips through Kafka bytes (Buffer headers, as a client delivers them)', () => {
-    const event = createEvent('document.processed', { kind: 'json', text: 'x', metadata: { a: 1 } }, { source: '/document-agent', causedBy: received(), subject: 'doc-1' });
+    const event = createEvent(
+      'document.processed',
+      { kind: 'json', text: 'x', metadata: { a: 1 } },
+      { source: '/document-agent', causedBy: received(), subject: 'doc-1' },
+    );
     const record = encodeEvent(event);
     const asDelivered = {
       key: Buffer.from(record.key),
@@ -48,29 +64,51 @@ describe('event envelope', () => {
   it('decodes a record that carries a header without a value (Kafka allows null header values)', () => {
     const event = received();
     const record = encodeEvent(event);
-    expect(decodeEvent({ ...record, headers: { ...record.headers, 'x-empty': null, 'x-repeated': ['a', null] } })).toEqual(event);
+    expect(
+      decodeEvent({ ...record, headers: { ...record.headers, 'x-empty': null, 'x-repeated': ['a', null] } }),
+    ).toEqual(event);
   });
 
   it('reads an event written by the CloudEvents SDK itself', () => {
     const sdkEvent = new CloudEvent({
-      type: 'webhook.received', source: '/elsewhere', datacontenttype: 'application/json',
-      data: { source: 'x', payload: [1] }, partitionkey: 'k1', correlationid: 'c-1', schemaversion: '1',
+      type: 'webhook.received',
+      source: '/elsewhere',
+      datacontenttype: 'application/json',
+      data: { source: 'x', payload: [1] },
+      partitionkey: 'k1',
+      correlationid: 'c-1',
+      schemaversion: '1',
     });
     const message = Kafka.binary(sdkEvent);
-    const decoded = decodeEvent({ key: 'k1', value: Buffer.from(JSON.stringify(message.value)), headers: message.headers });
-    expect(decoded).toMatchObject({ id: sdkEvent.id, type: 'webhook.received', correlationid: 'c-1', data: { source: 'x', payload: [1] } });
+    const decoded = decodeEvent({
+      key: 'k1',
+      value: Buffer.from(JSON.stringify(message.value)),
+      headers: message.headers,
+    });
+    expect(decoded).toMatchObject({
+      id: sdkEvent.id,
+      type: 'webhook.received',
+      correlationid: 'c-1',
+      data: { source: 'x', payload: [1] },
+    });
   });
 
   it('rejects an unknown type, an unknown version and invalid data with typed errors', () => {
     const record = encodeEvent(received());
-    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_type: 'nope.never' } })).toThrow(SchemaUnknown);
-    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_schemaversion: '99' } })).toThrow(SchemaUnknown);
+    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_type: 'nope.never' } })).toThrow(
+      SchemaUnknown,
+    );
+    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_schemaversion: '99' } })).toThrow(
+      SchemaUnknown,
+    );
     expect(() => decodeEvent({ ...record, value: Buffer.from('{"payload":1}') })).toThrow(EventDataInvalid);
     expect(() => decodeEvent({ key: null, value: Buffer.from('{}'), headers: {} })).toThrow(NotACloudEvent);
   });
 
   it('refuses to create an event whose data breaks its schema', () => {
-    expect(() => createEvent('document.processed', { kind: '', text: 'x', metadata: {} }, { source: '/x' })).toThrow(EventDataInvalid);
+    expect(() => createEvent('document.processed', { kind: '', text: 'x', metadata: {} }, { source: '/x' })).toThrow(
+      EventDataInvalid,
+    );
   });
 });
 

@@ -185,11 +185,15 @@ export function decodeEventWith<R extends SchemaRegistry>(registry: R, record: K
   const source = requiredAttribute(headers, 'ce_source');
   const type = requiredAttribute(headers, 'ce_type');
   const specversion = requiredAttribute(headers, 'ce_specversion');
-  if (specversion !== '1.0') throw new NotACloudEvent(`not a CloudEvent in binary mode: specversion "${specversion}" is not 1.0`);
+  if (specversion !== '1.0')
+    throw new NotACloudEvent(`not a CloudEvent in binary mode: specversion "${specversion}" is not 1.0`);
   const time = headerText(headers, 'ce_time');
   // Like the SDK: a time must be an RFC 3339 timestamp, and is normalised to UTC with milliseconds.
   const normalisedTime = time === undefined ? new Date().toISOString() : normaliseTime(time);
-  const data = decodeData(headerText(headers, 'content-type') ?? headerText(headers, 'ce_datacontenttype'), record.value);
+  const data = decodeData(
+    headerText(headers, 'content-type') ?? headerText(headers, 'ce_datacontenttype'),
+    record.value,
+  );
   // An event without the extension predates it (or comes from a plain CloudEvents producer): version 1.
   const writtenVersion = headerText(headers, 'ce_schemaversion') ?? '1';
   const version = parseSchemaVersion(writtenVersion);
@@ -234,7 +238,8 @@ function messageKey(key: string | Buffer | null): string | undefined {
 
 function requiredAttribute(headers: KafkaHeaders, name: string): string {
   const value = headerText(headers, name);
-  if (value === undefined || value === '') throw new NotACloudEvent(`not a CloudEvent in binary mode: header ${name} is missing`);
+  if (value === undefined || value === '')
+    throw new NotACloudEvent(`not a CloudEvent in binary mode: header ${name} is missing`);
   return value;
 }
 
@@ -259,7 +264,8 @@ const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 function decodeData(contentType: string | undefined, value: Buffer | null): unknown {
   if (value === null) return undefined;
   const text = value.toString('utf8');
-  if (contentType !== undefined && contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType)) return text;
+  if (contentType !== undefined && contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType))
+    return text;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -14,8 +14,15 @@ function decodeData<T extends EventType>(type: T, data: unknown) {
 }
 
 const ARCHITECTURE_CATALOGUE = [
-  'webhook.received', 'email.incoming', 'file.uploaded', 'data.changed', 'invoice.received',
-  'invoice.processed', 'email.classified', 'document.processed', 'sync.completed',
+  'webhook.received',
+  'email.incoming',
+  'file.uploaded',
+  'data.changed',
+  'invoice.received',
+  'invoice.processed',
+  'email.classified',
+  'document.processed',
+  'sync.completed',
 ];
 
 describe('event catalogue', () => {
@@ -25,7 +32,11 @@ describe('event catalogue', () => {
   });
 
   it.each(EVENT_TYPES)('round-trips a %s event through encode and decode', (type) => {
-    const event = createEvent(type, eventExamples[type] as never, { source: '/test', subject: 'entity-1', partitionKey: 'entity-1' });
+    const event = createEvent(type, eventExamples[type] as never, {
+      source: '/test',
+      subject: 'entity-1',
+      partitionKey: 'entity-1',
+    });
     const decoded = decodeEvent(encodeEvent(event));
     expect(decoded).toEqual(event);
     expect(decoded.schemaversion).toBe(eventCatalog[type].latestVersion);
@@ -58,7 +69,11 @@ describe('data.changed', () => {
   const change = eventExamples['data.changed'];
 
   it('accepts a MongoDB change with its resume token', () => {
-    const mongo = { ...change, source: { kind: 'mongodb', database: 'shop', collection: 'orders', resumeToken: { _data: '8263A1' } }, key: { _id: 'o-1' } };
+    const mongo = {
+      ...change,
+      source: { kind: 'mongodb', database: 'shop', collection: 'orders', resumeToken: { _data: '8263A1' } },
+      key: { _id: 'o-1' },
+    };
     expect(decodeData('data.changed', mongo).source).toMatchObject({ kind: 'mongodb', collection: 'orders' });
   });
 
@@ -67,7 +82,9 @@ describe('data.changed', () => {
   });
 
   it('rejects a position that is not a PostgreSQL LSN', () => {
-    expect(() => decodeData('data.changed', { ...change, source: { ...change.source, lsn: '16B3748' } })).toThrow(EventDataInvalid);
+    expect(() => decodeData('data.changed', { ...change, source: { ...change.source, lsn: '16B3748' } })).toThrow(
+      EventDataInvalid,
+    );
   });
 
   it('rejects an insert without the new row, and a delete with one', () => {
@@ -90,20 +107,31 @@ describe('invoice.processed', () => {
   });
 
   it('rejects an approval of an invoice that failed validation', () => {
-    const validation = { valid: false, issues: [{ code: 'total_mismatch', severity: 'error', message: 'lines do not add up' }] };
+    const validation = {
+      valid: false,
+      issues: [{ code: 'total_mismatch', severity: 'error', message: 'lines do not add up' }],
+    };
     expect(() => decodeData('invoice.processed', { ...invoice, validation })).toThrow(/approved/);
   });
 
   it('rejects a validation result that calls itself valid despite an error', () => {
-    const validation = { valid: true, issues: [{ code: 'missing_field', severity: 'error', field: 'total', message: 'no total' }] };
-    expect(() => decodeData('invoice.processed', { ...invoice, decision: 'needs_review', validation })).toThrow(/valid/);
+    const validation = {
+      valid: true,
+      issues: [{ code: 'missing_field', severity: 'error', field: 'total', message: 'no total' }],
+    };
+    expect(() => decodeData('invoice.processed', { ...invoice, decision: 'needs_review', validation })).toThrow(
+      /valid/,
+    );
   });
 
   it('accepts a partial extraction sent for review', () => {
     const partial = {
       documentSha256: invoice.documentSha256,
       fields: { lines: [] },
-      validation: { valid: false, issues: [{ code: 'missing_field', severity: 'error', field: 'invoiceNumber', message: 'not found' }] },
+      validation: {
+        valid: false,
+        issues: [{ code: 'missing_field', severity: 'error', field: 'invoiceNumber', message: 'not found' }],
+      },
       decision: 'needs_review',
     };
     expect(decodeData('invoice.processed', partial).decision).toBe('needs_review');
@@ -112,17 +140,24 @@ describe('invoice.processed', () => {
 
 describe('email.classified', () => {
   it('rejects a confidence outside 0..1', () => {
-    expect(() => decodeData('email.classified', { ...eventExamples['email.classified'], confidence: 1.2 })).toThrow(EventDataInvalid);
+    expect(() => decodeData('email.classified', { ...eventExamples['email.classified'], confidence: 1.2 })).toThrow(
+      EventDataInvalid,
+    );
   });
 });
 
 describe('sync.completed', () => {
   it('carries a permanent refusal of the target with its reason', () => {
-    const rejected = { ...eventExamples['sync.completed'], result: { status: 'rejected', reason: { code: 'VENDOR_BLOCKED', message: 'vendor is blocked' } } };
+    const rejected = {
+      ...eventExamples['sync.completed'],
+      result: { status: 'rejected', reason: { code: 'VENDOR_BLOCKED', message: 'vendor is blocked' } },
+    };
     expect(decodeData('sync.completed', rejected).result).toEqual(rejected.result);
   });
 
   it('rejects an unknown result status', () => {
-    expect(() => decodeData('sync.completed', { ...eventExamples['sync.completed'], result: { status: 'maybe' } })).toThrow(EventDataInvalid);
+    expect(() =>
+      decodeData('sync.completed', { ...eventExamples['sync.completed'], result: { status: 'maybe' } }),
+    ).toThrow(EventDataInvalid);
   });
 });

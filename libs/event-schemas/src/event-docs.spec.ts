@@ -26,7 +26,8 @@ describe('generated event docs', () => {
       if (checkedIn(relative) !== content) problems.push(`docs/${relative} ${STALE}`);
     }
     for (const name of readdirSync(path.join(DOCS_DIRECTORY, SCHEMAS_FOLDER))) {
-      if (!generated.has(`${SCHEMAS_FOLDER}/${name}`)) problems.push(`docs/${SCHEMAS_FOLDER}/${name} is no longer generated: run npm run docs:events`);
+      if (!generated.has(`${SCHEMAS_FOLDER}/${name}`))
+        problems.push(`docs/${SCHEMAS_FOLDER}/${name} is no longer generated: run npm run docs:events`);
     }
     expect(problems).toEqual([]);
   });
@@ -54,22 +55,50 @@ describe('the AsyncAPI document', () => {
 
   it('lists every catalogue type as a message', async () => {
     const { document } = await parsed;
-    const names = document?.components().messages().all().map((message) => message.name());
+    const names = document
+      ?.components()
+      .messages()
+      .all()
+      .map((message) => message.name());
     expect(names).toEqual(expect.arrayContaining([...EVENT_TYPES]));
   });
 
   it('lists every contract topic as a channel, dead-letter topics included', async () => {
     const { document } = await parsed;
-    const addresses = document?.channels().all().map((channel) => channel.address());
-    const contractTopics = [...Object.values(BASE_TOPICS), ...AGENT_NAMES.map((agent) => `agent.${agent}`), '{topic}.dlq'];
+    const addresses = document
+      ?.channels()
+      .all()
+      .map((channel) => channel.address());
+    const contractTopics = [
+      ...Object.values(BASE_TOPICS),
+      ...AGENT_NAMES.map((agent) => `agent.${agent}`),
+      '{topic}.dlq',
+    ];
     expect(addresses).toEqual(expect.arrayContaining(contractTopics));
   });
 
   it('describes the CloudEvents binary-mode headers and the partition key as the Kafka key', async () => {
     const { document } = await parsed;
-    const message = document?.components().messages().all().find((candidate) => candidate.name() === 'invoice.processed');
+    const message = document
+      ?.components()
+      .messages()
+      .all()
+      .find((candidate) => candidate.name() === 'invoice.processed');
     const headers = JSON.stringify(message?.headers()?.json());
-    for (const header of ['ce_id', 'ce_source', 'ce_type', 'ce_specversion', 'ce_time', 'content-type', 'ce_correlationid', 'ce_causationid', 'ce_schemaversion', 'ce_partitionkey', 'traceparent', 'tracestate']) {
+    for (const header of [
+      'ce_id',
+      'ce_source',
+      'ce_type',
+      'ce_specversion',
+      'ce_time',
+      'content-type',
+      'ce_correlationid',
+      'ce_causationid',
+      'ce_schemaversion',
+      'ce_partitionkey',
+      'traceparent',
+      'tracestate',
+    ]) {
       expect(headers).toContain(`"${header}"`);
     }
     expect(JSON.stringify(message?.bindings().get('kafka')?.value())).toContain('partitionkey');
@@ -77,7 +106,13 @@ describe('the AsyncAPI document', () => {
 
   it('has the agents send and receive what ARCHITECTURE.md says', async () => {
     const { document } = await parsed;
-    const operations = document?.operations().all().map((operation) => `${operation.action()} ${operation.channels().all()[0]?.address() ?? '?'} (${operation.tags().all()[0]?.name() ?? '?'})`);
+    const operations = document
+      ?.operations()
+      .all()
+      .map(
+        (operation) =>
+          `${operation.action()} ${operation.channels().all()[0]?.address() ?? '?'} (${operation.tags().all()[0]?.name() ?? '?'})`,
+      );
     expect(operations).toEqual(
       expect.arrayContaining([
         'send ingress.webhook (webhook-gateway)',
@@ -96,6 +131,8 @@ describe('dead-letter documentation', () => {
     const document = parseYaml(asyncApiYaml()) as {
       components: { messages: { deadLetter: { headers: { properties: Record<string, unknown> } } } };
     };
-    expect(Object.keys(document.components.messages.deadLetter.headers.properties).sort()).toEqual(Object.values(DLQ_HEADERS).sort());
+    expect(Object.keys(document.components.messages.deadLetter.headers.properties).sort()).toEqual(
+      Object.values(DLQ_HEADERS).sort(),
+    );
   });
 });

@@ -23,7 +23,13 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
     receivedAt: '2024-05-02T07:14:05Z',
     text: 'Please find attached invoice 2024-0117.',
     attachments: [
-      { filename: 'invoice-2024-0117.pdf', mediaType: 'application/pdf', size: 48213, sha256: invoicePdfSha256, location: 's3://flowline-mail/2024/05/02/invoice-2024-0117.pdf' },
+      {
+        filename: 'invoice-2024-0117.pdf',
+        mediaType: 'application/pdf',
+        size: 48213,
+        sha256: invoicePdfSha256,
+        location: 's3://flowline-mail/2024/05/02/invoice-2024-0117.pdf',
+      },
     ],
   },
   'file.uploaded': {
@@ -37,14 +43,27 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
   },
   'data.changed': {
     op: 'update',
-    source: { kind: 'postgres', database: 'shop', schema: 'public', table: 'customers', lsn: '0/16B3748', transactionId: 771 },
+    source: {
+      kind: 'postgres',
+      database: 'shop',
+      schema: 'public',
+      table: 'customers',
+      lsn: '0/16B3748',
+      transactionId: 771,
+    },
     key: { id: 42 },
     before: null,
     after: { id: 42, email: 'ada@example.com', credit_limit: '2500.00' },
     commitTime: '2024-05-02T07:21:00.120Z',
   },
   'invoice.received': {
-    document: { location: 's3://flowline-mail/2024/05/02/invoice-2024-0117.pdf', name: 'invoice-2024-0117.pdf', mediaType: 'application/pdf', size: 48213, sha256: invoicePdfSha256 },
+    document: {
+      location: 's3://flowline-mail/2024/05/02/invoice-2024-0117.pdf',
+      name: 'invoice-2024-0117.pdf',
+      mediaType: 'application/pdf',
+      size: 48213,
+      sha256: invoicePdfSha256,
+    },
     receivedVia: 'email',
     sender: { address: 'billing@supplier.example', name: 'Supplier Billing' },
   },
@@ -56,12 +75,23 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
       dueDate: '2024-05-30',
       supplier: { name: 'Supplier GmbH', vatId: 'DE123456789', iban: 'DE89370400440532013000' },
       currency: 'EUR',
-      lines: [{ description: 'Consulting, April', quantity: '12.5', unitPrice: { amountMinor: 9000, currency: 'EUR' }, taxRatePercent: '19', net: { amountMinor: 112500, currency: 'EUR' } }],
+      lines: [
+        {
+          description: 'Consulting, April',
+          quantity: '12.5',
+          unitPrice: { amountMinor: 9000, currency: 'EUR' },
+          taxRatePercent: '19',
+          net: { amountMinor: 112500, currency: 'EUR' },
+        },
+      ],
       net: { amountMinor: 112500, currency: 'EUR' },
       tax: { amountMinor: 21375, currency: 'EUR' },
       total: { amountMinor: 133875, currency: 'EUR' },
     },
-    validation: { valid: true, issues: [{ code: 'due_date_soon', severity: 'warning', field: 'dueDate', message: 'due in fewer than 30 days' }] },
+    validation: {
+      valid: true,
+      issues: [{ code: 'due_date_soon', severity: 'warning', field: 'dueDate', message: 'due in fewer than 30 days' }],
+    },
     decision: 'approved',
     confidence: 0.97,
   },
@@ -70,7 +100,11 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
     category: 'invoice',
     confidence: 0.93,
     classifier: 'rules-2024.05',
-    draftedReply: { subject: 'Re: Invoice 2024-0117', text: 'Thank you, we received your invoice.', to: [{ address: 'billing@supplier.example' }] },
+    draftedReply: {
+      subject: 'Re: Invoice 2024-0117',
+      text: 'Thank you, we received your invoice.',
+      to: [{ address: 'billing@supplier.example' }],
+    },
   },
   'document.processed': {
     kind: 'invoice',

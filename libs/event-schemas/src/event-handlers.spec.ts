@@ -31,13 +31,16 @@ describe('typed event handlers', () => {
   it('types the data of EventOf<T> by the latest schema', () => {
     assertType<Equal<EventOf<'invoice.received'>['data'], InvoiceReceived>>();
     assertType<Equal<EventData<'invoice.processed'>['decision'], 'approved' | 'needs_review' | 'rejected'>>();
-    assertType<Equal<EventData<'invoice.processed'>['fields']['total'], { amountMinor: number; currency: string } | undefined>>();
+    assertType<
+      Equal<EventData<'invoice.processed'>['fields']['total'], { amountMinor: number; currency: string } | undefined>
+    >();
     const size: number = file.data.size;
     expect(size).toBe(48213);
   });
 
   it('narrows the union on type', () => {
-    const sizeOf = (event: FlowlineEvent): number | undefined => (event.type === 'file.uploaded' ? event.data.size : undefined);
+    const sizeOf = (event: FlowlineEvent): number | undefined =>
+      event.type === 'file.uploaded' ? event.data.size : undefined;
     expect(sizeOf(file)).toBe(48213);
     expect(sizeOf(invoice)).toBeUndefined();
   });
@@ -55,7 +58,9 @@ describe('typed event handlers', () => {
     // @ts-expect-error not a catalogue type
     handlerFor({ 'invoice.paid': () => undefined });
     // @ts-expect-error total is money ({ amountMinor, currency }), never a bare number
-    const total: number | undefined = createEvent('invoice.processed', eventExamples['invoice.processed'], { source: '/x' }).data.fields.total;
+    const total: number | undefined = createEvent('invoice.processed', eventExamples['invoice.processed'], {
+      source: '/x',
+    }).data.fields.total;
     expect(total).toBeDefined();
   });
 });

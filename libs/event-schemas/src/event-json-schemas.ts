@@ -32,6 +32,10 @@ export function eventJsonSchema(type: EventType, version: number, dialect: JsonS
 /** Every version of every catalogue type, in catalogue then version order. */
 export function allEventJsonSchemas(dialect: JsonSchemaDialect): readonly VersionedJsonSchema[] {
   return EVENT_TYPES.flatMap((type) =>
-    eventCatalog[type].versions.map(({ version }) => ({ type, version, schema: eventJsonSchema(type, version, dialect) })),
+    eventCatalog[type].versions.map(({ version }) => ({
+      type,
+      version,
+      schema: eventJsonSchema(type, version, dialect),
+    })),
   );
 }

@@ -17,7 +17,15 @@ export type {
 export type { Money } from './catalog/field-types';
 export { versionHistory } from './schema-registry';
 export type { LatestData, SchemaRegistry, SchemaVersion, VersionHistory } from './schema-registry';
-export { createEvent, decodeEvent, derivedEventId, encodeEvent, lastHeaderTexts, lastHeaderValues, stableEventId } from './envelope';
+export {
+  createEvent,
+  decodeEvent,
+  derivedEventId,
+  encodeEvent,
+  lastHeaderTexts,
+  lastHeaderValues,
+  stableEventId,
+} from './envelope';
 export type { FlowlineEvent, CreateEventOptions, KafkaHeaders, KafkaRecord } from './envelope';
 export { handlerFor } from './event-handlers';
 export type { EventData, EventHandlers, EventOf } from './event-handlers';

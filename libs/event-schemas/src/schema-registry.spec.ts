@@ -8,16 +8,29 @@ import { EventDataInvalid, SchemaUnknown } from './errors';
 import { parseSchemaVersion, upcastToLatest, versionHistory } from './schema-registry';
 
 // v1 wrote the total as a decimal string; v2 makes it money (integer minor units + currency).
-const quoteV1 = z.object({ number: z.string(), total: z.string().regex(/^\d+\.\d{2}$/), currency: z.string().length(3) });
-const quoteV2 = z.object({ number: z.string(), total: z.object({ amountMinor: z.number().int(), currency: z.string().length(3) }) });
+const quoteV1 = z.object({
+  number: z.string(),
+  total: z.string().regex(/^\d+\.\d{2}$/),
+  currency: z.string().length(3),
+});
+const quoteV2 = z.object({
+  number: z.string(),
+  total: z.object({ amountMinor: z.number().int(), currency: z.string().length(3) }),
+});
 // v3 adds a required field whose value older producers implied.
 const quoteV3 = quoteV2.extend({ channel: z.enum(['email', 'portal']) });
 
 const testCatalog = {
   'quote.sent': versionHistory(quoteV1)
-    .addVersion(quoteV2, (v1) => ({ number: v1.number, total: { amountMinor: Number(v1.total.replace('.', '')), currency: v1.currency } }))
+    .addVersion(quoteV2, (v1) => ({
+      number: v1.number,
+      total: { amountMinor: Number(v1.total.replace('.', '')), currency: v1.currency },
+    }))
     .addVersion(quoteV3, (v2) => ({ ...v2, channel: 'email' as const })),
-  'quote.broken': versionHistory(quoteV1).addVersion(quoteV2, (v1) => ({ number: v1.number, total: { amountMinor: 0.5, currency: v1.currency } })),
+  'quote.broken': versionHistory(quoteV1).addVersion(quoteV2, (v1) => ({
+    number: v1.number,
+    total: { amountMinor: 0.5, currency: v1.currency },
+  })),
 };
 
 function quoteRecord(type: string, version: string | undefined, data: unknown) {
@@ -25,8 +38,14 @@ function quoteRecord(type: string, version: string | undefined, data: unknown) {
     key: 'q-1',
     value: Buffer.from(JSON.stringify(data)),
     headers: {
-      ce_id: 'e-1', ce_source: '/sales', ce_type: type, ce_specversion: '1.0', ce_time: '2024-05-02T07:00:00.000Z',
-      'content-type': 'application/json', ce_correlationid: 'e-1', ce_partitionkey: 'q-1',
+      ce_id: 'e-1',
+      ce_source: '/sales',
+      ce_type: type,
+      ce_specversion: '1.0',
+      ce_time: '2024-05-02T07:00:00.000Z',
+      'content-type': 'application/json',
+      ce_correlationid: 'e-1',
+      ce_partitionkey: 'q-1',
       ...(version === undefined ? {} : { ce_schemaversion: version }),
     },
   };
@@ -34,7 +53,10 @@ function quoteRecord(type: string, version: string | undefined, data: unknown) {
 
 describe('decoding older schema versions', () => {
   it('upcasts a v1 message step by step into the latest data and reports the latest version', () => {
-    const event = decodeEventWith(testCatalog, quoteRecord('quote.sent', '1', { number: 'Q-7', total: '1338.75', currency: 'EUR' }));
+    const event = decodeEventWith(
+      testCatalog,
+      quoteRecord('quote.sent', '1', { number: 'Q-7', total: '1338.75', currency: 'EUR' }),
+    );
     expect(event.schemaversion).toBe(3);
     expect(event.data).toEqual({ number: 'Q-7', total: { amountMinor: 133875, currency: 'EUR' }, channel: 'email' });
   });
@@ -47,7 +69,10 @@ describe('decoding older schema versions', () => {
   });
 
   it('reads an event without a schemaversion extension as version 1', () => {
-    const event = decodeEventWith(testCatalog, quoteRecord('quote.sent', undefined, { number: 'Q-9', total: '1.00', currency: 'EUR' }));
+    const event = decodeEventWith(
+      testCatalog,
+      quoteRecord('quote.sent', undefined, { number: 'Q-9', total: '1.00', currency: 'EUR' }),
+    );
     expect(event.data.total).toEqual({ amountMinor: 100, currency: 'EUR' });
   });
 
@@ -78,8 +103,14 @@ describe('decoding older schema versions', () => {
   });
 
   it('throws EventDataInvalid, with the cause, when an upcast throws', () => {
-    const failing = { 'quote.sent': versionHistory(quoteV1).addVersion(quoteV2, () => { throw new Error('no exchange rate'); }) };
-    expect(() => upcastToLatest(failing, 'quote.sent', 1, { number: 'Q', total: '1.00', currency: 'EUR' })).toThrow(/cannot be upcast to v2: no exchange rate/);
+    const failing = {
+      'quote.sent': versionHistory(quoteV1).addVersion(quoteV2, () => {
+        throw new Error('no exchange rate');
+      }),
+    };
+    expect(() => upcastToLatest(failing, 'quote.sent', 1, { number: 'Q', total: '1.00', currency: 'EUR' })).toThrow(
+      /cannot be upcast to v2: no exchange rate/,
+    );
   });
 
   it('types an upcast by the versions it connects', () => {
@@ -91,8 +122,12 @@ describe('decoding older schema versions', () => {
 
 describe('schema versions in the real catalogue', () => {
   it('rejects version 99 of a catalogue type as SchemaUnknown', () => {
-    const record = encodeEvent(createEvent('document.processed', { kind: 'text', text: 'x', metadata: {} }, { source: '/test' }));
-    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_schemaversion: '99' } })).toThrow(SchemaUnknown);
+    const record = encodeEvent(
+      createEvent('document.processed', { kind: 'text', text: 'x', metadata: {} }, { source: '/test' }),
+    );
+    expect(() => decodeEvent({ ...record, headers: { ...record.headers, ce_schemaversion: '99' } })).toThrow(
+      SchemaUnknown,
+    );
   });
 
   it('parses only plain positive integers as versions', () => {

@@ -30,7 +30,10 @@ export interface VersionHistory<Latest extends z.ZodType = z.ZodType> {
    * Adds the next version. `upcast` is typed from the current latest data to the new
    * version's data, so a schema change that the upcast does not handle fails to compile.
    */
-  addVersion<Next extends z.ZodType>(schema: Next, upcast: (previous: z.output<Latest>) => z.input<Next>): VersionHistory<Next>;
+  addVersion<Next extends z.ZodType>(
+    schema: Next,
+    upcast: (previous: z.output<Latest>) => z.input<Next>,
+  ): VersionHistory<Next>;
 }
 
 /** Event type name to its version history: the shape of the catalogue and of test catalogues. */
@@ -44,14 +47,21 @@ export function versionHistory<First extends z.ZodType>(schema: First): VersionH
   return historyOf([{ version: 1, schema }], schema);
 }
 
-function historyOf<Latest extends z.ZodType>(versions: readonly SchemaVersion[], latest: Latest): VersionHistory<Latest> {
+function historyOf<Latest extends z.ZodType>(
+  versions: readonly SchemaVersion[],
+  latest: Latest,
+): VersionHistory<Latest> {
   return {
     versions,
     latest,
     latestVersion: versions.length,
     addVersion<Next extends z.ZodType>(schema: Next, upcast: (previous: z.output<Latest>) => z.input<Next>) {
       // The decoder calls `upcast` only with data that passed the previous version's schema.
-      const step: SchemaVersion = { version: versions.length + 1, schema, upcast: upcast as (previous: unknown) => unknown };
+      const step: SchemaVersion = {
+        version: versions.length + 1,
+        schema,
+        upcast: upcast as (previous: unknown) => unknown,
+      };
       return historyOf([...versions, step], schema);
     },
   };
@@ -94,9 +104,16 @@ export function upcastToLatest(
     try {
       upcast = step.upcast === undefined ? current : step.upcast(current);
     } catch (error) {
-      throw new EventDataInvalid(`data of ${type} v${step.version - 1} cannot be upcast to v${step.version}: ${(error as Error).message}`, { cause: error });
+      throw new EventDataInvalid(
+        `data of ${type} v${step.version - 1} cannot be upcast to v${step.version}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
-    current = validate(step, upcast, `upcast of ${type} v${step.version - 1} to v${step.version} produced invalid data`);
+    current = validate(
+      step,
+      upcast,
+      `upcast of ${type} v${step.version - 1} to v${step.version} produced invalid data`,
+    );
   }
   return { version: history.latestVersion, data: current };
 }

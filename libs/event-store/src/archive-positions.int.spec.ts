@@ -20,11 +20,23 @@ describe('idempotent appends by stored partition positions (real PostgreSQL)', (
     await db?.drop();
   });
 
-  const records = (topic: string, from: number, to: number, options: { idPrefix?: string; at?: Date } = {}): ArchivedRecord[] =>
+  const records = (
+    topic: string,
+    from: number,
+    to: number,
+    options: { idPrefix?: string; at?: Date } = {},
+  ): ArchivedRecord[] =>
     Array.from({ length: to - from }, (_, i) => {
       const offset = from + i;
       const id = `${options.idPrefix ?? topic}-${offset}`;
-      return eventRecord({ topic, offset, id, type: 'test.position', time: new Date((options.at ?? time).getTime() + offset), correlationid: id });
+      return eventRecord({
+        topic,
+        offset,
+        id,
+        type: 'test.position',
+        time: new Date((options.at ?? time).getTime() + offset),
+        correlationid: id,
+      });
     });
   const rowsOf = async (topic: string): Promise<{ rows: number; distinct: number }> => {
     const result = await db.pool.query<{ rows: string; distinct: string }>(
@@ -34,8 +46,12 @@ describe('idempotent appends by stored partition positions (real PostgreSQL)', (
     return { rows: Number(result.rows[0]?.rows), distinct: Number(result.rows[0]?.distinct) };
   };
   const nextOffset = async (topic: string, partition = 0): Promise<string | undefined> =>
-    (await db.pool.query<{ next: string }>(`SELECT next_offset::text AS next FROM event_store.archive_positions WHERE topic = $1 AND partition = $2`, [topic, partition])).rows[0]
-      ?.next;
+    (
+      await db.pool.query<{ next: string }>(
+        `SELECT next_offset::text AS next FROM event_store.archive_positions WHERE topic = $1 AND partition = $2`,
+        [topic, partition],
+      )
+    ).rows[0]?.next;
 
   it('advances the partition position with the rows, in the same transaction', async () => {
     expect(await store.append(records('pos.advance', 0, 30))).toEqual({ inserted: 30 });
@@ -50,7 +66,11 @@ describe('idempotent appends by stored partition positions (real PostgreSQL)', (
   });
 
   it('adds no row for a redelivered record that has no event id', async () => {
-    const { ce_id: _id, ce_correlationid: _correlation, ...headers } = records('pos.anonymous', 0, 1)[0]?.headers as Record<string, string>;
+    const {
+      ce_id: _id,
+      ce_correlationid: _correlation,
+      ...headers
+    } = records('pos.anonymous', 0, 1)[0]?.headers as Record<string, string>;
     const anonymous = records('pos.anonymous', 0, 5).map((record) => ({ ...record, headers }));
     expect(await store.append(anonymous)).toEqual({ inserted: 5 });
     expect(await store.append(anonymous.slice(1, 3))).toEqual({ inserted: 0 });
@@ -78,7 +98,9 @@ describe('idempotent appends by stored partition positions (real PostgreSQL)', (
     const blocker = await db.pool.connect();
     try {
       await blocker.query('BEGIN');
-      await blocker.query(`SELECT 1 FROM event_store.archive_positions WHERE topic = $1 AND partition = 0 FOR UPDATE`, [topic]);
+      await blocker.query(`SELECT 1 FROM event_store.archive_positions WHERE topic = $1 AND partition = 0 FOR UPDATE`, [
+        topic,
+      ]);
       const batch = records(topic, 1, 200);
       const appends = Promise.all([store.append(batch), second.append(batch.slice(50))]);
       await waitFor(
@@ -101,7 +123,10 @@ describe('idempotent appends by stored partition positions (real PostgreSQL)', (
   });
 
   it('keeps every partition of a batch apart: a position belongs to one (topic, partition)', async () => {
-    const batch = [...records('pos.multi', 0, 10), ...records('pos.multi', 0, 10, { idPrefix: 'p1' }).map((record) => ({ ...record, partition: 1 }))];
+    const batch = [
+      ...records('pos.multi', 0, 10),
+      ...records('pos.multi', 0, 10, { idPrefix: 'p1' }).map((record) => ({ ...record, partition: 1 })),
+    ];
     expect(await store.append(batch)).toEqual({ inserted: 20 });
     expect(await store.append(batch.reverse())).toEqual({ inserted: 0 });
     expect([await nextOffset('pos.multi', 0), await nextOffset('pos.multi', 1)]).toEqual(['10', '10']);
@@ -138,7 +163,9 @@ describe('upgrading a store whose idempotency was a unique constraint (real Post
 
     await migrateEventStore(db.pool);
 
-    const positions = await db.pool.query<{ partition: number; next: string }>(`SELECT partition, next_offset::text AS next FROM event_store.archive_positions ORDER BY partition`);
+    const positions = await db.pool.query<{ partition: number; next: string }>(
+      `SELECT partition, next_offset::text AS next FROM event_store.archive_positions ORDER BY partition`,
+    );
     expect(positions.rows).toEqual([
       { partition: 0, next: '10' },
       { partition: 1, next: '10' },
@@ -147,7 +174,14 @@ describe('upgrading a store whose idempotency was a unique constraint (real Post
     expect(constraints.rowCount).toBe(0);
     const store = new EventStore(db.pool);
     const redelivered = Array.from({ length: 10 }, (_, offset) => ({
-      ...eventRecord({ topic: 'upgrade.topic', offset, id: `old-${offset * 2}`, type: 'test.upgrade', time, correlationid: `old-${offset * 2}` }),
+      ...eventRecord({
+        topic: 'upgrade.topic',
+        offset,
+        id: `old-${offset * 2}`,
+        type: 'test.upgrade',
+        time,
+        correlationid: `old-${offset * 2}`,
+      }),
       timestamp: new Date(time.getTime() + offset * 2),
     }));
     expect(await store.append(redelivered)).toEqual({ inserted: 0 });
@@ -171,7 +205,9 @@ describe('upgrading a store whose positions were bigint (real PostgreSQL)', () =
     await migrateEventStore(db.pool);
     // The previous schema's column, holding a position next to bigint's end.
     await db.pool.query(`ALTER TABLE event_store.archive_positions ALTER COLUMN next_offset TYPE bigint`);
-    await db.pool.query(`INSERT INTO event_store.archive_positions (topic, partition, next_offset) VALUES ('wide.topic', 0, 9223372036854775800)`);
+    await db.pool.query(
+      `INSERT INTO event_store.archive_positions (topic, partition, next_offset) VALUES ('wide.topic', 0, 9223372036854775800)`,
+    );
 
     await migrateEventStore(db.pool);
 
@@ -180,14 +216,32 @@ describe('upgrading a store whose positions were bigint (real PostgreSQL)', () =
     );
     expect(column.rows).toEqual([{ type: 'numeric' }]);
     const store = new EventStore(db.pool);
-    const last = eventRecord({ topic: 'wide.topic', offset: '9223372036854775807', id: 'wide-last', type: 'test.upgrade', time, correlationid: 'wide-last' });
+    const last = eventRecord({
+      topic: 'wide.topic',
+      offset: '9223372036854775807',
+      id: 'wide-last',
+      type: 'test.upgrade',
+      time,
+      correlationid: 'wide-last',
+    });
     expect(await store.append([last])).toEqual({ inserted: 1 });
     expect(await store.append([last])).toEqual({ inserted: 0 });
-    const position = await db.pool.query<{ next: string }>(`SELECT next_offset::text AS next FROM event_store.archive_positions WHERE topic = 'wide.topic'`);
+    const position = await db.pool.query<{ next: string }>(
+      `SELECT next_offset::text AS next FROM event_store.archive_positions WHERE topic = 'wide.topic'`,
+    );
     expect(position.rows).toEqual([{ next: '9223372036854775808' }]);
   });
 });
 
 function records10(topic: string, from: number, time: Date): ArchivedRecord[] {
-  return Array.from({ length: 10 }, (_, i) => eventRecord({ topic, offset: from + i, id: `${topic}-${from + i}`, type: 'test.upgrade', time, correlationid: 'x' }));
+  return Array.from({ length: 10 }, (_, i) =>
+    eventRecord({
+      topic,
+      offset: from + i,
+      id: `${topic}-${from + i}`,
+      type: 'test.upgrade',
+      time,
+      correlationid: 'x',
+    }),
+  );
 }

@@ -49,7 +49,10 @@ export interface AppendPlan {
  * (same partition, offset, timestamp and id) is kept once. The archiver's batches are one
  * partition in offset order, which needs no duplicate check at all.
  */
-export function planAppend(groups: readonly PartitionGroup[], nextOffsets: ReadonlyMap<PartitionKey, bigint>): AppendPlan {
+export function planAppend(
+  groups: readonly PartitionGroup[],
+  nextOffsets: ReadonlyMap<PartitionKey, bigint>,
+): AppendPlan {
   const plan: AppendPlan = { fresh: [], redelivered: [], advanced: [] };
   for (const group of groups) {
     const next = nextOffsets.get(group.key) ?? 0n;
@@ -58,7 +61,8 @@ export function planAppend(groups: readonly PartitionGroup[], nextOffsets: Reado
       (offset >= next ? plan.fresh : plan.redelivered).push(row);
       if (offset > highest) highest = offset;
     }
-    if (highest >= next) plan.advanced.push({ topic: group.topic, partition: group.partition, nextOffset: highest + 1n });
+    if (highest >= next)
+      plan.advanced.push({ topic: group.topic, partition: group.partition, nextOffset: highest + 1n });
   }
   return plan;
 }
@@ -108,8 +112,13 @@ function withoutRepeats(entries: PartitionGroup['entries']): PartitionGroup['ent
  * Locks the partitions' position rows (creating them at 0) until the transaction ends and
  * answers their next_offset. Sorted, so concurrent appends lock in the same order.
  */
-export async function lockPositions(client: PoolClient, groups: readonly PartitionGroup[]): Promise<Map<PartitionKey, bigint>> {
-  const sorted = [...groups].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+export async function lockPositions(
+  client: PoolClient,
+  groups: readonly PartitionGroup[],
+): Promise<Map<PartitionKey, bigint>> {
+  const sorted = [...groups].sort((a, b) =>
+    a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
+  );
   // DO UPDATE (a no-op update) rather than DO NOTHING: it locks the existing row and returns it.
   const result = await client.query<{ topic: string; partition: number; next_offset: string }>({
     name: 'event_store_lock_positions',
@@ -123,7 +132,10 @@ export async function lockPositions(client: PoolClient, groups: readonly Partiti
 }
 
 /** The rows (of those below their next_offset) that the store already holds. */
-export async function alreadyStored(client: PoolClient, rows: readonly EventRowColumns[]): Promise<Set<EventRowColumns>> {
+export async function alreadyStored(
+  client: PoolClient,
+  rows: readonly EventRowColumns[],
+): Promise<Set<EventRowColumns>> {
   if (rows.length === 0) return new Set();
   // Runtime partition pruning on kafka_timestamp, then events_id_idx (or the partial
   // events_without_id_idx for a record without ce_id) finds the candidate row.
@@ -139,7 +151,13 @@ export async function alreadyStored(client: PoolClient, rows: readonly EventRowC
                      SELECT 1 FROM event_store.events e
                       WHERE e.id IS NULL AND e.kafka_timestamp = b.kafka_timestamp
                         AND e.topic = b.topic AND e.partition = b.partition AND e."offset" = b."offset"))`,
-    values: [rows.map((r) => r.topic), rows.map((r) => r.partition), rows.map((r) => r.offset), rows.map((r) => r.kafkaTimestamp), rows.map((r) => r.id)],
+    values: [
+      rows.map((r) => r.topic),
+      rows.map((r) => r.partition),
+      rows.map((r) => r.offset),
+      rows.map((r) => r.kafkaTimestamp),
+      rows.map((r) => r.id),
+    ],
   });
   return new Set(result.rows.map((row) => rows[Number(row.i) - 1] as EventRowColumns));
 }
@@ -152,6 +170,10 @@ export async function advancePositions(client: PoolClient, advanced: readonly Pa
     text: `UPDATE ${POSITIONS_TABLE} AS p SET next_offset = v.next_offset
              FROM unnest($1::text[], $2::int[], $3::numeric[]) AS v(topic, partition, next_offset)
             WHERE p.topic = v.topic AND p.partition = v.partition AND p.next_offset < v.next_offset`,
-    values: [advanced.map((p) => p.topic), advanced.map((p) => p.partition), advanced.map((p) => p.nextOffset.toString())],
+    values: [
+      advanced.map((p) => p.topic),
+      advanced.map((p) => p.partition),
+      advanced.map((p) => p.nextOffset.toString()),
+    ],
   });
 }

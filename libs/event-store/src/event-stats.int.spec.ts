@@ -18,14 +18,36 @@ describe('EventStore.stats (real PostgreSQL)', () => {
     let offset = 0;
     const records = [];
     for (let i = 0; i < 10; i++) {
-      const root = eventRecord({ topic: 'ingress.file', offset: offset++, id: `f${i}`, type: 'file.uploaded', time: at(i * 1000), correlationid: `f${i}` });
-      const child = eventRecord({ topic: 'events.domain', offset: offset++, id: `d${i}`, type: 'document.processed', time: at(i * 1000 + (i + 1) * 10), correlationid: `f${i}`, causationid: `f${i}` });
+      const root = eventRecord({
+        topic: 'ingress.file',
+        offset: offset++,
+        id: `f${i}`,
+        type: 'file.uploaded',
+        time: at(i * 1000),
+        correlationid: `f${i}`,
+      });
+      const child = eventRecord({
+        topic: 'events.domain',
+        offset: offset++,
+        id: `d${i}`,
+        type: 'document.processed',
+        time: at(i * 1000 + (i + 1) * 10),
+        correlationid: `f${i}`,
+        causationid: `f${i}`,
+      });
       records.push(root, { ...root, topic: 'agent.document', offset: String(offset++) }, child);
     }
     const letter = deadLetterOf(records[2]!, { offset: 0, reason: 'boom' });
     const secondLetter = deadLetterOf(records[5]!, { offset: 1, reason: 'boom' });
     // Outside the window: not counted.
-    const outside = eventRecord({ topic: 'ingress.file', offset: offset++, id: 'late', type: 'file.uploaded', time: at(7_200_000), correlationid: 'late' });
+    const outside = eventRecord({
+      topic: 'ingress.file',
+      offset: offset++,
+      id: 'late',
+      type: 'file.uploaded',
+      time: at(7_200_000),
+      correlationid: 'late',
+    });
     await store.append([...records, letter, secondLetter, outside]);
     await store.markRedriven(secondLetter, 'events.domain', at(60_000));
   });
@@ -52,7 +74,9 @@ describe('EventStore.stats (real PostgreSQL)', () => {
   it('gives hop latency from parent type to child type, counting each event once', async () => {
     const stats = await store.stats({ from: t0, to: at(3_600_000) });
     // Latencies 10, 20, ..., 100 ms: nearest-rank p50 is 50, p99 is 100.
-    expect(stats.hops).toEqual([{ fromType: 'file.uploaded', toType: 'document.processed', count: 10, p50Ms: 50, p99Ms: 100 }]);
+    expect(stats.hops).toEqual([
+      { fromType: 'file.uploaded', toType: 'document.processed', count: 10, p50Ms: 50, p99Ms: 100 },
+    ]);
   });
 
   it('counts nothing in a window without records', async () => {

@@ -70,7 +70,17 @@ export async function queryEventStats(pool: Pool, window: StatsWindow): Promise<
     to: window.to,
     total: byType.reduce((sum, row) => sum + row.count, 0),
     byTypeAndTopic: byType,
-    deadLetters: deadLetters.rows.map((row) => ({ topic: row.topic, count: Number(row.count), redriven: Number(row.redriven) })),
-    hops: hops.rows.map((row) => ({ fromType: row.from_type, toType: row.to_type, count: Number(row.count), p50Ms: row.p50_ms, p99Ms: row.p99_ms })),
+    deadLetters: deadLetters.rows.map((row) => ({
+      topic: row.topic,
+      count: Number(row.count),
+      redriven: Number(row.redriven),
+    })),
+    hops: hops.rows.map((row) => ({
+      fromType: row.from_type,
+      toType: row.to_type,
+      count: Number(row.count),
+      p50Ms: row.p50_ms,
+      p99Ms: row.p99_ms,
+    })),
   };
 }

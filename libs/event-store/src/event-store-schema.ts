@@ -169,7 +169,8 @@ export async function listDayPartitions(pool: Pool): Promise<{ name: string; day
  */
 export async function dropDayPartitionsBefore(pool: Pool, cutoff: Date): Promise<string[]> {
   if (Number.isNaN(cutoff.getTime())) throw new RangeError('retention cutoff is not a valid date');
-  if (cutoff.getTime() > Date.now()) throw new RangeError(`retention cutoff ${cutoff.toISOString()} is in the future: that would drop live partitions`);
+  if (cutoff.getTime() > Date.now())
+    throw new RangeError(`retention cutoff ${cutoff.toISOString()} is in the future: that would drop live partitions`);
   const old = (await listDayPartitions(pool)).filter((partition) => partitionEndsBefore(partition.day, cutoff));
   const dropped: string[] = [];
   for (const partition of old) {

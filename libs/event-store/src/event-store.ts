@@ -17,7 +17,15 @@ import { copyText, EVENTS_COPY_COLUMNS } from './copy-text';
 import { DayPartitionCache, dropDayPartitionsBefore, EVENTS_TABLE, REDRIVES_TABLE } from './event-store-schema';
 import { EventStats, queryEventStats, StatsWindow } from './event-stats';
 import { ArchivedRecord, base64Columns, EventRowColumns, recordColumns } from './record-columns';
-import { EVENTS_WITH_REDRIVES, RedriveMark, recordKey, STORED_EVENT_COLUMNS, StoredEvent, storedEventFromRow, StoredEventRow } from './stored-event';
+import {
+  EVENTS_WITH_REDRIVES,
+  RedriveMark,
+  recordKey,
+  STORED_EVENT_COLUMNS,
+  StoredEvent,
+  storedEventFromRow,
+  StoredEventRow,
+} from './stored-event';
 import { buildTrace, EventTrace } from './trace-tree';
 
 /** Rows per piece of COPY text sent: bounds the memory a very large batch takes at once. */
@@ -71,7 +79,11 @@ export class EventStore {
       // jsonb refused a value (not JSON after all, or JSON it cannot hold): jsonb itself says
       // which, in one round trip; those are kept as base64, the rest of the batch as it was.
       const refused = await this.refusedByJsonb(rows);
-      return await this.appendRows(rows.map((row, i) => (refused.has(i) ? { ...row, ...base64Columns((records[i] as ArchivedRecord).value) } : row)));
+      return await this.appendRows(
+        rows.map((row, i) =>
+          refused.has(i) ? { ...row, ...base64Columns((records[i] as ArchivedRecord).value) } : row,
+        ),
+      );
     }
   }
 
@@ -120,7 +132,8 @@ export class EventStore {
     if (filter.correlationId !== undefined) where((p) => `e.correlationid = ${p}`, filter.correlationId);
     if (filter.topic !== undefined) where((p) => `e.topic = ${p}`, filter.topic);
     // Spelled as the partial index events_dead_letter_topic_time_idx is, so a dead-letter topic's rows are found by it.
-    if (filter.deadLetters === true || (filter.topic !== undefined && isDeadLetterTopic(filter.topic))) conditions.push(`right(e.topic, 4) = '.dlq'`);
+    if (filter.deadLetters === true || (filter.topic !== undefined && isDeadLetterTopic(filter.topic)))
+      conditions.push(`right(e.topic, 4) = '.dlq'`);
     const direction = filter.order === 'desc' ? 'DESC' : 'ASC';
     values.push(limit);
     return this.select(
@@ -151,20 +164,34 @@ export class EventStore {
   async redriven(records: readonly KafkaCoordinates[]): Promise<Map<string, RedriveMark>> {
     const marks = new Map<string, RedriveMark>();
     if (records.length === 0) return marks;
-    const result = await this.pool.query<{ topic: string; partition: number; offset: string; redriven_at: Date; redriven_to: string }>(
+    const result = await this.pool.query<{
+      topic: string;
+      partition: number;
+      offset: string;
+      redriven_at: Date;
+      redriven_to: string;
+    }>(
       `SELECT r.topic, r.partition, r."offset"::text AS "offset", r.redriven_at, r.redriven_to
          FROM ${REDRIVES_TABLE} r
          JOIN unnest($1::text[], $2::int[], $3::bigint[]) AS wanted(topic, partition, "offset")
            ON r.topic = wanted.topic AND r.partition = wanted.partition AND r."offset" = wanted."offset"`,
       [records.map((r) => r.topic), records.map((r) => r.partition), records.map((r) => r.offset)],
     );
-    for (const row of result.rows) marks.set(recordKey(row), { redrivenAt: row.redriven_at, redrivenTo: row.redriven_to });
+    for (const row of result.rows)
+      marks.set(recordKey(row), { redrivenAt: row.redriven_at, redrivenTo: row.redriven_to });
     return marks;
   }
 
-  private async select(where: string, values: readonly unknown[], orderBy: string, name?: string): Promise<StoredEvent[]> {
+  private async select(
+    where: string,
+    values: readonly unknown[],
+    orderBy: string,
+    name?: string,
+  ): Promise<StoredEvent[]> {
     const text = `SELECT ${STORED_EVENT_COLUMNS} FROM ${EVENTS_WITH_REDRIVES} WHERE ${where} ORDER BY ${orderBy}`;
-    const result = await this.pool.query<StoredEventRow>(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] });
+    const result = await this.pool.query<StoredEventRow>(
+      name === undefined ? { text, values: [...values] } : { name, text, values: [...values] },
+    );
     return result.rows.map(storedEventFromRow);
   }
 
@@ -194,7 +221,10 @@ export class EventStore {
       const groups = partitionGroups(rows);
       const plan = planAppend(groups, await lockPositions(client, groups));
       const stored = await alreadyStored(client, plan.redelivered);
-      const news = stored.size === 0 ? [...plan.fresh, ...plan.redelivered] : [...plan.fresh, ...plan.redelivered.filter((row) => !stored.has(row))];
+      const news =
+        stored.size === 0
+          ? [...plan.fresh, ...plan.redelivered]
+          : [...plan.fresh, ...plan.redelivered.filter((row) => !stored.has(row))];
       if (news.length > 0) await copyRows(client, news);
       await advancePositions(client, plan.advanced);
       await client.query('COMMIT');
@@ -210,9 +240,13 @@ export class EventStore {
 
 async function copyRows(client: PoolClient, rows: readonly EventRowColumns[]): Promise<void> {
   function* pieces(): Generator<string> {
-    for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) yield copyText(rows.slice(start, start + COPY_CHUNK_ROWS));
+    for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS)
+      yield copyText(rows.slice(start, start + COPY_CHUNK_ROWS));
   }
-  await pipeline(Readable.from(pieces()), client.query(copyFrom(`COPY ${EVENTS_TABLE} (${EVENTS_COPY_COLUMNS}) FROM STDIN`)));
+  await pipeline(
+    Readable.from(pieces()),
+    client.query(copyFrom(`COPY ${EVENTS_TABLE} (${EVENTS_COPY_COLUMNS}) FROM STDIN`)),
+  );
 }
 
 /** Midnight UTC of each distinct day among the rows' Kafka timestamps (ISO text, years 1–9999: its first 10 characters are the day). */

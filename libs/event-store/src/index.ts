@@ -1,4 +1,12 @@
-export { migrateEventStore, ensureDayPartitions, listDayPartitions, EVENT_STORE_SCHEMA, EVENTS_TABLE, REDRIVES_TABLE, DAYS_AHEAD } from './event-store-schema';
+export {
+  migrateEventStore,
+  ensureDayPartitions,
+  listDayPartitions,
+  EVENT_STORE_SCHEMA,
+  EVENTS_TABLE,
+  REDRIVES_TABLE,
+  DAYS_AHEAD,
+} from './event-store-schema';
 export { EventStore } from './event-store';
 export type { EventFilter, KafkaCoordinates } from './event-store';
 export type { ArchivedRecord } from './record-columns';

@@ -1,5 +1,11 @@
 import { InvalidArchivedRecord } from './errors';
-import { ArchivedRecord, isSecretHeader, RAW_TIMESTAMP_HEADER, recordColumns, UNPLACEABLE_TIMESTAMP } from './record-columns';
+import {
+  ArchivedRecord,
+  isSecretHeader,
+  RAW_TIMESTAMP_HEADER,
+  recordColumns,
+  UNPLACEABLE_TIMESTAMP,
+} from './record-columns';
 
 function record(fields: Partial<ArchivedRecord> = {}): ArchivedRecord {
   return {
@@ -51,12 +57,18 @@ describe('recordColumns', () => {
   it('stores the ce_* attributes once, in their columns, and keeps in headers only what a column cannot give back', () => {
     const columns = recordColumns(record({ headers: { ...record().headers, traceparent: '00-abc-def-01' } }));
     // ce_time had microseconds (the column keeps milliseconds); ce_specversion has no column.
-    expect(JSON.parse(columns.headers)).toEqual({ ce_time: '2025-03-01T10:00:00.120456Z', ce_specversion: '1.0', traceparent: '00-abc-def-01' });
-    const canonical = recordColumns(record({ headers: { ...record().headers, ce_time: '2025-03-01T10:00:00.120Z', ce_schemaversion: '03' } }));
+    expect(JSON.parse(columns.headers)).toEqual({
+      ce_time: '2025-03-01T10:00:00.120456Z',
+      ce_specversion: '1.0',
+      traceparent: '00-abc-def-01',
+    });
+    const canonical = recordColumns(
+      record({ headers: { ...record().headers, ce_time: '2025-03-01T10:00:00.120Z', ce_schemaversion: '03' } }),
+    );
     expect(JSON.parse(canonical.headers)).toEqual({ ce_schemaversion: '03', ce_specversion: '1.0' });
   });
 
-  it('takes a canonical ce_time as it is exactly when JavaScript\'s calendar gives the same text back, and keeps any other in headers', () => {
+  it("takes a canonical ce_time as it is exactly when JavaScript's calendar gives the same text back, and keeps any other in headers", () => {
     const candidates: string[] = [];
     for (const year of ['0001', '1900', '2000', '2023', '2024', '2100', '9999']) {
       for (let month = 0; month <= 13; month++) {
@@ -65,14 +77,23 @@ describe('recordColumns', () => {
         }
       }
     }
-    candidates.push('2024-05-05T23:59:59.999Z', '2024-05-05T24:00:00.000Z', '2024-05-05T12:60:00.000Z', '2024-05-05T12:00:60.000Z');
+    candidates.push(
+      '2024-05-05T23:59:59.999Z',
+      '2024-05-05T24:00:00.000Z',
+      '2024-05-05T12:60:00.000Z',
+      '2024-05-05T12:00:60.000Z',
+    );
     for (const text of candidates) {
       const columns = recordColumns(record({ headers: { ...record().headers, ce_time: text } }));
       const parsed = new Date(text);
       const roundTrips = !Number.isNaN(parsed.getTime()) && parsed.toISOString() === text;
       expect({ text, keptAsIs: columns.time === text }).toEqual({ text, keptAsIs: roundTrips });
       // Whatever the column holds, the header's exact text can be given back.
-      if (columns.time !== text) expect({ text, header: (JSON.parse(columns.headers) as Record<string, unknown>)['ce_time'] }).toEqual({ text, header: text });
+      if (columns.time !== text)
+        expect({ text, header: (JSON.parse(columns.headers) as Record<string, unknown>)['ce_time'] }).toEqual({
+          text,
+          header: text,
+        });
     }
   });
 
@@ -87,32 +108,59 @@ describe('recordColumns', () => {
     expect(JSON.parse(columns.headers)).toEqual({ 'flowline-dlq-reason': 'not a CloudEvent' });
   });
 
-  it.each(['X-Hub-Signature-256', 'stripe-signature', 'webhook-signature', 'Authorization', 'x-api-key', 'X-API_KEY', 'apikey', 'cookie', 'set-cookie', 'x-client-secret', 'refresh-token', 'password'])(
-    'never stores the header %s',
-    (name) => {
-      expect(isSecretHeader(name)).toBe(true);
-      const columns = recordColumns(record({ headers: { 'content-type': 'application/json', [name]: 'sensitive', traceparent: '00-abc-def-01' } }));
-      expect(JSON.parse(columns.headers)).toEqual({ 'content-type': 'application/json', traceparent: '00-abc-def-01' });
-    },
-  );
+  it.each([
+    'X-Hub-Signature-256',
+    'stripe-signature',
+    'webhook-signature',
+    'Authorization',
+    'x-api-key',
+    'X-API_KEY',
+    'apikey',
+    'cookie',
+    'set-cookie',
+    'x-client-secret',
+    'refresh-token',
+    'password',
+  ])('never stores the header %s', (name) => {
+    expect(isSecretHeader(name)).toBe(true);
+    const columns = recordColumns(
+      record({ headers: { 'content-type': 'application/json', [name]: 'sensitive', traceparent: '00-abc-def-01' } }),
+    );
+    expect(JSON.parse(columns.headers)).toEqual({ 'content-type': 'application/json', traceparent: '00-abc-def-01' });
+  });
 
   it('hands jsonb the value’s text to judge, and keeps as base64 what cannot be JSON jsonb holds', () => {
     expect(recordColumns(record())).toMatchObject({ data: '{"total":12}', valueBase64: null });
-    expect(recordColumns(record({ value: Buffer.from('"text"') }))).toMatchObject({ data: '"text"', valueBase64: null });
+    expect(recordColumns(record({ value: Buffer.from('"text"') }))).toMatchObject({
+      data: '"text"',
+      valueBase64: null,
+    });
     // Not JSON, but UTF-8: jsonb refuses it when the batch is written, and EventStore.append
     // keeps it as base64 then (event-store-append.int.spec.ts).
-    expect(recordColumns(record({ value: Buffer.from('plain text') }))).toMatchObject({ data: 'plain text', valueBase64: null });
+    expect(recordColumns(record({ value: Buffer.from('plain text') }))).toMatchObject({
+      data: 'plain text',
+      valueBase64: null,
+    });
     expect(recordColumns(record({ value: null }))).toMatchObject({ data: null, valueBase64: null });
     const binary = Buffer.from([0xff, 0x00, 0x10]);
-    expect(recordColumns(record({ value: binary }))).toMatchObject({ data: null, valueBase64: binary.toString('base64') });
+    expect(recordColumns(record({ value: binary }))).toMatchObject({
+      data: null,
+      valueBase64: binary.toString('base64'),
+    });
     for (const text of ['null', ' null ']) {
-      expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({ data: null, valueBase64: Buffer.from(text).toString('base64') });
+      expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({
+        data: null,
+        valueBase64: Buffer.from(text).toString('base64'),
+      });
     }
   });
 
   it('keeps JSON that PostgreSQL jsonb would refuse as base64 rather than failing the batch', () => {
     for (const text of ['{"a":"\\u0000"}', '{"a":"\\ud800"}', '{"a":1e999999}', '[1e00012345, 2.5E+999999]']) {
-      expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({ data: null, valueBase64: Buffer.from(text).toString('base64') });
+      expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({
+        data: null,
+        valueBase64: Buffer.from(text).toString('base64'),
+      });
     }
   });
 
@@ -122,15 +170,23 @@ describe('recordColumns', () => {
   });
 
   it('drops NUL characters and lone surrogates from text, which PostgreSQL cannot hold', () => {
-    const columns = recordColumns(record({ key: Buffer.from('a\u0000b'), headers: { ce_id: 'x\u0000y', note: 'bad \ud800 half' } }));
+    const columns = recordColumns(
+      record({ key: Buffer.from('a\u0000b'), headers: { ce_id: 'x\u0000y', note: 'bad \ud800 half' } }),
+    );
     expect(columns.key).toBe('a\ufffdb');
     expect(columns.id).toBe('x\ufffdy');
     expect(JSON.parse(columns.headers)).toMatchObject({ note: 'bad \ufffd half' });
   });
 
   it('stores an unreadable ce_time or ce_schemaversion as null', () => {
-    for (const [time, version] of [['yesterday', 'v2'], ['2025-02-30', '-1'], ['1', '99999999999']]) {
-      expect(recordColumns(record({ headers: { ce_time: time as string, ce_schemaversion: version as string } }))).toMatchObject({ time: null, schemaversion: null });
+    for (const [time, version] of [
+      ['yesterday', 'v2'],
+      ['2025-02-30', '-1'],
+      ['1', '99999999999'],
+    ]) {
+      expect(
+        recordColumns(record({ headers: { ce_time: time as string, ce_schemaversion: version as string } })),
+      ).toMatchObject({ time: null, schemaversion: null });
     }
   });
 

@@ -79,10 +79,17 @@ const RFC3339 = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
  */
 export function recordColumns(record: ArchivedRecord): EventRowColumns {
   if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition > MAX_INT4) {
-    throw new InvalidArchivedRecord(`partition ${String(record.partition)} of a record on "${record.topic}" is not a Kafka partition number`);
+    throw new InvalidArchivedRecord(
+      `partition ${String(record.partition)} of a record on "${record.topic}" is not a Kafka partition number`,
+    );
   }
-  if (!/^\d{1,19}$/.test(record.offset) || (record.offset.length === 19 && BigInt(record.offset) > 9_223_372_036_854_775_807n)) {
-    throw new InvalidArchivedRecord(`offset "${record.offset}" of a record on "${record.topic}"/${record.partition} is not a Kafka offset`);
+  if (
+    !/^\d{1,19}$/.test(record.offset) ||
+    (record.offset.length === 19 && BigInt(record.offset) > 9_223_372_036_854_775_807n)
+  ) {
+    throw new InvalidArchivedRecord(
+      `offset "${record.offset}" of a record on "${record.topic}"/${record.partition} is not a Kafka offset`,
+    );
   }
   // A producer may write any timestamp (microseconds by mistake: year 55,000). Refusing it
   // would fail its batch forever and stall the partition; it is filed under a fixed far
@@ -267,7 +274,12 @@ function isCanonicalTime(value: string): boolean {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
   return (
-    year >= 1 && day >= 1 && day <= days && Number(value.slice(11, 13)) <= 23 && Number(value.slice(14, 16)) <= 59 && Number(value.slice(17, 19)) <= 59
+    year >= 1 &&
+    day >= 1 &&
+    day <= days &&
+    Number(value.slice(11, 13)) <= 23 &&
+    Number(value.slice(14, 16)) <= 59 &&
+    Number(value.slice(17, 19)) <= 59
   );
 }
 

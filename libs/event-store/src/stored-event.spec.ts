@@ -18,7 +18,15 @@ function rowOf(record: ArchivedRecord): StoredEventRow {
 }
 
 function record(headers: Record<string, string>): ArchivedRecord {
-  return { topic: 't', partition: 0, offset: '1', timestamp: new Date('2025-03-01T10:00:00.000Z'), key: null, value: Buffer.from('{}'), headers };
+  return {
+    topic: 't',
+    partition: 0,
+    offset: '1',
+    timestamp: new Date('2025-03-01T10:00:00.000Z'),
+    key: null,
+    value: Buffer.from('{}'),
+    headers,
+  };
 }
 
 describe('headersWithAttributes', () => {

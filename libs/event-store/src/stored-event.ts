@@ -61,7 +61,12 @@ export interface RedriveMark {
 /** The dead-letter headers as typed values (a missing or unreadable one is left out), with the redrive mark. */
 export function deadLetterInfo(headers: Record<string, string>, redrive?: RedriveMark): DeadLetterInfo {
   const { reason, ...rest } = readDeadLetterHeaders(headers);
-  return withoutUndefined({ reason: reason ?? '(no reason recorded)', ...rest, redrivenAt: redrive?.redrivenAt, redrivenTo: redrive?.redrivenTo });
+  return withoutUndefined({
+    reason: reason ?? '(no reason recorded)',
+    ...rest,
+    redrivenAt: redrive?.redrivenAt,
+    redrivenTo: redrive?.redrivenTo,
+  });
 }
 
 /** Leaves optional fields out rather than present-but-undefined, so printed objects stay short. */
@@ -153,7 +158,10 @@ export function storedEventFromRow(row: StoredEventRow): StoredEvent {
     archivedAt: row.archived_at,
   };
   if (isDeadLetterTopic(row.topic)) {
-    const redrive = row.redriven_at === null || row.redriven_to === null ? undefined : { redrivenAt: row.redriven_at, redrivenTo: row.redriven_to };
+    const redrive =
+      row.redriven_at === null || row.redriven_to === null
+        ? undefined
+        : { redrivenAt: row.redriven_at, redrivenTo: row.redriven_to };
     event.deadLetter = deadLetterInfo(headers, redrive);
   }
   return event;

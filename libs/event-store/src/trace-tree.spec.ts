@@ -26,7 +26,11 @@ function stored(fields: Partial<StoredEvent> & { id: string | null; topic: strin
   };
 }
 
-function deadLetter(original: StoredEvent, reason: string, redrive?: { redrivenAt: Date; redrivenTo: string }): StoredEvent {
+function deadLetter(
+  original: StoredEvent,
+  reason: string,
+  redrive?: { redrivenAt: Date; redrivenTo: string },
+): StoredEvent {
   return {
     ...original,
     topic: `${original.topic}.dlq`,
@@ -41,13 +45,27 @@ const ids = (nodes: readonly TraceNode[]): string[] => nodes.map((node) => node.
 describe('buildTrace', () => {
   const webhook = stored({ id: 'root', type: 'webhook.received', topic: 'ingress.webhook', time: at(0) });
   const forwarded = { ...webhook, topic: 'agent.document', offset: '900', kafkaTimestamp: at(40) };
-  const document = stored({ id: 'doc', type: 'document.processed', topic: 'events.domain', time: at(120), causationid: 'root' });
-  const invoice = stored({ id: 'inv', type: 'invoice.received', topic: 'agent.invoice', time: at(150), causationid: 'doc' });
+  const document = stored({
+    id: 'doc',
+    type: 'document.processed',
+    topic: 'events.domain',
+    time: at(120),
+    causationid: 'root',
+  });
+  const invoice = stored({
+    id: 'inv',
+    type: 'invoice.received',
+    topic: 'agent.invoice',
+    time: at(150),
+    causationid: 'doc',
+  });
 
   it('makes one node per event id, with every topic it appeared on, oldest first', () => {
     const trace = buildTrace('root', [document, forwarded, webhook, invoice]);
     expect(trace?.eventCount).toBe(3);
-    expect(trace?.roots.map((root) => root.appearances.map((a) => a.topic))).toEqual([['ingress.webhook', 'agent.document']]);
+    expect(trace?.roots.map((root) => root.appearances.map((a) => a.topic))).toEqual([
+      ['ingress.webhook', 'agent.document'],
+    ]);
   });
 
   it('hangs each event under the event its causationid names, with the time since its parent', () => {
@@ -57,7 +75,12 @@ describe('buildTrace', () => {
     expect(root?.sinceParentMs).toBeNull();
     expect(ids(root?.children ?? [])).toEqual(['doc']);
     expect(root?.children[0]?.sinceParentMs).toBe(120);
-    expect(root?.children[0]?.children[0]).toMatchObject({ id: 'inv', type: 'invoice.received', sinceParentMs: 30, status: 'processed' });
+    expect(root?.children[0]?.children[0]).toMatchObject({
+      id: 'inv',
+      type: 'invoice.received',
+      sinceParentMs: 30,
+      status: 'processed',
+    });
     expect(trace?.firstTime).toEqual(at(0));
     expect(trace?.lastTime).toEqual(at(150));
     expect(trace?.stoppedAt).toEqual([]);
@@ -83,7 +106,13 @@ describe('buildTrace', () => {
 
   it('says dead-lettered again when a redriven event failed a second time', () => {
     const redrive = { redrivenAt: at(60_000), redrivenTo: 'agent.invoice' };
-    const trace = buildTrace('root', [webhook, document, invoice, deadLetter(invoice, 'first', redrive), deadLetter(invoice, 'second')]);
+    const trace = buildTrace('root', [
+      webhook,
+      document,
+      invoice,
+      deadLetter(invoice, 'first', redrive),
+      deadLetter(invoice, 'second'),
+    ]);
     const node = trace?.roots[0]?.children[0]?.children[0];
     expect(node?.status).toBe('dead-lettered');
     expect(node?.deadLetter?.reason).toBe('second');
@@ -124,7 +153,9 @@ describe('buildTrace', () => {
   });
 
   it('builds a chain of 20,000 events without running out of stack', () => {
-    const chain = Array.from({ length: 20_000 }, (_, i) => stored({ id: `e${i}`, topic: 'x', time: at(i), causationid: i === 0 ? null : `e${i - 1}` }));
+    const chain = Array.from({ length: 20_000 }, (_, i) =>
+      stored({ id: `e${i}`, topic: 'x', time: at(i), causationid: i === 0 ? null : `e${i - 1}` }),
+    );
     const trace = buildTrace('e0', chain);
     let depth = 0;
     for (let node = trace?.roots[0]; node !== undefined; node = node.children[0]) depth++;

@@ -60,7 +60,8 @@ export function buildTrace(correlationId: string, events: readonly StoredEvent[]
   const nodes = nodesById(events);
   if (nodes.size === 0) return undefined;
 
-  const byTime = (a: TraceNode, b: TraceNode): number => a.time.getTime() - b.time.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byTime = (a: TraceNode, b: TraceNode): number =>
+    a.time.getTime() - b.time.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const childrenOf = new Map<string, TraceNode[]>();
   const candidates: TraceNode[] = [];
   for (const node of nodes.values()) {
@@ -108,7 +109,14 @@ export function buildTrace(correlationId: string, events: readonly StoredEvent[]
     firstTime = Math.min(firstTime, node.time.getTime());
     lastTime = Math.max(lastTime, node.time.getTime());
   }
-  return { correlationId, roots, eventCount: nodes.size, firstTime: new Date(firstTime), lastTime: new Date(lastTime), stoppedAt };
+  return {
+    correlationId,
+    roots,
+    eventCount: nodes.size,
+    firstTime: new Date(firstTime),
+    lastTime: new Date(lastTime),
+    stoppedAt,
+  };
 }
 
 /** One node per event id, its attributes from its first appearance that is not a dead letter. */
@@ -136,7 +144,12 @@ function nodesById(events: readonly StoredEvent[]): Map<string, TraceNode> {
       time: attribute('time') ?? primary.kafkaTimestamp,
       causationid: attribute('causationid'),
       sinceParentMs: null,
-      appearances: appearances.map(({ topic, partition, offset, kafkaTimestamp }) => ({ topic, partition, offset, kafkaTimestamp })),
+      appearances: appearances.map(({ topic, partition, offset, kafkaTimestamp }) => ({
+        topic,
+        partition,
+        offset,
+        kafkaTimestamp,
+      })),
       status,
       ...(deadLetter === undefined ? {} : { deadLetter }),
       children: [],

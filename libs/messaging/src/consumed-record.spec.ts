@@ -2,14 +2,29 @@ import type { KafkaMessage } from 'kafkajs';
 import { toConsumedRecord } from './consumed-record';
 
 function message(headers?: Record<string, Buffer | string | (Buffer | string)[] | null>): KafkaMessage {
-  const base = { key: Buffer.from('k'), value: Buffer.from('{}'), timestamp: '1700000000000', attributes: 0, offset: '41' };
+  const base = {
+    key: Buffer.from('k'),
+    value: Buffer.from('{}'),
+    timestamp: '1700000000000',
+    attributes: 0,
+    offset: '41',
+  };
   // kafkajs types a record without headers as the old message-set format (size set, no headers).
   return headers === undefined ? { ...base, size: 0 } : ({ ...base, headers } as KafkaMessage);
 }
 
 describe('toConsumedRecord', () => {
   it('gives every header as text, the last value of a repeated one, and leaves out a header without a value', () => {
-    const record = toConsumedRecord('t', 2, message({ ce_id: Buffer.from('id-1'), ce_type: [Buffer.from('a.old'), Buffer.from('a.new')], empty: null, text: 'already text' }));
+    const record = toConsumedRecord(
+      't',
+      2,
+      message({
+        ce_id: Buffer.from('id-1'),
+        ce_type: [Buffer.from('a.old'), Buffer.from('a.new')],
+        empty: null,
+        text: 'already text',
+      }),
+    );
     expect(record.headers).toEqual({ ce_id: 'id-1', ce_type: 'a.new', text: 'already text' });
     expect(record).toMatchObject({ topic: 't', partition: 2, offset: '41', timestamp: new Date(1700000000000) });
   });

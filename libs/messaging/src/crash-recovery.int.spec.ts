@@ -41,7 +41,11 @@ function runFixture(env: Record<string, string>): Run {
 
 function inputEvents(count: number, poisonAt?: number): FlowlineEvent[] {
   return Array.from({ length: count }, (_, i) =>
-    createEvent('webhook.received', { source: 'crash-test', payload: { i, ...(i === poisonAt ? { poison: true } : {}) } }, { source: '/crash-test', partitionKey: `k${i % 7}` }),
+    createEvent(
+      'webhook.received',
+      { source: 'crash-test', payload: { i, ...(i === poisonAt ? { poison: true } : {}) } },
+      { source: '/crash-test', partitionKey: `k${i % 7}` },
+    ),
   );
 }
 
@@ -54,7 +58,10 @@ describe('consumer processes that crash', () => {
   async function setUp(count: number, poisonAt?: number) {
     const input = uniqueName('crash-in');
     const output = uniqueName('crash-out');
-    await messaging.ensureTopics([{ name: input, partitions: 3 }, { name: output, partitions: 3 }]);
+    await messaging.ensureTopics([
+      { name: input, partitions: 3 },
+      { name: output, partitions: 3 },
+    ]);
     const events = inputEvents(count, poisonAt);
     const publisher = messaging.createPublisher();
     await publisher.start();
@@ -74,17 +81,32 @@ describe('consumer processes that crash', () => {
     const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => p.partition);
     await admin.disconnect();
     const sentinel = (partition: number) =>
-      createEvent('document.processed', { kind: 'sentinel', text: `sentinel-${partition}`, metadata: {} }, { source: '/crash-test' });
+      createEvent(
+        'document.processed',
+        { kind: 'sentinel', text: `sentinel-${partition}`, metadata: {} },
+        { source: '/crash-test' },
+      );
     const producer = raw.producer();
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: partitions.map((partition) => ({ ...encodeEvent(sentinel(partition)), partition })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: partitions.map((partition) => ({ ...encodeEvent(sentinel(partition)), partition })),
+    });
     await producer.disconnect();
     const probe = await TopicProbe.start(KAFKA_BROKERS, [topic]);
     try {
-      await waitFor(() => probe.messages.filter((m) => m.event?.type === 'document.processed' && m.event.data.kind === 'sentinel').length === partitions.length, {
-        description: `every sentinel on ${topic}`,
-      });
-      return probe.messages.flatMap((m) => (m.event?.type === 'document.processed' && m.event.data.kind !== 'sentinel' ? [m.event.data.text] : []));
+      await waitFor(
+        () =>
+          probe.messages.filter((m) => m.event?.type === 'document.processed' && m.event.data.kind === 'sentinel')
+            .length === partitions.length,
+        {
+          description: `every sentinel on ${topic}`,
+        },
+      );
+      return probe.messages.flatMap((m) =>
+        m.event?.type === 'document.processed' && m.event.data.kind !== 'sentinel' ? [m.event.data.text] : [],
+      );
     } finally {
       await probe.stop();
     }
@@ -98,12 +120,21 @@ describe('consumer processes that crash', () => {
 
   it('with Kafka transactions: SIGKILL after an effect, before its commit, loses nothing and doubles nothing', async () => {
     const { input, output, events, group } = await setUp(300);
-    const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group, HANDLE_DELAY_MS: '2' };
+    const env = {
+      KAFKA_BROKERS,
+      MODE: 'transactional',
+      INPUT: input,
+      OUTPUT: output,
+      GROUP: group,
+      HANDLE_DELAY_MS: '2',
+    };
     const crashed = runFixture({ ...env, CRASH_AFTER: '120' });
     expect((await crashed.exited).signal).toBe('SIGKILL');
     const again = runFixture(env);
     const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
-    await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, { timeoutMs: 60_000 });
+    await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, {
+      timeoutMs: 60_000,
+    });
     await probe.stop();
     await stopGracefully(again);
     const texts = await committedOutput(output);
@@ -118,19 +149,34 @@ describe('consumer processes that crash', () => {
     await db.connect();
     try {
       await db.query(`CREATE TABLE ${table} (event_id text NOT NULL)`); // no unique key: a double would show
-      const env = { KAFKA_BROKERS, DATABASE_URL, MODE: 'inbox', INPUT: input, GROUP: group, EFFECTS_TABLE: table, HANDLE_DELAY_MS: '1' };
+      const env = {
+        KAFKA_BROKERS,
+        DATABASE_URL,
+        MODE: 'inbox',
+        INPUT: input,
+        GROUP: group,
+        EFFECTS_TABLE: table,
+        HANDLE_DELAY_MS: '1',
+      };
       const crashed = runFixture({ ...env, CRASH_AFTER: '150' });
       expect((await crashed.exited).signal).toBe('SIGKILL');
       const afterCrash = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
       // Partitions are handled concurrently: others may have committed an effect beside the 150th.
       expect(afterCrash).toBeGreaterThanOrEqual(150);
       const again = runFixture(env);
-      await waitFor(async () => Number((await db.query<{ n: string }>(`SELECT count(DISTINCT event_id) AS n FROM ${table}`)).rows[0]?.n) === events.length, {
-        timeoutMs: 60_000,
-        description: 'every event applied',
-      });
+      await waitFor(
+        async () =>
+          Number((await db.query<{ n: string }>(`SELECT count(DISTINCT event_id) AS n FROM ${table}`)).rows[0]?.n) ===
+          events.length,
+        {
+          timeoutMs: 60_000,
+          description: 'every event applied',
+        },
+      );
       await stopGracefully(again);
-      const rows = await db.query<{ event_id: string; n: string }>(`SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`);
+      const rows = await db.query<{ event_id: string; n: string }>(
+        `SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`,
+      );
       expect(rows.rows).toHaveLength(events.length);
       expect(rows.rows.filter((row) => row.n !== '1')).toEqual([]);
     } finally {
@@ -146,7 +192,8 @@ describe('consumer processes that crash', () => {
     await messaging.ensureTopics([{ name: topicNames().deadLetter(input), partitions: 1 }]);
     const dlq = await TopicProbe.start(KAFKA_BROKERS, [topicNames().deadLetter(input)]);
     const out = await TopicProbe.start(KAFKA_BROKERS, [output]);
-    const handledAllButPoison = () => new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
+    const handledAllButPoison = () =>
+      new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
     // What a supervisor (Kubernetes, systemd) does: restart the process whenever it dies.
     let crashes = 0;
     let run = runFixture(env);
@@ -175,18 +222,23 @@ describe('consumer processes that crash', () => {
     await stopGracefully(run);
   });
 
-  it.each(['transactional', 'plain'])('drains on SIGTERM (%s): exits 0, and a restart repeats nothing', async (mode) => {
-    const { input, output, events, group } = await setUp(200);
-    const env = { KAFKA_BROKERS, MODE: mode, INPUT: input, OUTPUT: output, GROUP: group, HANDLE_DELAY_MS: '5' };
-    const first = runFixture(env);
-    const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
-    await probe.waitFor(() => probe.messages.length >= 30);
-    await stopGracefully(first);
-    const second = runFixture(env);
-    await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, { timeoutMs: 60_000 });
-    await probe.stop();
-    await stopGracefully(second);
-    // Without a transaction, only a crash may repeat work; a clean stop commits what it did.
-    expect(await committedOutput(output)).toHaveLength(events.length);
-  });
+  it.each(['transactional', 'plain'])(
+    'drains on SIGTERM (%s): exits 0, and a restart repeats nothing',
+    async (mode) => {
+      const { input, output, events, group } = await setUp(200);
+      const env = { KAFKA_BROKERS, MODE: mode, INPUT: input, OUTPUT: output, GROUP: group, HANDLE_DELAY_MS: '5' };
+      const first = runFixture(env);
+      const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
+      await probe.waitFor(() => probe.messages.length >= 30);
+      await stopGracefully(first);
+      const second = runFixture(env);
+      await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, {
+        timeoutMs: 60_000,
+      });
+      await probe.stop();
+      await stopGracefully(second);
+      // Without a transaction, only a crash may repeat work; a clean stop commits what it did.
+      expect(await committedOutput(output)).toHaveLength(events.length);
+    },
+  );
 });

@@ -1,5 +1,13 @@
 import { EventDataInvalid, NotACloudEvent, SchemaUnknown } from '@flowline/event-schemas';
-import { BrokerUnavailable, isRetryable, NonRetryableError, PoisonPill, PublishTimeout, RetryableError, UnknownTopicError } from './errors';
+import {
+  BrokerUnavailable,
+  isRetryable,
+  NonRetryableError,
+  PoisonPill,
+  PublishTimeout,
+  RetryableError,
+  UnknownTopicError,
+} from './errors';
 
 describe('messaging errors', () => {
   it.each([

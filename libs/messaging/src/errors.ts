@@ -3,7 +3,14 @@
  * retry vs dead-letter from the class (and `retryable`), never from the message text.
  * Unknown errors are retried, but only up to the policy's attempts: never forever.
  */
-export const MESSAGING_ERROR_CODES = ['RETRYABLE', 'NON_RETRYABLE', 'POISON_PILL', 'PUBLISH_TIMEOUT', 'UNKNOWN_TOPIC', 'BROKER_UNAVAILABLE'] as const;
+export const MESSAGING_ERROR_CODES = [
+  'RETRYABLE',
+  'NON_RETRYABLE',
+  'POISON_PILL',
+  'PUBLISH_TIMEOUT',
+  'UNKNOWN_TOPIC',
+  'BROKER_UNAVAILABLE',
+] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 
 export abstract class MessagingError extends Error {

@@ -44,7 +44,13 @@ describe('event consumer on the real broker', () => {
   });
 
   async function startConsumer(options: Partial<EventConsumerOptions> & Pick<EventConsumerOptions, 'handle'>) {
-    const consumer = messaging.createConsumer({ groupId: uniqueName('group'), topics: [topic], publisher, retry: fastRetry, ...options });
+    const consumer = messaging.createConsumer({
+      groupId: uniqueName('group'),
+      topics: [topic],
+      publisher,
+      retry: fastRetry,
+      ...options,
+    });
     await consumer.start();
     stops.push(() => consumer.stop());
     return consumer;
@@ -122,7 +128,10 @@ describe('event consumer on the real broker', () => {
       if (commit) await waitFor(() => handled.includes(event.id), { description: `${event.id} handled` });
       // The commit past what follows the event comes once it is handled (for the aborted one, without any handler call).
       const committed = () => committedCount(groupId);
-      await waitFor(async () => (await committed()) === expected, { description: `offset ${expected}`, timeoutMs: 5_000 }).catch(() => undefined);
+      await waitFor(async () => (await committed()) === expected, {
+        description: `offset ${expected}`,
+        timeoutMs: 5_000,
+      }).catch(() => undefined);
       reached.push(await committed());
     }
     return { handled, reached, events };
@@ -163,14 +172,22 @@ describe('event consumer on the real broker', () => {
     const dead = await dlq.waitFor((m) => m.event?.id === event.id);
     expect(dead.headers[DLQ_HEADERS.attempts]).toBe(String(fastRetry.maxAttempts));
     expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('TypeError');
-    expect(Date.parse(dead.headers[DLQ_HEADERS.lastFailure]!)).toBeGreaterThan(Date.parse(dead.headers[DLQ_HEADERS.firstFailure]!));
+    expect(Date.parse(dead.headers[DLQ_HEADERS.lastFailure]!)).toBeGreaterThan(
+      Date.parse(dead.headers[DLQ_HEADERS.firstFailure]!),
+    );
   });
 
   it('sends a message that is not a CloudEvent to the dead-letter topic and moves on', async () => {
     const producer = raw.producer();
     await producer.connect();
     const good = sample('after the bad one');
-    await producer.send({ topic, messages: [{ partition: 0, value: 'not an event' }, { ...encodeEvent(good), partition: 0 }] });
+    await producer.send({
+      topic,
+      messages: [
+        { partition: 0, value: 'not an event' },
+        { ...encodeEvent(good), partition: 0 },
+      ],
+    });
     await producer.disconnect();
     const handled: string[] = [];
     await startConsumer({
@@ -182,7 +199,10 @@ describe('event consumer on the real broker', () => {
     const dlq = await probe([topicNames().deadLetter(topic)]);
     const dead = await dlq.waitFor(() => true);
     expect(dead.value).toBe('not an event');
-    expect(dead.headers).toMatchObject({ [DLQ_HEADERS.errorClass]: 'NotACloudEvent', [DLQ_HEADERS.errorCode]: 'NOT_A_CLOUDEVENT' });
+    expect(dead.headers).toMatchObject({
+      [DLQ_HEADERS.errorClass]: 'NotACloudEvent',
+      [DLQ_HEADERS.errorCode]: 'NOT_A_CLOUDEVENT',
+    });
     await waitFor(() => handled.includes(good.id), { description: 'the good event after the bad one' });
   });
 
@@ -231,7 +251,10 @@ describe('event consumer on the real broker', () => {
         if (handled.length === 1) await new Promise((resolve) => setTimeout(resolve, 9_000));
       },
     });
-    await waitFor(async () => (await committedCount(groupId)) === 1, { timeoutMs: 40_000, description: 'the slow message committed' });
+    await waitFor(async () => (await committedCount(groupId)) === 1, {
+      timeoutMs: 40_000,
+      description: 'the slow message committed',
+    });
     // An evicted member's commit fails and the message is fetched and handled again.
     expect(handled).toEqual([slow.id]);
   });
@@ -244,8 +267,17 @@ describe('event consumer on the real broker', () => {
     const out = await probe([output]);
     const consumer = await startConsumer({
       handle: (received, context) => {
-        context.publish(output, createEvent('document.processed', { kind: 'test', text: `attempt ${context.attempt}`, metadata: {} }, { source: '/test', causedBy: received }));
-        return context.attempt === 1 ? Promise.reject(new RetryableError('first attempt fails after emitting')) : Promise.resolve();
+        context.publish(
+          output,
+          createEvent(
+            'document.processed',
+            { kind: 'test', text: `attempt ${context.attempt}`, metadata: {} },
+            { source: '/test', causedBy: received },
+          ),
+        );
+        return context.attempt === 1
+          ? Promise.reject(new RetryableError('first attempt fails after emitting'))
+          : Promise.resolve();
       },
     });
     const emitted = await out.waitFor((m) => m.event?.correlationid === event.id);
@@ -259,10 +291,22 @@ describe('event consumer on the real broker', () => {
   });
 
   it('answers readiness only while the consumer is in its group', async () => {
-    const consumer = messaging.createConsumer({ groupId: uniqueName('group'), topics: [topic], publisher, handle: () => Promise.resolve() });
+    const consumer = messaging.createConsumer({
+      groupId: uniqueName('group'),
+      topics: [topic],
+      publisher,
+      handle: () => Promise.resolve(),
+    });
     await expect(consumer.readiness().check()).rejects.toThrow(/not a member/);
     await consumer.start();
-    await waitFor(() => consumer.readiness().check().then(() => true), { description: 'group membership' });
+    await waitFor(
+      () =>
+        consumer
+          .readiness()
+          .check()
+          .then(() => true),
+      { description: 'group membership' },
+    );
     await consumer.stop();
     await expect(consumer.readiness().check()).rejects.toThrow(/not a member/);
   });

@@ -18,7 +18,14 @@
 import { KeyPartitioner } from './key-partitioner';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer, Transaction } from 'kafkajs';
-import { decodeEvent, encodeEvent, EventDecodingError, FlowlineEvent, lastHeaderValues, topicNames } from '@flowline/event-schemas';
+import {
+  decodeEvent,
+  encodeEvent,
+  EventDecodingError,
+  FlowlineEvent,
+  lastHeaderValues,
+  topicNames,
+} from '@flowline/event-schemas';
 import {
   extractTraceContext,
   getTracer,
@@ -159,7 +166,10 @@ export class EventConsumer {
     this.committer = new OffsetCommitter(
       (commit) => this.consumer.commitOffsets([commit]),
       (error, { topic, partition, offset }) => {
-        options.logger.warn({ err: error, topic, partition, offset }, 'offset commit failed; a later commit or a redelivery covers it');
+        options.logger.warn(
+          { err: error, topic, partition, offset },
+          'offset commit failed; a later commit or a redelivery covers it',
+        );
       },
     );
   }
@@ -185,13 +195,17 @@ export class EventConsumer {
    */
   private commitSkipped({ topic, partition, next, lag }: SkippedRecords): void {
     this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
-    if (this.options.transactional !== true) void this.committer.commit({ topic, partition, offset: next, metadata: null });
+    if (this.options.transactional !== true)
+      void this.committer.commit({ topic, partition, offset: next, metadata: null });
   }
 
   async start(): Promise<void> {
     // The dead-letter topics must exist before the first bad message, not be created by it.
     const spec = this.options.deadLetterTopic ?? { partitions: 1 };
-    await ensureTopics(this.kafka, this.options.topics.map((topic) => ({ ...spec, name: topicNames().deadLetter(topic) })));
+    await ensureTopics(
+      this.kafka,
+      this.options.topics.map((topic) => ({ ...spec, name: topicNames().deadLetter(topic) })),
+    );
     await this.admin.connect();
     await this.member.subscribe(this.options.topics, this.options.fromBeginning ?? true);
     await this.consumer.run({
@@ -220,14 +234,20 @@ export class EventConsumer {
   }
 
   private handleBatch(payload: EachBatchPayload): Promise<void> {
-    return this.member.runBatch(() => this.handleMessages(payload), () => payload.heartbeat());
+    return this.member.runBatch(
+      () => this.handleMessages(payload),
+      () => payload.heartbeat(),
+    );
   }
 
   private async handleMessages(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
     const partitionKey = `${topic}:${partition}`;
-    this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, Number(batch.offsetLag()));
+    this.options.metrics?.consumerLag.set(
+      { topic, partition: String(partition), group: this.options.groupId },
+      Number(batch.offsetLag()),
+    );
     let messages = batch.messages;
     /** The crash marker written for this batch's first message in normal mode, to undo if it only failed. */
     let firstMarker: PoisonMarker | undefined;
@@ -240,7 +260,9 @@ export class EventConsumer {
       // position and crash marker read here are older than what this process already did.
       await this.committer.settled(topic, partition);
       const committed = await this.committedPosition(topic, partition);
-      const alreadyDone = messages.filter((message) => committed.offset !== undefined && BigInt(message.offset) < committed.offset);
+      const alreadyDone = messages.filter(
+        (message) => committed.offset !== undefined && BigInt(message.offset) < committed.offset,
+      );
       if (alreadyDone.length > 0) {
         payload.resolveOffset((alreadyDone.at(-1) as KafkaMessage).offset);
         messages = messages.slice(alreadyDone.length);
@@ -251,7 +273,12 @@ export class EventConsumer {
       if (decision.kind === 'poison') {
         const poison = new PoisonPill(`handling this message crashed the process ${decision.starts} times`);
         const now = new Date();
-        await this.settle(payload, [{ message: first, outcome: { published: [this.deadLetter(topic, partition, first, poison, decision.starts, now, now)] } }]);
+        await this.settle(payload, [
+          {
+            message: first,
+            outcome: { published: [this.deadLetter(topic, partition, first, poison, decision.starts, now, now)] },
+          },
+        ]);
         messages = messages.slice(1);
         this.careful.set(partitionKey, { offset: messages[0]?.offset ?? '', starts: 1 });
       } else if (decision.kind === 'careful') {
@@ -295,7 +322,8 @@ export class EventConsumer {
         // Retry later without holding the fetch loop: pause this partition only, so the
         // others keep moving; the failed message is not resolved and is fetched again.
         await this.settle(payload, pending);
-        if (pending.length === 0 && firstMarker?.offset === message.offset) await this.undoMarker(topic, partition, firstMarker);
+        if (pending.length === 0 && firstMarker?.offset === message.offset)
+          await this.undoMarker(topic, partition, firstMarker);
         if (!this.member.stopping) this.pauseFor(payload, result.delayMs);
         return;
       }
@@ -335,7 +363,8 @@ export class EventConsumer {
       return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, 1, now, now)] } };
     }
     // Most messages never failed before: no key to build and look up while nothing waits to be retried.
-    const previous = this.failures.size === 0 ? undefined : this.failures.get(failureKey(topic, partition, message.offset));
+    const previous =
+      this.failures.size === 0 ? undefined : this.failures.get(failureKey(topic, partition, message.offset));
     const attempt = (previous?.attempts ?? 0) + 1;
     const published: Output[] = [];
     const started = performance.now();
@@ -373,7 +402,12 @@ export class EventConsumer {
             },
             forward: (to) => {
               const headers = injectTraceHeaders(lastHeaderValues(message.headers), spanContext);
-              published.push({ topic: to, record: { key: message.key, value: message.value, headers }, type: event.type, traced: true });
+              published.push({
+                topic: to,
+                record: { key: message.key, value: message.value, headers },
+                type: event.type,
+                traced: true,
+              });
             },
           }),
         ),
@@ -388,16 +422,29 @@ export class EventConsumer {
       span.end();
       const now = new Date();
       const firstFailure = previous?.firstFailure ?? now;
-      this.options.metrics?.handlerErrors.inc({ topic, type: event.type, error: error instanceof Error ? error.name : 'Error' });
+      this.options.metrics?.handlerErrors.inc({
+        topic,
+        type: event.type,
+        error: error instanceof Error ? error.name : 'Error',
+      });
       const key = failureKey(topic, partition, message.offset);
       if (!isRetryable(error) || attempt >= this.retry.maxAttempts) {
         this.failures.delete(key);
-        this.eventLogger(event, topic, partition, message).error({ err: error, attempt }, 'handler failed for good; sending the event to the dead-letter topic');
-        return { kind: 'done', outcome: { published: [this.deadLetter(topic, partition, message, error, attempt, firstFailure, now)] } };
+        this.eventLogger(event, topic, partition, message).error(
+          { err: error, attempt },
+          'handler failed for good; sending the event to the dead-letter topic',
+        );
+        return {
+          kind: 'done',
+          outcome: { published: [this.deadLetter(topic, partition, message, error, attempt, firstFailure, now)] },
+        };
       }
       this.failures.set(key, { attempts: attempt, firstFailure });
       const delayMs = retryDelayMs(attempt, this.retry);
-      this.eventLogger(event, topic, partition, message).warn({ err: error, attempt, retry_in_ms: delayMs }, 'handler failed; retrying');
+      this.eventLogger(event, topic, partition, message).warn(
+        { err: error, attempt, retry_in_ms: delayMs },
+        'handler failed; retrying',
+      );
       this.options.metrics?.retries.inc({ topic, type: event.type });
       return { kind: 'retry', delayMs };
     }
@@ -405,15 +452,50 @@ export class EventConsumer {
 
   /** A logger naming the event; built only on failure (a child logger per message would cost more than the rest of the bookkeeping). */
   private eventLogger(event: FlowlineEvent, topic: string, partition: number, message: KafkaMessage): Logger {
-    return this.options.logger.child({ event_id: event.id, correlationid: event.correlationid, type: event.type, topic, partition, offset: message.offset });
+    return this.options.logger.child({
+      event_id: event.id,
+      correlationid: event.correlationid,
+      type: event.type,
+      topic,
+      partition,
+      offset: message.offset,
+    });
   }
 
-  private deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number, firstFailure: Date, lastFailure: Date): Output {
+  private deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    attempts: number,
+    firstFailure: Date,
+    lastFailure: Date,
+  ): Output {
     const headers: Record<string, string | Buffer | undefined> = { ...lastHeaderValues(message.headers) };
-    Object.assign(headers, deadLetterHeaders({ error, attempts, topic, partition, offset: message.offset, consumerGroup: this.options.groupId, firstFailure, lastFailure }));
+    Object.assign(
+      headers,
+      deadLetterHeaders({
+        error,
+        attempts,
+        topic,
+        partition,
+        offset: message.offset,
+        consumerGroup: this.options.groupId,
+        firstFailure,
+        lastFailure,
+      }),
+    );
     const errorClass = error instanceof Error ? error.name : 'Error';
-    this.options.metrics?.dlqWrites.inc({ topic, type: String(headers['ce_type'] ?? 'unknown'), reason_class: errorClass });
-    return { topic: topicNames().deadLetter(topic), record: { key: message.key, value: message.value, headers }, type: 'dead-letter' };
+    this.options.metrics?.dlqWrites.inc({
+      topic,
+      type: String(headers['ce_type'] ?? 'unknown'),
+      reason_class: errorClass,
+    });
+    return {
+      topic: topicNames().deadLetter(topic),
+      record: { key: message.key, value: message.value, headers },
+      type: 'dead-letter',
+    };
   }
 
   /**
@@ -436,17 +518,29 @@ export class EventConsumer {
     }
     payload.resolveOffset(position);
     // Events whose handler succeeded and whose outputs are settled.
-    countPerTopicAndType(this.options.metrics?.eventsConsumed, handled, ({ outcome }) => ({ topic, type: outcome.handledType }));
+    countPerTopicAndType(this.options.metrics?.eventsConsumed, handled, ({ outcome }) => ({
+      topic,
+      type: outcome.handledType,
+    }));
   }
 
-  private async commitTransaction(topic: string, partition: number, outputs: readonly Output[], nextOffsetToRead: string): Promise<void> {
+  private async commitTransaction(
+    topic: string,
+    partition: number,
+    outputs: readonly Output[],
+    nextOffsetToRead: string,
+  ): Promise<void> {
     const producer = await this.transactionalProducer(topic, partition);
     try {
       const transaction: Transaction = await producer.transaction();
       try {
         // One request per chunk: a batch's outputs together can exceed the broker's 1 MiB limit.
-        for (const chunk of chunksOf(outputs, MAX_REQUEST_BYTES)) await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(chunk) });
-        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffsetToRead }] }] });
+        for (const chunk of chunksOf(outputs, MAX_REQUEST_BYTES))
+          await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(chunk) });
+        await transaction.sendOffsets({
+          consumerGroupId: this.options.groupId,
+          topics: [{ topic, partitions: [{ partition, offset: nextOffsetToRead }] }],
+        });
         await transaction.commit();
       } catch (error) {
         await transaction.abort().catch(() => undefined);
@@ -508,7 +602,10 @@ export class EventConsumer {
   }
 
   /** The group's committed offset for the partition (undefined: none yet) and its crash marker. */
-  private async committedPosition(topic: string, partition: number): Promise<{ offset: bigint | undefined; marker: PoisonMarker | undefined }> {
+  private async committedPosition(
+    topic: string,
+    partition: number,
+  ): Promise<{ offset: bigint | undefined; marker: PoisonMarker | undefined }> {
     const [offsets] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
     const committed = offsets?.partitions.find((p) => p.partition === partition);
     const offset = committed === undefined || Number(committed.offset) < 0 ? undefined : BigInt(committed.offset);
@@ -522,7 +619,12 @@ export class EventConsumer {
   /** Takes back one start of a marker: the handler returned, so that start did not crash the process. */
   private undoMarker(topic: string, partition: number, marker: PoisonMarker): Promise<void> {
     const previous = marker.starts - 1;
-    return this.commit(topic, partition, marker.offset, previous > 0 ? formatMarker({ offset: marker.offset, starts: previous }) : null);
+    return this.commit(
+      topic,
+      partition,
+      marker.offset,
+      previous > 0 ? formatMarker({ offset: marker.offset, starts: previous }) : null,
+    );
   }
 
   private commit(topic: string, partition: number, offset: string, metadata: string | null): Promise<void> {
@@ -537,7 +639,6 @@ function failureKey(topic: string, partition: number, offset: string): string {
 function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
 }
-
 
 function groupByTopic(outputs: readonly Output[]): { topic: string; messages: OutgoingRecord[] }[] {
   const byTopic = new Map<string, OutgoingRecord[]>();

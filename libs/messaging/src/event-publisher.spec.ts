@@ -21,7 +21,9 @@ function fakeKafka() {
     connect: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
     sendBatch: (request: { topicMessages: SentBatch['topicMessages'] }) =>
-      new Promise<void>((resolve, reject) => sent.push({ topicMessages: request.topicMessages, release: resolve, fail: reject })),
+      new Promise<void>((resolve, reject) =>
+        sent.push({ topicMessages: request.topicMessages, release: resolve, fail: reject }),
+      ),
   };
   return { kafka: { producer: () => producer } as unknown as Kafka, sent };
 }
@@ -61,10 +63,14 @@ describe('EventPublisher', () => {
     const publisher = new EventPublisher(kafka, metrics);
     const record = (n: number) => ({ key: `k${n}`, value: Buffer.from('{}'), headers: {} });
     const types = ['a.one', 'a.one', 'b.two', 'a.one', 'b.two', 'b.two'];
-    const done = publisher.publishRecords(types.map((type, n) => ({ topic: n < 4 ? 'x' : 'y', record: record(n), type })));
+    const done = publisher.publishRecords(
+      types.map((type, n) => ({ topic: n < 4 ? 'x' : 'y', record: record(n), type })),
+    );
     (await batchAt(sent, 0)).release();
     await done;
-    const values = (await metrics.eventsProduced.get()).values.map(({ labels, value }) => `${String(labels['topic'])}/${String(labels['type'])}=${value}`);
+    const values = (await metrics.eventsProduced.get()).values.map(
+      ({ labels, value }) => `${String(labels['topic'])}/${String(labels['type'])}=${value}`,
+    );
     expect(values.sort()).toEqual(['x/a.one=3', 'x/b.two=1', 'y/b.two=2']);
   });
 
@@ -118,11 +124,19 @@ describe('EventPublisher', () => {
   it('keeps call order within a topic', async () => {
     const { kafka, sent } = fakeKafka();
     const publisher = new EventPublisher(kafka);
-    const calls = [publisher.publish('t', event(1)), publisher.publish('t', event(2)), publisher.publish('t', event(3))];
+    const calls = [
+      publisher.publish('t', event(1)),
+      publisher.publish('t', event(2)),
+      publisher.publish('t', event(3)),
+    ];
     (await batchAt(sent, 0)).release();
     (await batchAt(sent, 1)).release();
     await Promise.all(calls);
-    const values = sent.flatMap((batch) => batch.topicMessages.flatMap((t) => t.messages.map((m) => JSON.parse(String((m as { value: Buffer }).value)) as { payload: { n: number } })));
+    const values = sent.flatMap((batch) =>
+      batch.topicMessages.flatMap((t) =>
+        t.messages.map((m) => JSON.parse(String((m as { value: Buffer }).value)) as { payload: { n: number } }),
+      ),
+    );
     expect(values.map((v) => v.payload.n)).toEqual([1, 2, 3]);
   });
 });
@@ -131,7 +145,8 @@ describe('EventPublisher limits', () => {
   it('splits a coalesced batch by bytes so small messages never ride in an oversized request', async () => {
     const { kafka, sent } = fakeKafka();
     const publisher = new EventPublisher(kafka, undefined, { maxBatchBytes: 2_000 });
-    const big = (n: number) => createEvent('webhook.received', { source: 'test', payload: { n, blob: 'x'.repeat(700) } }, { source: '/test' });
+    const big = (n: number) =>
+      createEvent('webhook.received', { source: 'test', payload: { n, blob: 'x'.repeat(700) } }, { source: '/test' });
     const first = publisher.publish('t', big(0));
     await flushMicrotasks();
     const rest = Promise.all([1, 2, 3, 4].map((n) => publisher.publish('t', big(n))));
@@ -167,7 +182,14 @@ describe('EventPublisher limits', () => {
     const calls = [0, 1, 2, 3].map((n) => publisher.publish('t', event(n)).then(() => order.push(n)));
     for (let i = 0; i < 4; i++) (await batchAt(sent, i)).release();
     await Promise.all(calls);
-    const sentValues = sent.map((batch) => (JSON.parse(String((batch.topicMessages[0]!.messages[0] as { value: Buffer }).value)) as { payload: { n: number } }).payload.n);
+    const sentValues = sent.map(
+      (batch) =>
+        (
+          JSON.parse(String((batch.topicMessages[0]!.messages[0] as { value: Buffer }).value)) as {
+            payload: { n: number };
+          }
+        ).payload.n,
+    );
     expect(sentValues).toEqual([0, 1, 2, 3]);
     expect(order).toEqual([0, 1, 2, 3]);
   });
@@ -176,9 +198,16 @@ describe('EventPublisher limits', () => {
     const records = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => {
         const e = event(from + i);
-        return { topic: i % 2 === 0 ? 'a' : 'b', record: { key: e.partitionkey, value: Buffer.from(String(from + i)), headers: { ce_id: e.id } }, type: e.type };
+        return {
+          topic: i % 2 === 0 ? 'a' : 'b',
+          record: { key: e.partitionkey, value: Buffer.from(String(from + i)), headers: { ce_id: e.id } },
+          type: e.type,
+        };
       });
-    const valuesOf = (batch: SentBatch) => batch.topicMessages.flatMap((topic) => topic.messages.map((message) => String((message as { value: Buffer }).value)));
+    const valuesOf = (batch: SentBatch) =>
+      batch.topicMessages.flatMap((topic) =>
+        topic.messages.map((message) => String((message as { value: Buffer }).value)),
+      );
 
     it('resolves once every record of the group is acknowledged, across several requests, in order', async () => {
       const { kafka, sent } = fakeKafka();
@@ -192,14 +221,19 @@ describe('EventPublisher limits', () => {
       (await batchAt(sent, 2)).release();
       await group;
       expect(sent.flatMap(valuesOf).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6']);
-      expect(sent.map((batch) => batch.topicMessages.map((topic) => topic.messages.length).reduce((a, b) => a + b))).toEqual([3, 3, 1]);
+      expect(
+        sent.map((batch) => batch.topicMessages.map((topic) => topic.messages.length).reduce((a, b) => a + b)),
+      ).toEqual([3, 3, 1]);
     });
 
     it('rejects the group when any of its requests fails', async () => {
       const { kafka, sent } = fakeKafka();
       const publisher = new EventPublisher(kafka, undefined, { maxBatchSize: 2 });
       const group = publisher.publishRecords(records(0, 4));
-      const outcome = group.then(() => 'resolved', (error: Error) => error.message);
+      const outcome = group.then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      );
       (await batchAt(sent, 0)).release();
       (await batchAt(sent, 1)).fail(new Error('broker said no'));
       expect(await outcome).toBe('broker said no');
@@ -208,7 +242,10 @@ describe('EventPublisher limits', () => {
     it('rejects a group whose first records failed while the rest of it waited for room', async () => {
       const { kafka, sent } = fakeKafka();
       const publisher = new EventPublisher(kafka, undefined, { maxQueued: 2, maxBatchSize: 2 });
-      const outcome = publisher.publishRecords(records(0, 6)).then(() => 'resolved', (error: Error) => error.message);
+      const outcome = publisher.publishRecords(records(0, 6)).then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      );
       (await batchAt(sent, 0)).fail(new Error('MESSAGE_TOO_LARGE'));
       for (let turn = 0; turn < 10; turn++) {
         await flushMicrotasks();

@@ -12,7 +12,14 @@ import { KeyPartitioner } from './key-partitioner';
 import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
-import { getTracer, injectTraceHeaders, MESSAGING_SYSTEM_KAFKA, MessagingAttribute, MessagingOperation, ServiceMetrics } from '@flowline/telemetry';
+import {
+  getTracer,
+  injectTraceHeaders,
+  MESSAGING_SYSTEM_KAFKA,
+  MessagingAttribute,
+  MessagingOperation,
+  ServiceMetrics,
+} from '@flowline/telemetry';
 import { countPerTopicAndType } from './event-counts';
 import type { ReadinessProbe } from './readiness-probe';
 
@@ -190,7 +197,8 @@ export class EventPublisher {
     if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return untraced(toMessage(record));
     // Sampled out: nothing to record, but the span's context still travels, so downstream
     // stays in this trace (with its not-sampled flag).
-    if (!span.isRecording()) return untraced(toMessage(record, injectTraceHeaders({}, trace.setSpan(context.active(), span))));
+    if (!span.isRecording())
+      return untraced(toMessage(record, injectTraceHeaders({}, trace.setSpan(context.active(), span))));
     span.setAttributes({
       [MessagingAttribute.system]: MESSAGING_SYSTEM_KAFKA,
       [MessagingAttribute.destinationName]: topic,
@@ -250,7 +258,10 @@ export class EventPublisher {
     }
     this.metrics?.publishedBatchSize.observe(batch.length);
     try {
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const pending of batch) pending.reject(failure);
@@ -263,7 +274,11 @@ export class EventPublisher {
 
 function toMessage(record: OutgoingRecord, extraHeaders?: Record<string, string>): Message {
   const extra = extraHeaders === undefined || isEmpty(extraHeaders) ? undefined : extraHeaders;
-  return { key: record.key, value: record.value, headers: extra === undefined ? record.headers : { ...record.headers, ...extra } };
+  return {
+    key: record.key,
+    value: record.value,
+    headers: extra === undefined ? record.headers : { ...record.headers, ...extra },
+  };
 }
 
 function isEmpty(headers: Record<string, string>): boolean {

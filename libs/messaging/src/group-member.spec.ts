@@ -2,7 +2,13 @@ import type { Kafka } from 'kafkajs';
 import { createLogger } from '@flowline/telemetry';
 import { GroupMember, positionAfter, SkippedRecords } from './group-member';
 
-const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect', STOP: 'consumer.stop', END_BATCH_PROCESS: 'consumer.end_batch_process' };
+const EVENTS = {
+  GROUP_JOIN: 'consumer.group_join',
+  CRASH: 'consumer.crash',
+  DISCONNECT: 'consumer.disconnect',
+  STOP: 'consumer.stop',
+  END_BATCH_PROCESS: 'consumer.end_batch_process',
+};
 
 /** A kafkajs consumer stand-in that lets the test fire its instrumentation events. */
 function fakeKafka() {
@@ -60,7 +66,16 @@ describe('group member', () => {
     const { kafka, fire } = fakeKafka();
     const skipped: SkippedRecords[] = [];
     new GroupMember(kafka, { groupId: 'g', logger, onSkipped: (records) => skipped.push(records) }).readiness('x');
-    const batch = { topic: 't', partition: 1, highWatermark: '8', offsetLag: '0', offsetLagLow: '1', firstOffset: '6', lastOffset: '7', duration: 1 };
+    const batch = {
+      topic: 't',
+      partition: 1,
+      highWatermark: '8',
+      offsetLag: '0',
+      offsetLagLow: '1',
+      firstOffset: '6',
+      lastOffset: '7',
+      duration: 1,
+    };
     fire(EVENTS.END_BATCH_PROCESS, { ...batch, batchSize: 2 });
     fire(EVENTS.END_BATCH_PROCESS, { ...batch, batchSize: 0 });
     expect(skipped).toEqual([{ topic: 't', partition: 1, next: '8', lag: 0 }]);
@@ -68,7 +83,10 @@ describe('group member', () => {
 });
 
 describe('positionAfter', () => {
-  const batch = (offsets: string[], lastOffset: string) => ({ messages: offsets.map((offset) => ({ offset })) as never, lastOffset: () => lastOffset });
+  const batch = (offsets: string[], lastOffset: string) => ({
+    messages: offsets.map((offset) => ({ offset })) as never,
+    lastOffset: () => lastOffset,
+  });
 
   it('moves past the records filtered out after the batch’s last message (a commit marker)', () => {
     expect(positionAfter(batch(['4', '6'], '7'), '6')).toBe('7');

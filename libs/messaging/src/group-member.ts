@@ -82,16 +82,27 @@ export class GroupMember {
         // Called inside kafkajs's fetch loop: nothing thrown here may reach it.
         try {
           const next = BigInt(payload.lastOffset) + 1n;
-          onSkipped({ topic: payload.topic, partition: payload.partition, next: next.toString(), lag: Math.max(0, Number(BigInt(payload.highWatermark) - next)) });
+          onSkipped({
+            topic: payload.topic,
+            partition: payload.partition,
+            next: next.toString(),
+            lag: Math.max(0, Number(BigInt(payload.highWatermark) - next)),
+          });
         } catch (error) {
-          options.logger.warn({ err: error, topic: payload.topic, partition: payload.partition }, 'could not handle records kafkajs skipped; the next commit of the partition covers them');
+          options.logger.warn(
+            { err: error, topic: payload.topic, partition: payload.partition },
+            'could not handle records kafkajs skipped; the next commit of the partition covers them',
+          );
         }
       });
     }
     let giveUp!: (error: Error) => void;
     this.failed = new Promise<Error>((resolve) => (giveUp = resolve));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      options.logger.error({ err: payload.error, restart: payload.restart, group: options.groupId }, 'consumer crashed');
+      options.logger.error(
+        { err: payload.error, restart: payload.restart, group: options.groupId },
+        'consumer crashed',
+      );
       // restart=false: kafkajs stopped this consumer and will not run it again.
       if (!payload.restart) giveUp(payload.error);
     });
@@ -120,7 +131,8 @@ export class GroupMember {
   readiness(name: string): ReadinessProbe {
     return {
       name,
-      check: () => (this.joined ? Promise.resolve() : Promise.reject(new Error(`not a member of group ${this.options.groupId}`))),
+      check: () =>
+        this.joined ? Promise.resolve() : Promise.reject(new Error(`not a member of group ${this.options.groupId}`)),
     };
   }
 

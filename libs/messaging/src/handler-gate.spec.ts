@@ -13,8 +13,14 @@ describe('HandlerGate', () => {
     const running: string[] = [];
     const a = deferred();
     const b = deferred();
-    const first = gate.shared(async () => { running.push('a'); await a.promise; });
-    const second = gate.shared(async () => { running.push('b'); await b.promise; });
+    const first = gate.shared(async () => {
+      running.push('a');
+      await a.promise;
+    });
+    const second = gate.shared(async () => {
+      running.push('b');
+      await b.promise;
+    });
     await tick();
     expect(running).toEqual(['a', 'b']);
     a.resolve();
@@ -27,10 +33,21 @@ describe('HandlerGate', () => {
     const log: string[] = [];
     const shared = deferred();
     const exclusive = deferred();
-    const s1 = gate.shared(async () => { log.push('shared-1 start'); await shared.promise; log.push('shared-1 end'); });
+    const s1 = gate.shared(async () => {
+      log.push('shared-1 start');
+      await shared.promise;
+      log.push('shared-1 end');
+    });
     await tick();
-    const x = gate.exclusive(async () => { log.push('exclusive start'); await exclusive.promise; log.push('exclusive end'); });
-    const s2 = gate.shared(() => { log.push('shared-2'); return Promise.resolve(); });
+    const x = gate.exclusive(async () => {
+      log.push('exclusive start');
+      await exclusive.promise;
+      log.push('exclusive end');
+    });
+    const s2 = gate.shared(() => {
+      log.push('shared-2');
+      return Promise.resolve();
+    });
     await tick();
     expect(log).toEqual(['shared-1 start']);
     shared.resolve();
@@ -44,7 +61,11 @@ describe('HandlerGate', () => {
 
   it('frees the shared slot when shared work throws before returning a promise, so exclusive work can still start', async () => {
     const gate = new HandlerGate();
-    await expect(gate.shared(() => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      gate.shared(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     await expect(gate.exclusive(() => Promise.resolve('ran'))).resolves.toBe('ran');
   });
 

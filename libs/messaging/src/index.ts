@@ -4,7 +4,16 @@ export { EventPublisher } from './event-publisher';
 export type { OutgoingRecord, PublisherOptions } from './event-publisher';
 export { EventConsumer } from './event-consumer';
 export type { EventConsumerOptions, EventHandler, HandlerContext } from './event-consumer';
-export { BrokerUnavailable, isRetryable, MessagingError, NonRetryableError, PoisonPill, PublishTimeout, RetryableError, UnknownTopicError } from './errors';
+export {
+  BrokerUnavailable,
+  isRetryable,
+  MessagingError,
+  NonRetryableError,
+  PoisonPill,
+  PublishTimeout,
+  RetryableError,
+  UnknownTopicError,
+} from './errors';
 export type { MessagingErrorCode } from './errors';
 export { DLQ_HEADERS } from './dead-letter';
 export { DEFAULT_RETRY_POLICY } from './retry-policy';

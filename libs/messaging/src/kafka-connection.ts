@@ -51,7 +51,11 @@ function dropKafkajsTimerWarning(): void {
  * already exists, a partition whose leader is still being elected) or fails, and then our
  * code reports it. So those lines are warnings: a healthy start logs no ERROR.
  */
-export function kafkajsLogLevel(level: logLevel, namespace: string, message: string): 'error' | 'warn' | 'info' | 'debug' {
+export function kafkajsLogLevel(
+  level: logLevel,
+  namespace: string,
+  message: string,
+): 'error' | 'warn' | 'info' | 'debug' {
   if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) return 'warn';
   return LEVEL_NAMES[level] ?? 'info';
 }
@@ -98,6 +102,9 @@ export function createKafkaClient(settings: KafkaSettings): Kafka {
       },
     ...(settings.connectTimeoutMs === undefined
       ? { retry: { initialRetryTime: 100, retries: 8 } }
-      : { connectionTimeout: settings.connectTimeoutMs, retry: { initialRetryTime: 100, retries: 2, maxRetryTime: settings.connectTimeoutMs } }),
+      : {
+          connectionTimeout: settings.connectTimeoutMs,
+          retry: { initialRetryTime: 100, retries: 2, maxRetryTime: settings.connectTimeoutMs },
+        }),
   });
 }

@@ -55,14 +55,20 @@ interface DecodedRecord {
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's protocol modules are untyped CommonJS, reached on purpose */
 const recordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0');
 const encodeRecord = require(recordPath) as (record: RecordInput) => EncoderLike;
-const encodeHeader = require('kafkajs/src/protocol/recordBatch/header/v0') as (header: { key: string; value: HeaderValue }) => EncoderLike;
+const encodeHeader = require('kafkajs/src/protocol/recordBatch/header/v0') as (header: {
+  key: string;
+  value: HeaderValue;
+}) => EncoderLike;
 const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
 const Long = require('kafkajs/src/utils/long') as { fromInt(value: number): LongLike };
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => { readVarIntBytes(): Buffer };
 const decodeRecordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder');
 const decodeRecord = require(decodeRecordPath) as (decoder: unknown, batchContext: object) => DecodedRecord;
 const crcPath = require.resolve('kafkajs/src/protocol/recordBatch/crc32C');
-const crc32C = require(crcPath) as ((buffer: Buffer) => number) & { software: (buffer: Buffer) => number; native: boolean };
+const crc32C = require(crcPath) as ((buffer: Buffer) => number) & {
+  software: (buffer: Buffer) => number;
+  native: boolean;
+};
 const groupPath = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
 const groupMessagesPerPartition = require(groupPath) as (input: {
   topic: string;
@@ -99,7 +105,9 @@ function upstreamVarLong(value: number): Buffer {
 function upstreamEncoding({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordInput): Buffer {
   const headersArray = Object.keys(headers).flatMap((headerKey) => {
     const headerValue = headers[headerKey] as HeaderValue | HeaderValue[];
-    return Array.isArray(headerValue) ? headerValue.map((item) => ({ key: headerKey, value: item })) : [{ key: headerKey, value: headerValue }];
+    return Array.isArray(headerValue)
+      ? headerValue.map((item) => ({ key: headerKey, value: item }))
+      : [{ key: headerKey, value: headerValue }];
   });
   let sizeOfHeaders = Encoder.sizeOfVarInt(headersArray.length);
   for (const header of headersArray) {
@@ -107,7 +115,12 @@ function upstreamEncoding({ offsetDelta = 0, timestampDelta = 0, key, value, hea
     sizeOfHeaders += Encoder.sizeOfVarInt(keySize) + keySize + Encoder.sizeOfVarIntBytes(header.value);
   }
   const sizeOfBody =
-    1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) + Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + sizeOfHeaders;
+    1 +
+    Encoder.sizeOfVarLong(timestampDelta) +
+    Encoder.sizeOfVarInt(offsetDelta) +
+    Encoder.sizeOfVarIntBytes(key) +
+    Encoder.sizeOfVarIntBytes(value) +
+    sizeOfHeaders;
   return new Encoder()
     .writeVarInt(sizeOfBody)
     .writeInt8(0)
@@ -131,7 +144,11 @@ const cloudEventHeaders = {
 };
 
 const records: Record<string, RecordInput> = {
-  'a CloudEvent in binary mode': { key: 'acme-42', value: Buffer.from(JSON.stringify({ invoiceId: 'INV-1', amount: 12.5 })), headers: cloudEventHeaders },
+  'a CloudEvent in binary mode': {
+    key: 'acme-42',
+    value: Buffer.from(JSON.stringify({ invoiceId: 'INV-1', amount: 12.5 })),
+    headers: cloudEventHeaders,
+  },
   'Buffer header values and deltas needing several VarInt bytes': {
     offsetDelta: 70_000,
     timestampDelta: 3_000_000_000,
@@ -139,10 +156,22 @@ const records: Record<string, RecordInput> = {
     value: Buffer.from('v'),
     headers: { ce_id: Buffer.from('abc'), 'flowline-dlq-reason': Buffer.from('x'.repeat(300)) },
   },
-  'a repeated header (an array of values)': { key: null, value: Buffer.from('{}'), headers: { tag: ['a', 'b', Buffer.from('c')] } },
+  'a repeated header (an array of values)': {
+    key: null,
+    value: Buffer.from('{}'),
+    headers: { tag: ['a', 'b', Buffer.from('c')] },
+  },
   'no key, no value and no headers (a tombstone)': { key: null, value: null },
-  'multi-byte UTF-8 in keys and values': { key: 'clé-€', value: 'données: ünïcödé 🚀', headers: { 'ce_subject-ü': 'Straße 🚚' } },
-  'a record larger than the default 512-byte buffer': { key: 'big', value: Buffer.alloc(5_000, 0x61), headers: cloudEventHeaders },
+  'multi-byte UTF-8 in keys and values': {
+    key: 'clé-€',
+    value: 'données: ünïcödé 🚀',
+    headers: { 'ce_subject-ü': 'Straße 🚚' },
+  },
+  'a record larger than the default 512-byte buffer': {
+    key: 'big',
+    value: Buffer.alloc(5_000, 0x61),
+    headers: cloudEventHeaders,
+  },
 };
 
 describe('kafkajs record encoding (patched)', () => {
@@ -154,7 +183,9 @@ describe('kafkajs record encoding (patched)', () => {
     expect(readFileSync(crcPath, 'utf8')).toContain('Flowline patch');
   });
 
-  const varIntValues = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8_191, 8_192, -8_193, 1_048_575, 1_048_576, 134_217_727, 134_217_728];
+  const varIntValues = [
+    0, 1, -1, 63, 64, -64, -65, 127, 128, 8_191, 8_192, -8_193, 1_048_575, 1_048_576, 134_217_727, 134_217_728,
+  ];
   const edgeValues = [0x3fffffff, -0x40000000, 0x40000000, -0x40000001, 0x7fffffff, -0x80000000];
 
   it('writes VarInts with the same bytes as upstream kafkajs, one after another in one buffer', () => {
@@ -172,8 +203,20 @@ describe('kafkajs record encoding (patched)', () => {
   });
 
   it('writes VarLongs with the same bytes as upstream kafkajs, on the 31-bit fast path and past it', () => {
-    const values = [...varIntValues, ...edgeValues, 2 ** 40, -(2 ** 40), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 1_733_120_000_000];
-    for (const value of values) expect([value, new Encoder().writeVarLong(value).buffer.toString('hex')]).toEqual([value, upstreamVarLong(value).toString('hex')]);
+    const values = [
+      ...varIntValues,
+      ...edgeValues,
+      2 ** 40,
+      -(2 ** 40),
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      1_733_120_000_000,
+    ];
+    for (const value of values)
+      expect([value, new Encoder().writeVarLong(value).buffer.toString('hex')]).toEqual([
+        value,
+        upstreamVarLong(value).toString('hex'),
+      ]);
   });
 
   it.each(Object.entries(records))('writes the same bytes as upstream kafkajs for %s', (_name, record) => {
@@ -188,12 +231,17 @@ describe('kafkajs record encoding (patched)', () => {
 
   it('decodes back with kafkajs to the same key, value and headers', () => {
     const record = records['a CloudEvent in binary mode'] as RecordInput;
-    const decoded = decodeEncoded({ ...record, offsetDelta: 7, timestampDelta: 5 }, { firstOffset: '100', firstTimestamp: 1_000 });
+    const decoded = decodeEncoded(
+      { ...record, offsetDelta: 7, timestampDelta: 5 },
+      { firstOffset: '100', firstTimestamp: 1_000 },
+    );
     expect(decoded.offset).toBe('107');
     expect(decoded.timestamp).toBe('1005');
     expect(decoded.key?.toString()).toBe('acme-42');
     expect(JSON.parse(decoded.value?.toString() ?? 'null')).toEqual({ invoiceId: 'INV-1', amount: 12.5 });
-    expect(Object.fromEntries(Object.entries(decoded.headers).map(([name, value]) => [name, value.toString()]))).toEqual(cloudEventHeaders);
+    expect(
+      Object.fromEntries(Object.entries(decoded.headers).map(([name, value]) => [name, value.toString()])),
+    ).toEqual(cloudEventHeaders);
   });
 
   it('decodes a repeated header as upstream does: one array of its values, in order', () => {
@@ -207,7 +255,11 @@ describe('kafkajs record encoding (patched)', () => {
 
   it('decodes headers named like Object.prototype members as plain headers', () => {
     // Upstream turned a lone "toString" header into [Object.prototype.toString, value], "__proto__" likewise.
-    const decoded = decodeEncoded({ key: null, value: null, headers: { toString: 'a', ['__proto__']: 'b', constructor: 'c' } });
+    const decoded = decodeEncoded({
+      key: null,
+      value: null,
+      headers: { toString: 'a', ['__proto__']: 'b', constructor: 'c' },
+    });
     expect(Object.getPrototypeOf(decoded.headers)).toBe(Object.prototype);
     expect(Object.keys(decoded.headers)).toEqual(['toString', '__proto__', 'constructor']);
     expect(Object.values(decoded.headers).map(String)).toEqual(['a', 'b', 'c']);
@@ -225,7 +277,9 @@ describe('kafkajs record encoding (patched)', () => {
     for (const partition of [0, 1, 2]) {
       expect(grouped[partition]).toEqual(messages.filter((_, i) => i % 3 === partition));
     }
-    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
+    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual(
+      {},
+    );
   });
 
   it('checksums batches with the hardware CRC-32C, giving the values of upstream’s JavaScript', () => {

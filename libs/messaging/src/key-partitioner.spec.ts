@@ -3,7 +3,13 @@ import { Partitioners, PartitionerArgs } from 'kafkajs';
 import { KeyPartitioner, murmur2 } from './key-partitioner';
 
 const partitionMetadata = (count: number, leaderless: number[] = []): PartitionerArgs['partitionMetadata'] =>
-  Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: leaderless.includes(partitionId) ? -1 : 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: leaderless.includes(partitionId) ? -1 : 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
 
 describe('key partitioner', () => {
   // Values of org.apache.kafka.common.utils.Utils.murmur2 (Kafka's UtilsTest).
@@ -38,9 +44,17 @@ describe('key partitioner', () => {
 
   it('keeps an explicit partition, and spreads keyless messages over partitions that have a leader', () => {
     const partition = KeyPartitioner();
-    expect(partition({ topic: 't', partitionMetadata: partitionMetadata(3), message: { key: 'k', value: null, partition: 2 } })).toBe(2);
+    expect(
+      partition({
+        topic: 't',
+        partitionMetadata: partitionMetadata(3),
+        message: { key: 'k', value: null, partition: 2 },
+      }),
+    ).toBe(2);
     const chosen = new Set(
-      Array.from({ length: 30 }, () => partition({ topic: 't', partitionMetadata: partitionMetadata(4, [1]), message: { value: null } })),
+      Array.from({ length: 30 }, () =>
+        partition({ topic: 't', partitionMetadata: partitionMetadata(4, [1]), message: { value: null } }),
+      ),
     );
     expect([...chosen].sort()).toEqual([0, 2, 3]);
   });

@@ -28,7 +28,11 @@ function murmur2Bytes(data: Buffer): number {
   const length4 = length >>> 2;
   for (let i = 0; i < length4; i++) {
     const i4 = i * 4;
-    let k = (data[i4] as number) | ((data[i4 + 1] as number) << 8) | ((data[i4 + 2] as number) << 16) | ((data[i4 + 3] as number) << 24);
+    let k =
+      (data[i4] as number) |
+      ((data[i4 + 1] as number) << 8) |
+      ((data[i4 + 2] as number) << 16) |
+      ((data[i4 + 3] as number) << 24);
     k = Math.imul(k, M);
     k ^= k >>> 24;
     k = Math.imul(k, M);
@@ -38,7 +42,7 @@ function murmur2Bytes(data: Buffer): number {
   const rest = length & 3;
   if (rest === 3) h ^= (data[tail + 2] as number) << 16;
   if (rest >= 2) h ^= (data[tail + 1] as number) << 8;
-  if (rest >= 1) h = Math.imul(h ^ data[tail] as number, M);
+  if (rest >= 1) h = Math.imul(h ^ (data[tail] as number), M);
   return finish(h);
 }
 
@@ -48,7 +52,11 @@ function murmur2Ascii(data: string): number {
   const length4 = length >>> 2;
   for (let i = 0; i < length4; i++) {
     const i4 = i * 4;
-    let k = data.charCodeAt(i4) | (data.charCodeAt(i4 + 1) << 8) | (data.charCodeAt(i4 + 2) << 16) | (data.charCodeAt(i4 + 3) << 24);
+    let k =
+      data.charCodeAt(i4) |
+      (data.charCodeAt(i4 + 1) << 8) |
+      (data.charCodeAt(i4 + 2) << 16) |
+      (data.charCodeAt(i4 + 3) << 24);
     k = Math.imul(k, M);
     k ^= k >>> 24;
     k = Math.imul(k, M);
@@ -75,7 +83,8 @@ export const KeyPartitioner: ICustomPartitioner = () => {
   const counters = new Map<string, number>();
   return ({ topic, partitionMetadata, message }: PartitionerArgs): number => {
     if (message.partition !== null && message.partition !== undefined) return message.partition;
-    if (message.key !== null && message.key !== undefined) return (murmur2(message.key) & 0x7fffffff) % partitionMetadata.length;
+    if (message.key !== null && message.key !== undefined)
+      return (murmur2(message.key) & 0x7fffffff) % partitionMetadata.length;
     const counter = (counters.get(topic) ?? Math.floor(Math.random() * 0x7fffffff)) + 1;
     counters.set(topic, counter);
     const available = partitionMetadata.filter((partition) => partition.leader >= 0);

@@ -35,7 +35,9 @@ export class MessagingClient {
     return new EventConsumer(this.kafka, {
       deadLetterTopic: {
         partitions: 1,
-        ...(this.topicDefaults.deadLetterRetentionMs === undefined ? {} : { retentionMs: this.topicDefaults.deadLetterRetentionMs }),
+        ...(this.topicDefaults.deadLetterRetentionMs === undefined
+          ? {}
+          : { retentionMs: this.topicDefaults.deadLetterRetentionMs }),
       },
       ...options,
       logger: this.options.logger,
@@ -64,7 +66,11 @@ export class MessagingClient {
       this.kafka,
       topics.map((topic) =>
         typeof topic === 'string'
-          ? { name: topic, partitions: defaults.partitions, ...(defaults.retentionMs === undefined ? {} : { retentionMs: defaults.retentionMs }) }
+          ? {
+              name: topic,
+              partitions: defaults.partitions,
+              ...(defaults.retentionMs === undefined ? {} : { retentionMs: defaults.retentionMs }),
+            }
           : topic,
       ),
     );

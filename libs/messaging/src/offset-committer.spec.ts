@@ -15,7 +15,12 @@ function controllableSend() {
   return { sent, send, answerNext };
 }
 
-const at = (offset: string, partition = 0, metadata: string | null = null): OffsetCommit => ({ topic: 't', partition, offset, metadata });
+const at = (offset: string, partition = 0, metadata: string | null = null): OffsetCommit => ({
+  topic: 't',
+  partition,
+  offset,
+  metadata,
+});
 
 describe('offset committer', () => {
   it('sends only the newest request of a partition once the commit on the wire returns', async () => {
@@ -55,7 +60,9 @@ describe('offset committer', () => {
   it('reports a failed commit, resolves its callers and goes on with the next', async () => {
     const { sent, send, answerNext } = controllableSend();
     const failures: string[] = [];
-    const committer = new OffsetCommitter(send, (error, commit) => failures.push(`${commit.offset}: ${(error as Error).message}`));
+    const committer = new OffsetCommitter(send, (error, commit) =>
+      failures.push(`${commit.offset}: ${(error as Error).message}`),
+    );
     const first = committer.commit(at('1'));
     void committer.commit(at('2'));
     await answerNext(new Error('rebalance in progress'));

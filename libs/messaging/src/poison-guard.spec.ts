@@ -6,11 +6,17 @@ describe('poison-pill guard', () => {
   });
 
   it('ignores a marker left at another offset (progress was made since)', () => {
-    expect(decideFirstMessage({ offset: '7', starts: 2 }, '10', 3)).toEqual({ kind: 'normal', marker: { offset: '10', starts: 1 } });
+    expect(decideFirstMessage({ offset: '7', starts: 2 }, '10', 3)).toEqual({
+      kind: 'normal',
+      marker: { offset: '10', starts: 1 },
+    });
   });
 
   it('handles carefully when an earlier start of the same message never finished', () => {
-    expect(decideFirstMessage({ offset: '10', starts: 1 }, '10', 3)).toEqual({ kind: 'careful', marker: { offset: '10', starts: 2 } });
+    expect(decideFirstMessage({ offset: '10', starts: 1 }, '10', 3)).toEqual({
+      kind: 'careful',
+      marker: { offset: '10', starts: 2 },
+    });
   });
 
   it('declares a poison pill after the allowed number of unfinished starts', () => {

@@ -26,7 +26,8 @@ export function parseMarker(metadata: string | null | undefined): PoisonMarker |
   if (metadata === null || metadata === undefined || metadata === '') return undefined;
   try {
     const parsed = JSON.parse(metadata) as Partial<PoisonMarker>;
-    if (typeof parsed.offset === 'string' && typeof parsed.starts === 'number') return { offset: parsed.offset, starts: parsed.starts };
+    if (typeof parsed.offset === 'string' && typeof parsed.starts === 'number')
+      return { offset: parsed.offset, starts: parsed.starts };
   } catch {
     // someone else's metadata: not ours
   }
@@ -42,7 +43,11 @@ export type FirstMessageDecision =
   | { kind: 'poison'; starts: number };
 
 /** What to do with the first message of a partition we were just assigned. */
-export function decideFirstMessage(committed: PoisonMarker | undefined, offset: string, maxStarts: number): FirstMessageDecision {
+export function decideFirstMessage(
+  committed: PoisonMarker | undefined,
+  offset: string,
+  maxStarts: number,
+): FirstMessageDecision {
   const previousStarts = committed?.offset === offset ? committed.starts : 0;
   if (previousStarts >= maxStarts) return { kind: 'poison', starts: previousStarts };
   const marker = { offset, starts: previousStarts + 1 };

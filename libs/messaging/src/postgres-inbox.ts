@@ -17,7 +17,8 @@ export class PostgresInbox {
     private readonly consumer: string,
     private readonly table = 'flowline_inbox',
   ) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`inbox table name "${table}" must be a plain lower-case identifier`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(table))
+      throw new Error(`inbox table name "${table}" must be a plain lower-case identifier`);
   }
 
   async ensureSchema(): Promise<void> {
@@ -39,7 +40,10 @@ export class PostgresInbox {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const inserted = await client.query(`INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [this.consumer, eventId]);
+      const inserted = await client.query(
+        `INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [this.consumer, eventId],
+      );
       if (inserted.rowCount === 0) {
         await client.query('ROLLBACK');
         return 'duplicate';

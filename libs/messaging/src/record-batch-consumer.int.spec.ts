@@ -34,7 +34,11 @@ describe('record batch consumer on the real broker', () => {
     await producer.connect();
     const ids: string[] = [];
     const messages = Array.from({ length: count }, (_, index) => {
-      const event = createEvent('webhook.received', { source: 'test', payload: { index } }, { source: '/records-test', partitionKey: `k${index % 7}` });
+      const event = createEvent(
+        'webhook.received',
+        { source: 'test', payload: { index } },
+        { source: '/records-test', partitionKey: `k${index % 7}` },
+      );
       ids.push(event.id);
       const encoded = encodeEvent(event);
       return { key: encoded.key, value: encoded.value, headers: { ...encoded.headers, ...extraHeaders } };
@@ -52,8 +56,18 @@ describe('record batch consumer on the real broker', () => {
     return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
   }
 
-  function start(groupId: string, handleBatch: (records: readonly ConsumedRecord[]) => Promise<void>, maxBatchRecords = 50): Promise<RecordBatchConsumer> {
-    const consumer = messaging.createRecordConsumer({ groupId, topics: [topic], handleBatch, maxBatchRecords, retry: { initialDelayMs: 20, maxDelayMs: 50 } });
+  function start(
+    groupId: string,
+    handleBatch: (records: readonly ConsumedRecord[]) => Promise<void>,
+    maxBatchRecords = 50,
+  ): Promise<RecordBatchConsumer> {
+    const consumer = messaging.createRecordConsumer({
+      groupId,
+      topics: [topic],
+      handleBatch,
+      maxBatchRecords,
+      retry: { initialDelayMs: 20, maxDelayMs: 50 },
+    });
     started.push(consumer);
     return consumer.start().then(() => consumer);
   }
@@ -83,7 +97,9 @@ describe('record batch consumer on the real broker', () => {
   });
 
   it('commits past transaction markers and aborted records, which it never hands on', async () => {
-    const events = ['committed 1', 'aborted', 'committed 2'].map((label) => createEvent('webhook.received', { source: 'test', payload: { label } }, { source: '/records-test' }));
+    const events = ['committed 1', 'aborted', 'committed 2'].map((label) =>
+      createEvent('webhook.received', { source: 'test', payload: { label } }, { source: '/records-test' }),
+    );
     const [first, aborted, last] = events as [FlowlineEvent, FlowlineEvent, FlowlineEvent];
     const stored: string[] = [];
     const groupId = uniqueName('group');
@@ -93,11 +109,17 @@ describe('record batch consumer on the real broker', () => {
     });
     // Offsets 0-1: first and its commit marker; 2-3: aborted and its abort marker; 4-5: last and its commit marker.
     await writeInTransactions(raw, topic, [{ event: first, commit: true }]);
-    await waitFor(async () => (await committed(groupId)) === 2, { description: 'offsets committed past the first commit marker (2)' });
+    await waitFor(async () => (await committed(groupId)) === 2, {
+      description: 'offsets committed past the first commit marker (2)',
+    });
     await writeInTransactions(raw, topic, [{ event: aborted, commit: false }]);
-    await waitFor(async () => (await committed(groupId)) === 4, { description: 'offsets committed past the abort marker (4)' });
+    await waitFor(async () => (await committed(groupId)) === 4, {
+      description: 'offsets committed past the abort marker (4)',
+    });
     await writeInTransactions(raw, topic, [{ event: last, commit: true }]);
-    await waitFor(async () => (await committed(groupId)) === 6, { description: 'offsets committed past the last commit marker (6)' });
+    await waitFor(async () => (await committed(groupId)) === 6, {
+      description: 'offsets committed past the last commit marker (6)',
+    });
     expect(stored).toEqual([first.id, last.id]);
   });
 
@@ -161,7 +183,10 @@ describe('record batch consumer on the real broker', () => {
     let failedForGood = false;
     void consumer.failed.then(() => (failedForGood = true));
     await consumer.start();
-    await waitFor(async () => stored.size === 30 && (await committed(groupId)) === 30, { description: 'every record stored and committed after the eviction', timeoutMs: 60_000 });
+    await waitFor(async () => stored.size === 30 && (await committed(groupId)) === 30, {
+      description: 'every record stored and committed after the eviction',
+      timeoutMs: 60_000,
+    });
     expect(failedForGood).toBe(false);
     await expect(consumer.readiness().check()).resolves.toBeUndefined();
   });

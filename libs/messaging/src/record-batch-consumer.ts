@@ -102,7 +102,10 @@ export class RecordBatchConsumer {
     this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
     const key = `${topic}:${partition}`;
     const commit = this.consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: unknown) => {
-      this.options.logger.warn({ err: error, topic, partition, offset: next }, 'committing past transaction markers failed; the next commit of the partition covers it');
+      this.options.logger.warn(
+        { err: error, topic, partition, offset: next },
+        'committing past transaction markers failed; the next commit of the partition covers it',
+      );
     });
     this.skipCommits.set(key, commit);
     void commit.then(() => {
@@ -111,7 +114,10 @@ export class RecordBatchConsumer {
   }
 
   private handleKafkaBatch(payload: EachBatchPayload): Promise<void> {
-    return this.member.runBatch(() => this.storeBatch(payload), () => payload.heartbeat());
+    return this.member.runBatch(
+      () => this.storeBatch(payload),
+      () => payload.heartbeat(),
+    );
   }
 
   private async storeBatch(payload: EachBatchPayload): Promise<void> {
@@ -122,11 +128,16 @@ export class RecordBatchConsumer {
     const size = this.options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS;
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!payload.isRunning() || this.member.stopping) return;
-      const records = batch.messages.slice(start, start + size).map((message) => toConsumedRecord(topic, partition, message));
+      const records = batch.messages
+        .slice(start, start + size)
+        .map((message) => toConsumedRecord(topic, partition, message));
       if (!(await this.storeWithRetry(records, payload))) return;
       const last = positionAfter(batch, (records.at(-1) as ConsumedRecord).offset);
       payload.resolveOffset(last);
-      countPerTopicAndType(this.options.metrics?.eventsConsumed, records, (record) => ({ topic, type: record.headers['ce_type'] ?? 'unknown' }));
+      countPerTopicAndType(this.options.metrics?.eventsConsumed, records, (record) => ({
+        topic,
+        type: record.headers['ce_type'] ?? 'unknown',
+      }));
       try {
         await this.skipCommits.get(`${topic}:${partition}`);
         await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -136,7 +147,10 @@ export class RecordBatchConsumer {
         // here. The records are stored; whoever owns the partition now re-reads from the
         // last commit and the store ignores what it already holds. Leave the batch; the
         // next heartbeat sees the rebalance and kafkajs rejoins.
-        this.options.logger.warn({ err: error, topic, partition, offset: last }, 'offset commit failed after the batch was stored; a redelivery covers it');
+        this.options.logger.warn(
+          { err: error, topic, partition, offset: last },
+          'offset commit failed after the batch was stored; a redelivery covers it',
+        );
         return;
       }
       await payload.heartbeat();
@@ -154,7 +168,15 @@ export class RecordBatchConsumer {
         const delayMs = retryDelayMs(attempt, this.retry);
         this.options.metrics?.retries.inc({ topic: first.topic, type: 'batch' });
         this.options.logger.error(
-          { err: error, topic: first.topic, partition: first.partition, from_offset: first.offset, records: records.length, attempt, retry_in_ms: delayMs },
+          {
+            err: error,
+            topic: first.topic,
+            partition: first.partition,
+            from_offset: first.offset,
+            records: records.length,
+            attempt,
+            retry_in_ms: delayMs,
+          },
           'storing a batch failed; retrying it',
         );
         // Sleep in slices with a heartbeat between them: kafkajs heartbeats only when asked,

@@ -4,7 +4,9 @@ describe('retryDelayMs', () => {
   const policy = { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2 };
 
   it('grows exponentially up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((attempt) => retryDelayMs(attempt, policy, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((attempt) => retryDelayMs(attempt, policy, () => 1))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it('spreads delays between zero and the cap (full jitter)', () => {

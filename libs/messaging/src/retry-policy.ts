@@ -11,7 +11,12 @@ export interface RetryPolicy {
   multiplier: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 30_000, multiplier: 2 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  initialDelayMs: 200,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+};
 
 /** Delay before attempt `attempt + 1`, after `attempt` (≥ 1) failed. */
 export function retryDelayMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {

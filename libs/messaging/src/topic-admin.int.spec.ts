@@ -13,7 +13,10 @@ describe('topic creation at start', () => {
     await admin.connect();
     try {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      });
       const entries = configs.resources[0]?.configEntries ?? [];
       return {
         partitions: metadata.topics[0]?.partitions.length ?? 0,
@@ -26,7 +29,10 @@ describe('topic creation at start', () => {
 
   it('lets several services create the same set of topics at the same moment (router vs archiver at start)', async () => {
     const logger = createLogger({ service: 'topic-test', level: 'silent' });
-    const clients = Array.from({ length: 4 }, (_, index) => new MessagingClient({ brokers, clientId: `topic-test-${index}`, logger }));
+    const clients = Array.from(
+      { length: 4 },
+      (_, index) => new MessagingClient({ brokers, clientId: `topic-test-${index}`, logger }),
+    );
     const prefix = uniqueName('race');
     const topics = Array.from({ length: 12 }, (_, index) => `${prefix}.t${index}`);
     // A consumer subscribes right after ensureTopics: the topics must already have leaders,
@@ -38,7 +44,11 @@ describe('topic creation at start', () => {
         await admin.connect();
         try {
           const metadata = await admin.fetchTopicMetadata({ topics });
-          return metadata.topics.flatMap((topic) => topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}/${partition.partitionId}`));
+          return metadata.topics.flatMap((topic) =>
+            topic.partitions
+              .filter((partition) => partition.leader < 0)
+              .map((partition) => `${topic.name}/${partition.partitionId}`),
+          );
         } finally {
           await admin.disconnect();
         }
@@ -59,7 +69,10 @@ describe('topic creation at start', () => {
     const state = uniqueName('topic-state');
     await Promise.all([messaging.ensureTopics([events]), messaging.ensureTopics([events])]); // two services racing
     await messaging.ensureTopics([{ name: state, partitions: 1, cleanupPolicy: 'compact' }]);
-    expect(await describeTopic(events)).toMatchObject({ partitions: 4, config: { 'retention.ms': '3600000', 'cleanup.policy': 'delete' } });
+    expect(await describeTopic(events)).toMatchObject({
+      partitions: 4,
+      config: { 'retention.ms': '3600000', 'cleanup.policy': 'delete' },
+    });
     expect(await describeTopic(state)).toMatchObject({ partitions: 1, config: { 'cleanup.policy': 'compact' } });
   });
 });

@@ -31,7 +31,11 @@ export interface TopicDefaults {
  * consumer subscribing a moment too early fails its start with "does not host this
  * topic-partition".
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], readyTimeoutMs = TOPICS_READY_TIMEOUT_MS): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicSpec[],
+  readyTimeoutMs = TOPICS_READY_TIMEOUT_MS,
+): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await createMissingTopics(kafka, topics);
@@ -41,7 +45,11 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], r
       await sleep(200 * attempt);
     }
   }
-  await awaitLeaders(kafka, topics.map((topic) => topic.name), readyTimeoutMs);
+  await awaitLeaders(
+    kafka,
+    topics.map((topic) => topic.name),
+    readyTimeoutMs,
+  );
 }
 
 const CREATE_ATTEMPTS = 5;
@@ -58,7 +66,9 @@ async function awaitLeaders(kafka: Kafka, names: readonly string[], timeoutMs: n
       try {
         const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
         const notReady = metadata.topics.filter(
-          (topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0 || partition.partitionErrorCode !== 0),
+          (topic) =>
+            topic.partitions.length === 0 ||
+            topic.partitions.some((partition) => partition.leader < 0 || partition.partitionErrorCode !== 0),
         );
         if (notReady.length === 0) return;
         waitingFor = `no leader yet for ${notReady.map((topic) => topic.name).join(', ')}`;
@@ -66,7 +76,8 @@ async function awaitLeaders(kafka: Kafka, names: readonly string[], timeoutMs: n
         if (!isRetriableKafkaError(error)) throw error;
         waitingFor = (error as Error).message;
       }
-      if (Date.now() >= deadline) throw new Error(`topics not ready after ${timeoutMs} ms (${waitingFor}): ${names.join(', ')}`);
+      if (Date.now() >= deadline)
+        throw new Error(`topics not ready after ${timeoutMs} ms (${waitingFor}): ${names.join(', ')}`);
       await sleep(100);
     }
   } finally {

@@ -32,7 +32,11 @@ describe('topic reader on the real broker', () => {
     await producer.connect();
     await producer.send({
       topic,
-      messages: values.map((value, index) => ({ key: `k${index}`, value, ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }) })),
+      messages: values.map((value, index) => ({
+        key: `k${index}`,
+        value,
+        ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }),
+      })),
     });
     await producer.disconnect();
   }
@@ -56,7 +60,11 @@ describe('topic reader on the real broker', () => {
     await produce(['old'], base);
     await produce(['middle'], base + 10_000);
     await produce(['new'], base + 20_000);
-    const records = await readAll({ topics: [topic], from: { time: new Date(base + 5_000) }, to: new Date(base + 15_000) });
+    const records = await readAll({
+      topics: [topic],
+      from: { time: new Date(base + 5_000) },
+      to: new Date(base + 15_000),
+    });
     expect(records.map((record) => record.value?.toString())).toEqual(['middle']);
   });
 
@@ -65,7 +73,9 @@ describe('topic reader on the real broker', () => {
     const all = await readAll({ topics: [topic], from: 'earliest' });
     const inPartition = all.filter((record) => record.partition === 1);
     const records = await readAll({ topics: [topic], from: { partition: 1, offset: '2' } });
-    expect(records.map((record) => record.offset)).toEqual(inPartition.filter((record) => Number(record.offset) >= 2).map((record) => record.offset));
+    expect(records.map((record) => record.offset)).toEqual(
+      inPartition.filter((record) => Number(record.offset) >= 2).map((record) => record.offset),
+    );
   });
 
   it('fails the read when the caller’s record handler fails, instead of skipping that record', async () => {
@@ -87,7 +97,11 @@ describe('topic reader on the real broker', () => {
     await produce(['before']);
     const seen: string[] = [];
     const abort = new AbortController();
-    const tailing = reader.tail({ topics: [topic], signal: abort.signal, onRecord: (record) => void seen.push(String(record.value)) });
+    const tailing = reader.tail({
+      topics: [topic],
+      signal: abort.signal,
+      onRecord: (record) => void seen.push(String(record.value)),
+    });
     // The tail starts at the end as of its start; keep writing until it has joined and sees one.
     await waitFor(
       async () => {
@@ -107,7 +121,14 @@ describe('topic reader on the real broker', () => {
     const groupId = uniqueName('lagging');
     const admin = raw.admin();
     await admin.connect();
-    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }] });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '0' },
+        { partition: 1, offset: '0' },
+      ],
+    });
     await admin.disconnect();
     const lags = (await reader.consumerGroupLag()).filter((lag) => lag.groupId === groupId);
     expect(lags.reduce((sum, lag) => sum + lag.lag, 0)).toBe(4);
@@ -116,12 +137,19 @@ describe('topic reader on the real broker', () => {
 
   it('names a topic that does not exist', async () => {
     const missing = uniqueName('missing');
-    await expect(reader.read({ topics: [missing], from: 'earliest', onRecord: () => undefined })).rejects.toThrow(UnknownTopicError);
+    await expect(reader.read({ topics: [missing], from: 'earliest', onRecord: () => undefined })).rejects.toThrow(
+      UnknownTopicError,
+    );
     await expect(reader.assertTopicsExist([topic, missing])).rejects.toThrow(`unknown topic: "${missing}"`);
   });
 
   it('fails fast, naming the address, when no broker answers', async () => {
-    const offline = new MessagingClient({ brokers: ['127.0.0.1:1'], clientId: 'messaging-test', logger, connectTimeoutMs: 1_000 });
+    const offline = new MessagingClient({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'messaging-test',
+      logger,
+      connectTimeoutMs: 1_000,
+    });
     const offlineReader = offline.createTopicReader();
     await expect(offlineReader.listTopics()).rejects.toThrow(BrokerUnavailable);
     await expect(offlineReader.listTopics()).rejects.toThrow('cannot reach Kafka at 127.0.0.1:1');

@@ -71,7 +71,9 @@ export class TopicReader {
   }
 
   /** Reads from `from` up to the end as of now (or `to`), each partition in order; resolves with the number of records read. */
-  async read(options: ReadOptions & { onRecord(record: ConsumedRecord): Promise<void> | void; signal?: AbortSignal }): Promise<number> {
+  async read(
+    options: ReadOptions & { onRecord(record: ConsumedRecord): Promise<void> | void; signal?: AbortSignal },
+  ): Promise<number> {
     const ranges = (await this.ranges(options)).filter((range) => range.start < range.end);
     if (ranges.length === 0 || options.signal?.aborted === true) return 0;
     const remaining = new Set(ranges.map(partitionKey));
@@ -86,7 +88,10 @@ export class TopicReader {
       };
       // Batches holding only transaction markers reach no handler; this event still says how far the fetch got.
       reader.consumer.on(reader.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-        passed(ranges.find((range) => range.topic === payload.topic && range.partition === payload.partition), payload.lastOffset),
+        passed(
+          ranges.find((range) => range.topic === payload.topic && range.partition === payload.partition),
+          payload.lastOffset,
+        ),
       );
       reader.consumer.on(reader.consumer.events.CRASH, ({ payload }) => reject(payload.error));
       options.signal?.addEventListener('abort', () => resolve());
@@ -110,7 +115,11 @@ export class TopicReader {
   }
 
   /** Hands on every record written from now on, until the signal aborts. */
-  async tail(options: { topics: readonly string[]; onRecord(record: ConsumedRecord): Promise<void> | void; signal: AbortSignal }): Promise<void> {
+  async tail(options: {
+    topics: readonly string[];
+    onRecord(record: ConsumedRecord): Promise<void> | void;
+    signal: AbortSignal;
+  }): Promise<void> {
     const ends = await this.ranges({ topics: options.topics, from: 'earliest' });
     const reader = this.readerConsumer();
     let failTail!: (error: unknown) => void;
@@ -157,11 +166,20 @@ export class TopicReader {
         for (const { partition, offset } of partitions) {
           const endOffset = topicEnds.get(partition) ?? '0';
           const committed = offset === '-1' ? null : offset;
-          lags.push({ groupId, topic, partition, committedOffset: committed, endOffset, lag: Number(BigInt(endOffset) - BigInt(committed ?? '0')) });
+          lags.push({
+            groupId,
+            topic,
+            partition,
+            committedOffset: committed,
+            endOffset,
+            lag: Number(BigInt(endOffset) - BigInt(committed ?? '0')),
+          });
         }
       }
     }
-    return lags.sort((a, b) => a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return lags.sort(
+      (a, b) => a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic) || a.partition - b.partition,
+    );
   }
 
   async close(): Promise<void> {
@@ -172,7 +190,9 @@ export class TopicReader {
   private connect(): Promise<void> {
     this.connected ??= this.admin.connect().catch((error: unknown) => {
       this.connected = undefined;
-      throw new BrokerUnavailable(`cannot reach Kafka at ${this.brokers.join(',')}: ${(error as Error).message}`, { cause: error });
+      throw new BrokerUnavailable(`cannot reach Kafka at ${this.brokers.join(',')}: ${(error as Error).message}`, {
+        cause: error,
+      });
     });
     return this.connected;
   }
@@ -247,7 +267,8 @@ export class TopicReader {
         }
       },
     });
-    for (const range of ranges) consumer.seek({ topic: range.topic, partition: range.partition, offset: range.start.toString() });
+    for (const range of ranges)
+      consumer.seek({ topic: range.topic, partition: range.partition, offset: range.start.toString() });
   }
 
   private async dispose({ consumer, groupId }: { consumer: Consumer; groupId: string }): Promise<void> {

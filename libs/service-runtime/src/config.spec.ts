@@ -7,7 +7,12 @@ import { baseServiceConfig, configFields, ConfigError, loadConfig } from './conf
 describe('loadConfig', () => {
   it('gives defaults that work with the local infrastructure', () => {
     const config = loadConfig(baseServiceConfig, {});
-    expect(config).toMatchObject({ PORT: 8080, KAFKA_BROKERS: ['127.0.0.1:9092'], LOG_LEVEL: 'info', FLOWLINE_TOPIC_PREFIX: '' });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      LOG_LEVEL: 'info',
+      FLOWLINE_TOPIC_PREFIX: '',
+    });
   });
 
   it('names the key, the problem and an example when a value is bad', () => {
@@ -25,7 +30,9 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad key at once', () => {
-    expect(() => loadConfig(baseServiceConfig, { PORT: '70000', KAFKA_BROKERS: 'nohostport', LOG_LEVEL: 'loud' })).toThrow(
+    expect(() =>
+      loadConfig(baseServiceConfig, { PORT: '70000', KAFKA_BROKERS: 'nohostport', LOG_LEVEL: 'loud' }),
+    ).toThrow(
       expect.objectContaining({
         problems: expect.arrayContaining([
           expect.objectContaining({ key: 'PORT' }),
@@ -45,7 +52,9 @@ describe('loadConfig', () => {
   });
 
   it('names FLOWLINE_CONFIG_FILE when the file cannot be read', () => {
-    expect(() => loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: '/nonexistent/flowline.yaml' })).toThrow(/FLOWLINE_CONFIG_FILE: cannot read/);
+    expect(() => loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: '/nonexistent/flowline.yaml' })).toThrow(
+      /FLOWLINE_CONFIG_FILE: cannot read/,
+    );
   });
 
   it('names a bad secret key without repeating its value, and masks a password in a bad URL', () => {

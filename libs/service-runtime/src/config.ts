@@ -30,7 +30,12 @@ export const configFields = {
       z
         .string()
         .default('127.0.0.1:9092')
-        .transform((value) => value.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
+        .transform((value) =>
+          value
+            .split(',')
+            .map((broker) => broker.trim())
+            .filter((broker) => broker !== ''),
+        )
         .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
       '127.0.0.1:9092,127.0.0.1:9093',
     ),
@@ -44,7 +49,8 @@ export const configFields = {
         }),
       fallback,
     ),
-  positiveInt: (fallback: number) => withExample(z.coerce.number().int().positive().default(fallback), String(fallback)),
+  positiveInt: (fallback: number) =>
+    withExample(z.coerce.number().int().positive().default(fallback), String(fallback)),
 };
 
 /** Keys every service reads; an app's config.ts extends this with its own. */
@@ -53,7 +59,10 @@ export const baseServiceConfig = z.object({
   LOG_LEVEL: withExample(z.enum(LOG_LEVELS).default('info'), 'info'),
   KAFKA_BROKERS: configFields.brokers(),
   FLOWLINE_TOPIC_PREFIX: withExample(
-    z.string().regex(/^[A-Za-z0-9._-]*$/, "only letters, digits, '.', '_' and '-'").default(''),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, "only letters, digits, '.', '_' and '-'")
+      .default(''),
     'acme.',
   ),
   KAFKA_TOPIC_PARTITIONS: configFields.positiveInt(3),
@@ -95,12 +104,16 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError([{ key: 'FLOWLINE_CONFIG_FILE', problem: `cannot read ${path}: ${(error as Error).message}` }]);
+    throw new ConfigError([
+      { key: 'FLOWLINE_CONFIG_FILE', problem: `cannot read ${path}: ${(error as Error).message}` },
+    ]);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError([{ key: 'FLOWLINE_CONFIG_FILE', problem: `${path} must hold a mapping of KEY: value` }]);
   }
-  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'object' ? value : String(value)]));
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [key, typeof value === 'object' ? value : String(value)]),
+  );
 }
 
 /** The Kafka connection and topic settings of a service, as the messaging lib takes them. */

@@ -47,7 +47,11 @@ export function createOpsApp(options: OpsServerOptions): Express {
     const results = await Promise.all(
       options.readiness().map(async (probe) => {
         try {
-          await withTimeout(probe.check(), READINESS_TIMEOUT_MS, `${probe.name} did not answer within ${READINESS_TIMEOUT_MS} ms`);
+          await withTimeout(
+            probe.check(),
+            READINESS_TIMEOUT_MS,
+            `${probe.name} did not answer within ${READINESS_TIMEOUT_MS} ms`,
+          );
           return { name: probe.name, ok: true };
         } catch (error) {
           return { name: probe.name, ok: false, error: (error as Error).message };

@@ -18,7 +18,15 @@ function captureLog(): { stream: Writable; text: () => string; lines: () => Reco
     },
   });
   const text = (): string => chunks.join('');
-  return { stream, text, lines: () => text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -48,7 +56,11 @@ function definition(start: () => Promise<void> = () => Promise.resolve()): Servi
 describe('startService', () => {
   it('logs the effective config once at start, naming secret keys but never their values', async () => {
     const log = captureLog();
-    const env = { PORT: String(await freePort()), WEBHOOK_SECRET: 's3cr3t-value', DATABASE_URL: 'postgres://u:p4ssw0rd@h/db' };
+    const env = {
+      PORT: String(await freePort()),
+      WEBHOOK_SECRET: 's3cr3t-value',
+      DATABASE_URL: 'postgres://u:p4ssw0rd@h/db',
+    };
     const service = await startService(definition(), env, { logDestination: log.stream });
     await service.stop();
 
@@ -65,7 +77,11 @@ describe('startService', () => {
 
   it('masks a URL password in the error it logs when a component fails to start', async () => {
     const log = captureLog();
-    const env = { PORT: String(await freePort()), WEBHOOK_SECRET: 's3cr3t-value', DATABASE_URL: 'postgres://u:p4ssw0rd@h/db' };
+    const env = {
+      PORT: String(await freePort()),
+      WEBHOOK_SECRET: 's3cr3t-value',
+      DATABASE_URL: 'postgres://u:p4ssw0rd@h/db',
+    };
     const failing = definition(() => Promise.reject(new Error(`cannot reach ${env.DATABASE_URL}`)));
     await expect(startService(failing, env, { logDestination: log.stream })).rejects.toThrow('cannot reach');
 
@@ -100,11 +116,30 @@ describe('HTTP requests no route of the service answers', () => {
         const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
         return [response.status, response.headers.get('content-type'), await response.json()];
       };
-      expect(await answer('/nowhere?x=1')).toEqual([404, expect.stringMatching(/^application\/json/), { error: 'no route for GET /nowhere' }]);
-      expect(await answer('/healthz', 'POST')).toEqual([404, expect.stringMatching(/^application\/json/), { error: 'no route for POST /healthz' }]);
-      expect(await answer('/teapot')).toEqual([416, expect.stringMatching(/^application\/json/), { error: 'bad range' }]);
-      expect(await answer('/boom')).toEqual([500, expect.stringMatching(/^application\/json/), { error: 'internal error' }]);
-      expect(log.lines().find((line) => line['msg'] === 'request failed')).toMatchObject({ path: '/boom', err: { message: 'database password is hunter2' } });
+      expect(await answer('/nowhere?x=1')).toEqual([
+        404,
+        expect.stringMatching(/^application\/json/),
+        { error: 'no route for GET /nowhere' },
+      ]);
+      expect(await answer('/healthz', 'POST')).toEqual([
+        404,
+        expect.stringMatching(/^application\/json/),
+        { error: 'no route for POST /healthz' },
+      ]);
+      expect(await answer('/teapot')).toEqual([
+        416,
+        expect.stringMatching(/^application\/json/),
+        { error: 'bad range' },
+      ]);
+      expect(await answer('/boom')).toEqual([
+        500,
+        expect.stringMatching(/^application\/json/),
+        { error: 'internal error' },
+      ]);
+      expect(log.lines().find((line) => line['msg'] === 'request failed')).toMatchObject({
+        path: '/boom',
+        err: { message: 'database password is hunter2' },
+      });
     } finally {
       await service.stop();
     }
@@ -122,7 +157,11 @@ describe('a component that fails for good while running', () => {
       configSchema: secretConfig,
       build: () => ({
         components: [
-          { name: 'publisher', start: () => Promise.resolve(), stop: () => Promise.resolve(void stopped.push('publisher')) },
+          {
+            name: 'publisher',
+            start: () => Promise.resolve(),
+            stop: () => Promise.resolve(void stopped.push('publisher')),
+          },
           {
             name: 'consumer',
             start: () => Promise.resolve(),
@@ -142,7 +181,9 @@ describe('a component that fails for good while running', () => {
     expect(failure.message).toBe('consumer failed: the group coordinator refused us for good');
     expect(service.state).toBe('failed');
     expect(stopped).toEqual(['consumer', 'publisher']);
-    expect(log.lines().find((line) => line['msg'] === 'component failed for good; stopping the service')).toMatchObject({ component: 'consumer' });
+    expect(log.lines().find((line) => line['msg'] === 'component failed for good; stopping the service')).toMatchObject(
+      { component: 'consumer' },
+    );
   });
 });
 
@@ -153,7 +194,14 @@ describe('a component that fails for good and then cannot stop', () => {
       name: 'secret-keeper',
       configSchema: secretConfig,
       build: () => ({
-        components: [{ name: 'stuck', start: () => Promise.resolve(), stop: () => stuck, failed: Promise.resolve(new Error('gave up')) }],
+        components: [
+          {
+            name: 'stuck',
+            start: () => Promise.resolve(),
+            stop: () => stuck,
+            failed: Promise.resolve(new Error('gave up')),
+          },
+        ],
         readiness: [],
       }),
     };
@@ -177,9 +225,13 @@ describe('@flowline/service-runtime', () => {
       require(${JSON.stringify(join(__dirname, 'index.ts'))});
       const loaded = Object.keys(require.cache).filter((path) => /node_modules\\/(express|pg|mongodb|amqplib)\\//.test(path));
       console.log(JSON.stringify(loaded));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=flowline-source', '--import', 'tsx', '-e', script], {
-      cwd: REPO_ROOT,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=flowline-source', '--import', 'tsx', '-e', script],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     expect(JSON.parse(stdout.trim().split('\n').pop() ?? 'null')).toEqual([]);
   }, 30_000);
 });

@@ -111,7 +111,11 @@ export async function startService<S extends z.ZodObject>(
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     spanExporter: options.spanExporter,
   });
-  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL, destination: options.logDestination });
+  const logger = createLogger({
+    service: definition.name,
+    level: config.LOG_LEVEL,
+    destination: options.logDestination,
+  });
   // Secret-named keys are replaced and URL passwords masked: the log says what is set, not the secret.
   logger.info({ config: redactSecrets(config) }, 'config loaded');
   routeProcessWarnings(logger);
@@ -185,7 +189,11 @@ export async function startService<S extends z.ZodObject>(
         // Bounded like a SIGTERM drain: a stop that hangs must not keep a useless process alive.
         const deadline = setTimeout(() => {
           state = 'failed';
-          reportFailure(new Error(`${failure.message} (and stopping did not finish within ${config.SHUTDOWN_TIMEOUT_MS} ms)`, { cause: error }));
+          reportFailure(
+            new Error(`${failure.message} (and stopping did not finish within ${config.SHUTDOWN_TIMEOUT_MS} ms)`, {
+              cause: error,
+            }),
+          );
         }, config.SHUTDOWN_TIMEOUT_MS);
         deadline.unref();
         await stop();
@@ -244,12 +252,14 @@ export function runService<S extends z.ZodObject>(name: string, load: ServiceLoa
   const starting = Promise.resolve()
     .then(load)
     .then((definition) => {
-      if (definition.name !== name) throw new Error(`runService was given the name "${name}" but the definition is named "${definition.name}"`);
+      if (definition.name !== name)
+        throw new Error(`runService was given the name "${name}" but the definition is named "${definition.name}"`);
       return startService(definition);
     });
   starting.then(
     (service) => service.failure.then((error) => telemetry.shutdown().finally(() => fail(error.message, error))),
-    (error: unknown) => fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
+    (error: unknown) =>
+      fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
   );
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -7,8 +7,21 @@ import { createLogger } from './logger';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logger', () => {
@@ -50,11 +63,20 @@ describe('logger', () => {
     const logger = createLogger({ service: 'router', destination: out.stream });
     const error = new Error('connect failed for postgres://flowline:p4ssw0rd@db:5432/flowline');
     logger.error({ err: error }, 'start failed');
-    logger.info({ password: 'hunter2', options: { token: 'tok-123' }, headers: { authorization: 'Bearer abc' } }, 'connecting');
+    logger.info(
+      { password: 'hunter2', options: { token: 'tok-123' }, headers: { authorization: 'Bearer abc' } },
+      'connecting',
+    );
     logger.info('connecting to amqp://guest:rabbit-pass@rabbitmq:5672');
-    const text = out.lines().map((line) => JSON.stringify(line)).join('\n');
-    for (const secret of ['p4ssw0rd', 'hunter2', 'tok-123', 'Bearer abc', 'rabbit-pass']) expect(text).not.toContain(secret);
-    expect(out.lines()[0]).toMatchObject({ err: { message: 'connect failed for postgres://flowline:[redacted]@db:5432/flowline' } });
+    const text = out
+      .lines()
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    for (const secret of ['p4ssw0rd', 'hunter2', 'tok-123', 'Bearer abc', 'rabbit-pass'])
+      expect(text).not.toContain(secret);
+    expect(out.lines()[0]).toMatchObject({
+      err: { message: 'connect failed for postgres://flowline:[redacted]@db:5432/flowline' },
+    });
     expect(out.lines()[1]).toMatchObject({ password: '[redacted]', options: { token: '[redacted]' } });
     expect(out.lines()[2]).toMatchObject({ msg: 'connecting to amqp://guest:[redacted]@rabbitmq:5672' });
   });

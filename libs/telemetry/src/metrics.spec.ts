@@ -8,9 +8,15 @@ describe('createServiceMetrics', () => {
     metrics.consumerLag.set({ topic: 'ingress.webhook', partition: '0', group: 'router' }, 42);
     metrics.publishedBatchSize.observe(10);
     const text = await metrics.registry.metrics();
-    expect(text).toContain('flowline_dlq_writes_total{topic="ingress.webhook",type="webhook.received",reason_class="NonRetryableError",service="router"} 1');
-    expect(text).toContain('flowline_retries_total{topic="ingress.webhook",type="webhook.received",service="router"} 1');
-    expect(text).toContain('flowline_consumer_lag{topic="ingress.webhook",partition="0",group="router",service="router"} 42');
+    expect(text).toContain(
+      'flowline_dlq_writes_total{topic="ingress.webhook",type="webhook.received",reason_class="NonRetryableError",service="router"} 1',
+    );
+    expect(text).toContain(
+      'flowline_retries_total{topic="ingress.webhook",type="webhook.received",service="router"} 1',
+    );
+    expect(text).toContain(
+      'flowline_consumer_lag{topic="ingress.webhook",partition="0",group="router",service="router"} 42',
+    );
     expect(text).toContain('flowline_events_published_batch_size_bucket{le="10",service="router"} 1');
   });
 

@@ -91,7 +91,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     }),
     cdcSlotRetainedWalBytes: new Gauge({
       name: 'flowline_cdc_slot_retained_wal_bytes',
-      help: "WAL bytes retained for a replication slot: pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)",
+      help: 'WAL bytes retained for a replication slot: pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)',
       labelNames: ['slot'],
       registers: [registry],
     }),

@@ -1,15 +1,26 @@
 import { isSecretKey, maskSecretsInText, REDACTED, redactSecrets } from './secret-redaction';
 
 describe('secret redaction', () => {
-  it.each(['WEBHOOK_SECRET', 'WEBHOOK_SECRETS', 'DB_PASSWORD', 'GITHUB_TOKEN', 'API_KEY', 'SIGNING_KEYS', 'AWS_CREDENTIALS', 'privateKey', 'clientSecret'])(
-    'treats %s as a secret key',
-    (key) => expect(isSecretKey(key)).toBe(true),
-  );
+  it.each([
+    'WEBHOOK_SECRET',
+    'WEBHOOK_SECRETS',
+    'DB_PASSWORD',
+    'GITHUB_TOKEN',
+    'API_KEY',
+    'SIGNING_KEYS',
+    'AWS_CREDENTIALS',
+    'privateKey',
+    'clientSecret',
+  ])('treats %s as a secret key', (key) => expect(isSecretKey(key)).toBe(true));
 
-  it.each(['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'LOG_LEVEL', 'KAFKA_TOPIC_PARTITIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT'])(
-    'treats %s as an ordinary key',
-    (key) => expect(isSecretKey(key)).toBe(false),
-  );
+  it.each([
+    'PORT',
+    'KAFKA_BROKERS',
+    'DATABASE_URL',
+    'LOG_LEVEL',
+    'KAFKA_TOPIC_PARTITIONS',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+  ])('treats %s as an ordinary key', (key) => expect(isSecretKey(key)).toBe(false));
 
   it('masks the password inside URLs, keeping scheme, user and host', () => {
     expect(maskSecretsInText('amqp://guest:guest@rabbitmq:5672')).toBe(`amqp://guest:${REDACTED}@rabbitmq:5672`);
@@ -20,8 +31,12 @@ describe('secret redaction', () => {
   });
 
   it('masks secret query parameters and leaves URLs without credentials alone', () => {
-    expect(maskSecretsInText('https://hooks.example/x?token=abc&channel=ops')).toBe(`https://hooks.example/x?token=${REDACTED}&channel=ops`);
-    expect(maskSecretsInText('http://otel-collector:4318 and 127.0.0.1:9092')).toBe('http://otel-collector:4318 and 127.0.0.1:9092');
+    expect(maskSecretsInText('https://hooks.example/x?token=abc&channel=ops')).toBe(
+      `https://hooks.example/x?token=${REDACTED}&channel=ops`,
+    );
+    expect(maskSecretsInText('http://otel-collector:4318 and 127.0.0.1:9092')).toBe(
+      'http://otel-collector:4318 and 127.0.0.1:9092',
+    );
   });
 
   it('redacts secret-named keys at any depth and masks URL passwords in other values', () => {

@@ -10,7 +10,8 @@ const SECRET_KEY = /SECRET|PASSWORD|PASSWD|TOKEN|KEY$|_KEYS?$|CREDENTIALS|AUTHOR
 
 /** `scheme://user:password@` — the password runs to the last `@` before the path. */
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#]*@/gi;
-const SECRET_QUERY_PARAMETER = /([?&][^=&\s#]*(?:secret|password|passwd|token|key|credential|signature|sig)[^=&\s#]*=)[^&\s#]*/gi;
+const SECRET_QUERY_PARAMETER =
+  /([?&][^=&\s#]*(?:secret|password|passwd|token|key|credential|signature|sig)[^=&\s#]*=)[^&\s#]*/gi;
 
 /** Whether a config key or field name names a secret (WEBHOOK_SECRET, DB_PASSWORD, API_KEY, …). */
 export function isSecretKey(key: string): boolean {
@@ -55,10 +56,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * these are the net under it.
  */
 export const SECRET_LOG_PATHS: readonly string[] = [
-  ...['password', 'secret', 'secrets', 'token', 'apiKey', 'api_key', 'authorization', 'credentials', 'privateKey'].flatMap((field) => [
-    field,
-    `*.${field}`,
-  ]),
+  ...[
+    'password',
+    'secret',
+    'secrets',
+    'token',
+    'apiKey',
+    'api_key',
+    'authorization',
+    'credentials',
+    'privateKey',
+  ].flatMap((field) => [field, `*.${field}`]),
   'headers.authorization',
   'headers.cookie',
   'req.headers.authorization',

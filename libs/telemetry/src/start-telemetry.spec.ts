@@ -10,9 +10,13 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 
 /** Runs a CommonJS script in a fresh Node process (sources through tsx) and parses its last line. */
 async function runInNode<T>(script: string): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=flowline-source', '--import', 'tsx', '-e', script], {
-    cwd: REPO_ROOT,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--conditions=flowline-source', '--import', 'tsx', '-e', script],
+    {
+      cwd: REPO_ROOT,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop() ?? 'null') as T;
 }
 

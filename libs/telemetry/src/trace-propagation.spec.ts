@@ -20,14 +20,24 @@ describe('trace context over Kafka headers', () => {
     span.end();
 
     expect(headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    const asKafkaDelivers = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, Buffer.from(value)]));
+    const asKafkaDelivers = Object.fromEntries(
+      Object.entries(headers).map(([key, value]) => [key, Buffer.from(value)]),
+    );
     const parent = trace.getSpanContext(extractTraceContext(asKafkaDelivers));
-    expect(parent).toMatchObject({ traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, isRemote: true });
+    expect(parent).toMatchObject({
+      traceId: span.spanContext().traceId,
+      spanId: span.spanContext().spanId,
+      isRemote: true,
+    });
   });
 
   it('makes a consumer span started from the extracted context a child in the same trace', () => {
     const headers = injectTraceHeaders({}, trace.setSpan(context.active(), getTracer().startSpan('send orders')));
-    const consumerSpan = getTracer().startSpan('process orders', { kind: SpanKind.CONSUMER }, extractTraceContext(headers));
+    const consumerSpan = getTracer().startSpan(
+      'process orders',
+      { kind: SpanKind.CONSUMER },
+      extractTraceContext(headers),
+    );
     consumerSpan.end();
     expect(consumerSpan.spanContext().traceId).toBe(headers['traceparent']?.split('-')[1]);
   });
@@ -38,7 +48,9 @@ describe('trace context over Kafka headers', () => {
 
   it('yields a context without a parent for missing or malformed headers, without throwing', () => {
     expect(trace.getSpanContext(extractTraceContext(undefined))).toBeUndefined();
-    expect(trace.getSpanContext(extractTraceContext({ traceparent: Buffer.from('not-a-traceparent') }))).toBeUndefined();
+    expect(
+      trace.getSpanContext(extractTraceContext({ traceparent: Buffer.from('not-a-traceparent') })),
+    ).toBeUndefined();
     expect(trace.getSpanContext(extractTraceContext({ other: undefined }))).toBeUndefined();
   });
 

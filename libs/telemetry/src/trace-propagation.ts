@@ -5,7 +5,15 @@
  * Buffers; a missing or malformed `traceparent` yields a context without a remote parent
  * (the consumer then starts a new trace), never an exception in the consumer.
  */
-import { context as contextApi, Context, propagation, TextMapGetter, trace, Tracer, TracerProvider } from '@opentelemetry/api';
+import {
+  context as contextApi,
+  Context,
+  propagation,
+  TextMapGetter,
+  trace,
+  Tracer,
+  TracerProvider,
+} from '@opentelemetry/api';
 
 /** The instrumentation scope of the spans Flowline creates itself (send/process). */
 export const FLOWLINE_TRACER_NAME = '@flowline/messaging';
@@ -29,8 +37,14 @@ const headerGetter: TextMapGetter<IncomingHeaders> = {
  * written.
  */
 export function injectTraceHeaders(headers: Record<string, string>, context?: Context): Record<string, string>;
-export function injectTraceHeaders<H extends Record<string, string | Buffer | undefined>>(headers: H, context?: Context): H;
-export function injectTraceHeaders(headers: Record<string, string | Buffer | undefined>, context: Context = contextApi.active()): Record<string, string | Buffer | undefined> {
+export function injectTraceHeaders<H extends Record<string, string | Buffer | undefined>>(
+  headers: H,
+  context?: Context,
+): H;
+export function injectTraceHeaders(
+  headers: Record<string, string | Buffer | undefined>,
+  context: Context = contextApi.active(),
+): Record<string, string | Buffer | undefined> {
   propagation.inject(context, headers);
   return headers;
 }
@@ -39,7 +53,10 @@ export function injectTraceHeaders(headers: Record<string, string | Buffer | und
  * The context carried by a message's headers, as a parent for the consumer's span:
  * `tracer.startActiveSpan('process <topic>', { kind: SpanKind.CONSUMER }, extractTraceContext(headers), …)`.
  */
-export function extractTraceContext(headers: IncomingHeaders | undefined, base: Context = contextApi.active()): Context {
+export function extractTraceContext(
+  headers: IncomingHeaders | undefined,
+  base: Context = contextApi.active(),
+): Context {
   if (headers === undefined) return base;
   try {
     return propagation.extract(base, headers, headerGetter);
@@ -58,6 +75,7 @@ let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
  */
 export function getTracer(): Tracer {
   const provider = trace.getTracerProvider();
-  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer(FLOWLINE_TRACER_NAME) };
+  if (cachedTracer?.provider !== provider)
+    cachedTracer = { provider, tracer: provider.getTracer(FLOWLINE_TRACER_NAME) };
   return cachedTracer.tracer;
 }

@@ -31,7 +31,15 @@ export async function startContainerInfra(): Promise<StartedInfra> {
     new KafkaContainer('confluentinc/cp-kafka:7.9.1').withKraft().start(),
     new PostgreSqlContainer('postgres:15')
       .withDatabase('flowline')
-      .withCommand(['postgres', '-c', 'wal_level=logical', '-c', 'max_replication_slots=10', '-c', 'max_wal_senders=10'])
+      .withCommand([
+        'postgres',
+        '-c',
+        'wal_level=logical',
+        '-c',
+        'max_replication_slots=10',
+        '-c',
+        'max_wal_senders=10',
+      ])
       .start(),
     new MongoDBContainer('mongo:7').start(),
     new RabbitMQContainer('rabbitmq:3-management').start(),

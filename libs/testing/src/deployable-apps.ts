@@ -15,7 +15,10 @@ export function deployableApps(repoRoot: string): string[] {
   return readdirSync(appsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
-    .filter((name) => existsSync(path.join(appsDir, name, 'project.json')) || existsSync(path.join(appsDir, name, 'package.json')))
+    .filter(
+      (name) =>
+        existsSync(path.join(appsDir, name, 'project.json')) || existsSync(path.join(appsDir, name, 'package.json')),
+    )
     .filter((name) => !OPERATOR_COMMANDS.has(name))
     .sort();
 }

@@ -17,13 +17,21 @@ describe('real servers from the test harness', () => {
   const infra = testInfra();
 
   it('Kafka: commits a transaction that a read_committed consumer then sees', async () => {
-    const kafka = new Kafka({ clientId: 'harness-test', brokers: infra.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'harness-test',
+      brokers: infra.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = uniqueName('harness-tx');
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    const producer = kafka.producer({ transactionalId: uniqueName('harness-tx-id'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('harness-tx-id'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const transaction = await producer.transaction();
     await transaction.send({ topic, messages: [{ key: 'k', value: 'committed' }] });
@@ -58,7 +66,9 @@ describe('real servers from the test harness', () => {
       const tags = changes.rows.map((row) => String.fromCharCode(row.data[0] ?? 0));
       expect(tags).toEqual(expect.arrayContaining(['B', 'R', 'I', 'C']));
     } finally {
-      await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
+      await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [
+        slot,
+      ]);
       await client.query(`DROP PUBLICATION IF EXISTS ${table}_pub`);
       await client.query(`DROP TABLE IF EXISTS ${table}`);
       await client.end();

@@ -13,7 +13,9 @@ export interface ScratchDatabase {
 }
 
 export async function createScratchDatabase(serverUrl: string, label = 'scratch'): Promise<ScratchDatabase> {
-  const name = uniqueName(label).replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const name = uniqueName(label)
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {

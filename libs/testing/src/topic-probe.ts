@@ -28,7 +28,11 @@ export class TopicProbe {
 
   /** Starts reading the topics (which must exist) from their beginning. */
   static async start(brokers: string, topics: readonly string[]): Promise<TopicProbe> {
-    const kafka = new Kafka({ clientId: 'flowline-test-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'flowline-test-probe',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const probe = new TopicProbe(kafka);
     await probe.consumer.connect();
     await probe.consumer.subscribe({ topics: [...topics], fromBeginning: true });
@@ -41,7 +45,15 @@ export class TopicProbe {
         } catch {
           event = undefined;
         }
-        probe.messages.push({ topic, partition, offset: message.offset, key: message.key?.toString(), headers, value: message.value?.toString(), event });
+        probe.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString(),
+          headers,
+          value: message.value?.toString(),
+          event,
+        });
         return Promise.resolve();
       },
     });

@@ -8,7 +8,10 @@ export interface WaitOptions {
   description?: string;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: WaitOptions = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
@@ -22,7 +25,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     }
     if (Date.now() >= deadline) {
       const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.description ?? 'the expected outcome'}${cause}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${options.description ?? 'the expected outcome'}${cause}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

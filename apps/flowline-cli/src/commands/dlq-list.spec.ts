@@ -22,7 +22,11 @@ describe('dlq list', () => {
   async function list(json: boolean, topic = 'agent.document') {
     const reader = new FakeTopicReader({ 'agent.document.dlq': [deadLetter(1, 'b'), deadLetter(0, 'a')] });
     const store = new FakeEventStore();
-    await store.markRedriven({ topic: 'agent.document.dlq', partition: 0, offset: '1' }, 'agent.document', new Date('2026-11-22T11:00:00.000Z'));
+    await store.markRedriven(
+      { topic: 'agent.document.dlq', partition: 0, offset: '1' },
+      'agent.document',
+      new Date('2026-11-22T11:00:00.000Z'),
+    );
     const context = captureContext();
     await dlqListCommand(reader, store, { topic, json }, context);
     return { context, reader };
@@ -33,7 +37,9 @@ describe('dlq list', () => {
     expect(context.stdout().split('\n')).toEqual([
       'agent.document.dlq: 2 dead letters, 1 redriven',
       expect.stringMatching(/^OFFSET +EVENT ID +TYPE +ATTEMPTS +FIRST FAILURE +LAST FAILURE +REDRIVEN +REASON$/),
-      expect.stringMatching(/^0 +a +document\.processed +3 +2026-11-22T09:00:00\.000Z +2026-11-22T09:00:05\.000Z +no +schema "document\.processed" v9 is unknown upgrade the agent$/),
+      expect.stringMatching(
+        /^0 +a +document\.processed +3 +2026-11-22T09:00:00\.000Z +2026-11-22T09:00:05\.000Z +no +schema "document\.processed" v9 is unknown upgrade the agent$/,
+      ),
       expect.stringMatching(/^1 +b +.* 2026-11-22T11:00:00\.000Z +schema/),
       '',
     ]);
@@ -48,12 +54,23 @@ describe('dlq list', () => {
     const { context } = await list(true);
     const parsed = JSON.parse(context.stdout());
     expect(parsed).toHaveLength(2);
-    expect(parsed[1]).toMatchObject({ offset: '1', id: 'b', attempts: 3, originalTopic: 'agent.document', redriven: { redrivenTo: 'agent.document', redrivenAt: '2026-11-22T11:00:00.000Z' } });
+    expect(parsed[1]).toMatchObject({
+      offset: '1',
+      id: 'b',
+      attempts: 3,
+      originalTopic: 'agent.document',
+      redriven: { redrivenTo: 'agent.document', redrivenAt: '2026-11-22T11:00:00.000Z' },
+    });
   });
 
   it('says so when the dead-letter topic is empty', async () => {
     const context = captureContext();
-    await dlqListCommand(new FakeTopicReader({ 'agent.email.dlq': [] }), new FakeEventStore(), { topic: 'agent.email', json: false }, context);
+    await dlqListCommand(
+      new FakeTopicReader({ 'agent.email.dlq': [] }),
+      new FakeEventStore(),
+      { topic: 'agent.email', json: false },
+      context,
+    );
     expect(context.stdout()).toBe('agent.email.dlq: no dead letters\n');
   });
 });

@@ -20,7 +20,12 @@ export async function dlqListCommand(
   const deadLetterTopic = deadLetterTopicFor(options.topic);
   await reader.assertTopicsExist([deadLetterTopic]);
   const deadLetters: DeadLetterView[] = [];
-  await reader.read({ topics: [deadLetterTopic], from: 'earliest', signal, onRecord: (record) => void deadLetters.push(readDeadLetter(record)) });
+  await reader.read({
+    topics: [deadLetterTopic],
+    from: 'earliest',
+    signal,
+    onRecord: (record) => void deadLetters.push(readDeadLetter(record)),
+  });
   const marks = await store.redriven(deadLetters);
   const listed: ListedDeadLetter[] = deadLetters
     .sort((a, b) => a.partition - b.partition || compareOffsets(a.offset, b.offset))

@@ -25,7 +25,11 @@ function deadLetter(offset: number, id: string, type: string, extra: Record<stri
 }
 
 function setup(
-  records = [deadLetter(0, 'a', 'document.processed'), deadLetter(1, 'b', 'invoice.received'), deadLetter(2, 'c', 'document.processed')],
+  records = [
+    deadLetter(0, 'a', 'document.processed'),
+    deadLetter(1, 'b', 'invoice.received'),
+    deadLetter(2, 'c', 'document.processed'),
+  ],
   publisher = new FakePublisher(),
 ) {
   const reader = new FakeTopicReader({ 'agent.document': [], 'agent.document.dlq': records });
@@ -52,7 +56,9 @@ describe('dlq redrive', () => {
   it('republishes the selected dead letters to their original topic with the same key and value', async () => {
     const { publisher, run } = setup();
     await run({ selector: { kind: 'type', type: 'document.processed' } });
-    expect(publisher.published.map((p) => [p.topic, p.eventId, p.type, String(p.record.key), String(p.record.value)])).toEqual([
+    expect(
+      publisher.published.map((p) => [p.topic, p.eventId, p.type, String(p.record.key), String(p.record.value)]),
+    ).toEqual([
       ['agent.document', 'a', 'document.processed', 'key-a', '{"id":"a"}'],
       ['agent.document', 'c', 'document.processed', 'key-c', '{"id":"c"}'],
     ]);
@@ -61,7 +67,12 @@ describe('dlq redrive', () => {
   it('drops every flowline-dlq-* header and keeps the others (ce_id, traceparent)', async () => {
     const { publisher, run } = setup();
     await run({ selector: { kind: 'id', id: 'b' } });
-    expect(Object.keys(publisher.published[0]?.record.headers ?? {}).sort()).toEqual(['ce_id', 'ce_specversion', 'ce_type', 'traceparent']);
+    expect(Object.keys(publisher.published[0]?.record.headers ?? {}).sort()).toEqual([
+      'ce_id',
+      'ce_specversion',
+      'ce_type',
+      'traceparent',
+    ]);
   });
 
   it('marks a dead letter redriven only after the broker acknowledged it', async () => {
@@ -138,7 +149,9 @@ describe('dlq redrive', () => {
     expect(publisher.published).toHaveLength(0);
     expect(store.marks.size).toBe(0);
     expect(context.stdout()).toContain('would redrive 0:0  a  document.processed → agent.document');
-    expect(context.stdout()).toContain('dry run: would redrive 1 dead letter from agent.document.dlq, 0 skipped (already redriven); nothing was sent');
+    expect(context.stdout()).toContain(
+      'dry run: would redrive 1 dead letter from agent.document.dlq, 0 skipped (already redriven); nothing was sent',
+    );
   });
 
   it('refuses to publish to an original topic Kafka does not have (it would retry forever)', async () => {

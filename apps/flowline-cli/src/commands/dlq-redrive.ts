@@ -29,7 +29,11 @@ export interface DlqRedrivePorts {
 
 const IN_FLIGHT = 100;
 
-export async function dlqRedriveCommand(ports: DlqRedrivePorts, options: DlqRedriveOptions, context: CommandContext): Promise<void> {
+export async function dlqRedriveCommand(
+  ports: DlqRedrivePorts,
+  options: DlqRedriveOptions,
+  context: CommandContext,
+): Promise<void> {
   const deadLetterTopic = deadLetterTopicFor(options.topic);
   await ports.reader.assertTopicsExist([deadLetterTopic]);
   const run = new RedriveRun(ports, options, context);
@@ -38,7 +42,12 @@ export async function dlqRedriveCommand(ports: DlqRedrivePorts, options: DlqRedr
   context.signal.addEventListener('abort', onSignal);
   if (context.signal.aborted) run.stop.abort();
   try {
-    await ports.reader.read({ topics: [deadLetterTopic], from: 'earliest', signal: run.stop.signal, onRecord: (record) => run.consider(record) });
+    await ports.reader.read({
+      topics: [deadLetterTopic],
+      from: 'earliest',
+      signal: run.stop.signal,
+      onRecord: (record) => run.consider(record),
+    });
   } finally {
     // Also when the read failed: republishes already on the wire get acked and marked, so a
     // rerun does not send them again.
@@ -107,12 +116,20 @@ class RedriveRun {
     this.publisher ??= await this.ports.publisher();
     const publisher = this.publisher;
     await this.window.submit(async () => {
-      await publisher.publishRecord(target, originalRecordOf(record), deadLetter.type ?? 'unknown', deadLetter.id ?? undefined);
+      await publisher.publishRecord(
+        target,
+        originalRecordOf(record),
+        deadLetter.type ?? 'unknown',
+        deadLetter.id ?? undefined,
+      );
       try {
         await this.ports.store.markRedriven(position, target, this.context.now());
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`republished ${describe(deadLetter)} to ${target} but could not mark it redriven (${reason}): a rerun sends it again, consumers drop it by id`, { cause: error });
+        throw new Error(
+          `republished ${describe(deadLetter)} to ${target} but could not mark it redriven (${reason}): a rerun sends it again, consumers drop it by id`,
+          { cause: error },
+        );
       }
       this.redriven += 1;
       this.context.output.out(`redriven ${describe(deadLetter)} → ${target}\n`);

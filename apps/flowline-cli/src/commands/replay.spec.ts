@@ -8,7 +8,13 @@ import { replayCommand, ReplayOptions, STORE_PAGE_SIZE } from './replay';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, 0, ms));
 
-function kafkaRecord(offset: number, id: string, type: string, correlationid: string, extra: Record<string, string> = {}) {
+function kafkaRecord(
+  offset: number,
+  id: string,
+  type: string,
+  correlationid: string,
+  extra: Record<string, string> = {},
+) {
   return consumedRecord('events.domain', offset, {
     key: `key-${id}`,
     value: `{"id":"${id}"}`,
@@ -43,7 +49,13 @@ function setup(options: { progress?: boolean } = {}) {
           return Promise.resolve(publisher);
         },
       },
-      { from: { kind: 'offset', offset: '0' }, topics: ['events.domain'], toTopic: 'agent.replay', dryRun: false, ...overrides },
+      {
+        from: { kind: 'offset', offset: '0' },
+        topics: ['events.domain'],
+        toTopic: 'agent.replay',
+        dryRun: false,
+        ...overrides,
+      },
       context,
     );
   return { reader, store, publisher, context, asked, run };
@@ -65,7 +77,11 @@ describe('replay from Kafka (--topic)', () => {
   it('drops flowline-dlq-* headers', async () => {
     const { publisher, run } = setup();
     await run();
-    expect(publisher.published[2]?.record.headers).toEqual({ ce_id: 'c', ce_type: 'invoice.received', ce_correlationid: 'c2' });
+    expect(publisher.published[2]?.record.headers).toEqual({
+      ce_id: 'c',
+      ce_type: 'invoice.received',
+      ce_correlationid: 'c2',
+    });
   });
 
   it('sends only events of the given type and correlation id', async () => {
@@ -102,7 +118,10 @@ describe('replay from Kafka (--topic)', () => {
 
   it('fails before reading when the target topic does not exist', async () => {
     const { run, reader, publisher } = setup();
-    await expect(run({ toTopic: 'agent.missing' })).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC', topics: ['agent.missing'] });
+    await expect(run({ toTopic: 'agent.missing' })).rejects.toMatchObject({
+      code: 'UNKNOWN_TOPIC',
+      topics: ['agent.missing'],
+    });
     expect(reader.reads).toHaveLength(0);
     expect(publisher.published).toHaveLength(0);
   });
@@ -126,7 +145,11 @@ describe('replay from Kafka (--topic)', () => {
     expect(context.bars).toHaveLength(0);
     const reader = new FakeTopicReader({ big: many, 'agent.replay': [] });
     await replayCommand(
-      { reader, store: () => Promise.reject(new Error('unused')), publisher: () => Promise.resolve(new FakePublisher()) },
+      {
+        reader,
+        store: () => Promise.reject(new Error('unused')),
+        publisher: () => Promise.resolve(new FakePublisher()),
+      },
       { from: { kind: 'offset', offset: '0' }, topics: ['big'], toTopic: 'agent.replay', dryRun: false },
       context,
     );
@@ -138,9 +161,30 @@ describe('replay from the event store (no --topic)', () => {
   it('reads the store from the given time with the filters and sends each event id once', async () => {
     const { store, publisher, run } = setup();
     store.events = [
-      storedEvent({ topic: 'ingress.webhook', offset: '1', id: 'x', type: 'invoice.received', kafkaTimestamp: at(1), headers: { ce_id: 'x' } }),
-      storedEvent({ topic: 'agent.invoice', offset: '9', id: 'x', type: 'invoice.received', kafkaTimestamp: at(2), headers: { ce_id: 'x' } }),
-      storedEvent({ topic: 'agent.invoice.dlq', offset: '0', id: 'x', type: 'invoice.received', kafkaTimestamp: at(3), headers: { ce_id: 'x', [DLQ_HEADERS.reason]: 'boom' } }),
+      storedEvent({
+        topic: 'ingress.webhook',
+        offset: '1',
+        id: 'x',
+        type: 'invoice.received',
+        kafkaTimestamp: at(1),
+        headers: { ce_id: 'x' },
+      }),
+      storedEvent({
+        topic: 'agent.invoice',
+        offset: '9',
+        id: 'x',
+        type: 'invoice.received',
+        kafkaTimestamp: at(2),
+        headers: { ce_id: 'x' },
+      }),
+      storedEvent({
+        topic: 'agent.invoice.dlq',
+        offset: '0',
+        id: 'x',
+        type: 'invoice.received',
+        kafkaTimestamp: at(3),
+        headers: { ce_id: 'x', [DLQ_HEADERS.reason]: 'boom' },
+      }),
       storedEvent({ topic: 'events.domain', offset: '4', id: 'y', type: 'invoice.processed', kafkaTimestamp: at(4) }),
     ];
     await run({ topics: [], from: { kind: 'time', time: at(0) }, type: 'invoice.received', correlation: 'c9' });
@@ -157,11 +201,22 @@ describe('replay from the event store (no --topic)', () => {
     const { store, publisher, run } = setup();
     store.events = [
       storedEvent({ topic: 't', offset: '1', id: 'json', data: { a: 1 }, kafkaTimestamp: at(1) }),
-      storedEvent({ topic: 't', offset: '2', id: 'bytes', data: null, valueBase64: Buffer.from('not json').toString('base64'), kafkaTimestamp: at(2) }),
+      storedEvent({
+        topic: 't',
+        offset: '2',
+        id: 'bytes',
+        data: null,
+        valueBase64: Buffer.from('not json').toString('base64'),
+        kafkaTimestamp: at(2),
+      }),
       storedEvent({ topic: 't', offset: '3', id: 'null', data: null, kafkaTimestamp: at(3) }),
     ];
     await run({ topics: [], from: { kind: 'time', time: at(0) } });
-    expect(publisher.published.map((p) => (p.record.value === null ? null : String(p.record.value)))).toEqual(['{"a":1}', 'not json', null]);
+    expect(publisher.published.map((p) => (p.record.value === null ? null : String(p.record.value)))).toEqual([
+      '{"a":1}',
+      'not json',
+      null,
+    ]);
   });
 
   it('pages through more events than one query returns, losing and repeating none', async () => {
@@ -178,7 +233,9 @@ describe('replay from the event store (no --topic)', () => {
 
   it('needs --topic for an offset start (the store is read by time)', async () => {
     const { run, asked } = setup();
-    await expect(run({ topics: [], from: { kind: 'offset', offset: '5' } })).rejects.toThrow('--from as an offset needs --topic');
+    await expect(run({ topics: [], from: { kind: 'offset', offset: '5' } })).rejects.toThrow(
+      '--from as an offset needs --topic',
+    );
     expect(asked.store).toBe(0);
   });
 

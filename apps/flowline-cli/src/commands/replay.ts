@@ -55,13 +55,19 @@ interface Replayable {
   origin: string;
 }
 
-export async function replayCommand(ports: ReplayPorts, options: ReplayOptions, context: CommandContext): Promise<void> {
+export async function replayCommand(
+  ports: ReplayPorts,
+  options: ReplayOptions,
+  context: CommandContext,
+): Promise<void> {
   const { from, to } = options;
   if (to !== undefined && from.kind === 'time' && to.getTime() <= from.time.getTime()) {
     throw new UsageError(`--to ${to.toISOString()} is not after --from ${from.time.toISOString()}`);
   }
   if (options.topics.length === 0 && from.kind === 'offset') {
-    throw new UsageError('--from as an offset needs --topic: without it, replay reads the event store, which is read by time');
+    throw new UsageError(
+      '--from as an offset needs --topic: without it, replay reads the event store, which is read by time',
+    );
   }
   await ports.reader.assertTopicsExist([...options.topics, options.toTopic]);
   const run = new ReplayRun(ports, options, context);
@@ -102,7 +108,10 @@ class ReplayRun {
 
   async fromKafka(): Promise<void> {
     const { from, to, topics } = this.options;
-    const start = from.kind === 'time' ? { time: from.time } : { offset: from.offset, ...(from.partition === undefined ? {} : { partition: from.partition }) };
+    const start =
+      from.kind === 'time'
+        ? { time: from.time }
+        : { offset: from.offset, ...(from.partition === undefined ? {} : { partition: from.partition }) };
     const range = { topics, from: start, ...(to === undefined ? {} : { to }) };
     if (this.wantsProgress()) this.startProgress(await this.ports.reader.countRange(range));
     await this.ports.reader.read({
@@ -112,7 +121,8 @@ class ReplayRun {
         this.progress?.increment();
         if (this.stop.signal.aborted) return;
         // Filter on the ce_* headers: a replay sends records as they are, decodable or not.
-        if (!this.matches(record.headers['ce_type'], record.headers['ce_correlationid'] ?? record.headers['ce_id'])) return;
+        if (!this.matches(record.headers['ce_type'], record.headers['ce_correlationid'] ?? record.headers['ce_id']))
+          return;
         try {
           await this.send(fromConsumedRecord(record));
         } catch (error) {
@@ -163,8 +173,15 @@ class ReplayRun {
       if (this.sent > 0) output.err(`replayed ${what} to ${toTopic} before failing\n`);
       throw this.failure.error;
     }
-    if (this.context.signal.aborted) throw new InterruptedError(`interrupted: ${dryRun ? 'listed' : 'replayed'} ${what} to ${toTopic} before stopping`);
-    output.out(dryRun ? `dry run: would replay ${what} to ${toTopic}; nothing was sent\n` : `replayed ${what} to ${toTopic} (event ids kept)\n`);
+    if (this.context.signal.aborted)
+      throw new InterruptedError(
+        `interrupted: ${dryRun ? 'listed' : 'replayed'} ${what} to ${toTopic} before stopping`,
+      );
+    output.out(
+      dryRun
+        ? `dry run: would replay ${what} to ${toTopic}; nothing was sent\n`
+        : `replayed ${what} to ${toTopic} (event ids kept)\n`,
+    );
   }
 
   private fail(error: unknown): void {
@@ -173,14 +190,19 @@ class ReplayRun {
   }
 
   private matches(type: string | null | undefined, correlation: string | null | undefined): boolean {
-    return (this.options.type === undefined || this.options.type === type) && (this.options.correlation === undefined || this.options.correlation === correlation);
+    return (
+      (this.options.type === undefined || this.options.type === type) &&
+      (this.options.correlation === undefined || this.options.correlation === correlation)
+    );
   }
 
   private async send(event: Replayable): Promise<void> {
     const { toTopic } = this.options;
     if (this.options.dryRun) {
       this.sent += 1;
-      this.context.output.out(`would send ${event.id ?? '(no id)'}  ${event.type ?? '(no type)'}  from ${event.origin} → ${toTopic}\n`);
+      this.context.output.out(
+        `would send ${event.id ?? '(no id)'}  ${event.type ?? '(no type)'}  from ${event.origin} → ${toTopic}\n`,
+      );
       return;
     }
     this.publisher ??= await this.ports.publisher();
@@ -205,17 +227,27 @@ class ReplayRun {
  * offset) order. The next page starts at the last page's last timestamp (inclusive), and
  * the rows already seen at that timestamp are dropped, so none is lost or repeated.
  */
-export async function* storePages(store: Pick<EventStorePort, 'findEvents'>, filter: EventFilter): AsyncGenerator<StoredEvent[]> {
+export async function* storePages(
+  store: Pick<EventStorePort, 'findEvents'>,
+  filter: EventFilter,
+): AsyncGenerator<StoredEvent[]> {
   let from = filter.from;
   let seenAtBoundary = new Set<string>();
   for (;;) {
-    const page = await store.findEvents({ ...filter, ...(from === undefined ? {} : { from }), limit: STORE_PAGE_SIZE, order: 'asc' });
+    const page = await store.findEvents({
+      ...filter,
+      ...(from === undefined ? {} : { from }),
+      limit: STORE_PAGE_SIZE,
+      order: 'asc',
+    });
     const fresh = page.filter((event) => !seenAtBoundary.has(recordKey(event)));
     if (fresh.length > 0) yield fresh;
     const last = page[page.length - 1];
     if (page.length < STORE_PAGE_SIZE || last === undefined) return;
     if (fresh.length === 0) {
-      throw new Error(`more than ${STORE_PAGE_SIZE} stored records share the Kafka timestamp ${last.kafkaTimestamp.toISOString()}: replay them from Kafka with --topic`);
+      throw new Error(
+        `more than ${STORE_PAGE_SIZE} stored records share the Kafka timestamp ${last.kafkaTimestamp.toISOString()}: replay them from Kafka with --topic`,
+      );
     }
     const boundary = last.kafkaTimestamp.getTime();
     if (from === undefined || from.getTime() !== boundary) seenAtBoundary = new Set();
@@ -235,7 +267,12 @@ function fromConsumedRecord(record: ConsumedRecord): Replayable {
 
 /** The stored record as it was on the wire: JSON data re-serialised, other bytes from base64. */
 function fromStoredEvent(event: StoredEvent): Replayable {
-  const value = event.valueBase64 !== null ? Buffer.from(event.valueBase64, 'base64') : event.data === null ? null : Buffer.from(JSON.stringify(event.data));
+  const value =
+    event.valueBase64 !== null
+      ? Buffer.from(event.valueBase64, 'base64')
+      : event.data === null
+        ? null
+        : Buffer.from(JSON.stringify(event.data));
   return {
     record: { key: event.key, value, headers: withoutDeadLetterHeaders(event.headers) },
     id: event.id,

@@ -17,10 +17,38 @@ function world() {
   };
   const reader = new FakeTopicReader({});
   reader.lag = [
-    { groupId: 'invoice-agent', topic: 'acme.agent.invoice', partition: 0, committedOffset: '10', endOffset: '15', lag: 5 },
-    { groupId: 'invoice-agent', topic: 'acme.agent.invoice', partition: 1, committedOffset: '3', endOffset: '5', lag: 2 },
-    { groupId: 'invoice-agent', topic: 'acme.agent.invoice', partition: 2, committedOffset: null, endOffset: '4', lag: 4 },
-    { groupId: 'other-agent', topic: 'other.agent.invoice', partition: 0, committedOffset: '0', endOffset: '9', lag: 9 },
+    {
+      groupId: 'invoice-agent',
+      topic: 'acme.agent.invoice',
+      partition: 0,
+      committedOffset: '10',
+      endOffset: '15',
+      lag: 5,
+    },
+    {
+      groupId: 'invoice-agent',
+      topic: 'acme.agent.invoice',
+      partition: 1,
+      committedOffset: '3',
+      endOffset: '5',
+      lag: 2,
+    },
+    {
+      groupId: 'invoice-agent',
+      topic: 'acme.agent.invoice',
+      partition: 2,
+      committedOffset: null,
+      endOffset: '4',
+      lag: 4,
+    },
+    {
+      groupId: 'other-agent',
+      topic: 'other.agent.invoice',
+      partition: 0,
+      committedOffset: '0',
+      endOffset: '9',
+      lag: 9,
+    },
   ];
   return { store, reader };
 }
@@ -29,7 +57,12 @@ describe('stats', () => {
   it('shows events per type and topic, dead letters, hop latency and lag per group and topic', async () => {
     const { store, reader } = world();
     const context = captureContext();
-    await statsCommand(store, reader, { since: new Date('2026-11-22T11:00:00.000Z'), sinceText: '1h', json: false, topicPrefix: '' }, context);
+    await statsCommand(
+      store,
+      reader,
+      { since: new Date('2026-11-22T11:00:00.000Z'), sinceText: '1h', json: false, topicPrefix: '' },
+      context,
+    );
     const text = context.stdout();
     expect(text).toContain('42 records stored from 2026-11-22T11:00:00.000Z to 2026-11-22T12:00:00.000Z (since 1h)');
     expect(text).toMatch(/invoice\.received +acme\.agent\.invoice +30/);
@@ -43,8 +76,18 @@ describe('stats', () => {
   it('shows only the topics of FLOWLINE_TOPIC_PREFIX when it is set', async () => {
     const { store, reader } = world();
     const context = captureContext();
-    await statsCommand(store, reader, { since: new Date('2026-11-22T11:00:00.000Z'), sinceText: '1h', json: true, topicPrefix: 'acme.' }, context);
-    const report = JSON.parse(context.stdout()) as { total: number; byTypeAndTopic: { topic: string }[]; consumerLag: { groupId: string }[]; window: unknown };
+    await statsCommand(
+      store,
+      reader,
+      { since: new Date('2026-11-22T11:00:00.000Z'), sinceText: '1h', json: true, topicPrefix: 'acme.' },
+      context,
+    );
+    const report = JSON.parse(context.stdout()) as {
+      total: number;
+      byTypeAndTopic: { topic: string }[];
+      consumerLag: { groupId: string }[];
+      window: unknown;
+    };
     expect(report.total).toBe(32);
     expect(report.byTypeAndTopic.map((row) => row.topic)).toEqual(['acme.agent.invoice', 'acme.ingress.webhook']);
     expect(report.consumerLag.map((row) => row.groupId)).not.toContain('other-agent');
@@ -53,7 +96,12 @@ describe('stats', () => {
 
   it('says "none" for empty sections', async () => {
     const context = captureContext();
-    await statsCommand(new FakeEventStore(), new FakeTopicReader({}), { since: new Date(0), sinceText: '7d', json: false, topicPrefix: '' }, context);
+    await statsCommand(
+      new FakeEventStore(),
+      new FakeTopicReader({}),
+      { since: new Date(0), sinceText: '7d', json: false, topicPrefix: '' },
+      context,
+    );
     expect(context.stdout()).toContain('Dead letters: none');
     expect(context.stdout()).toContain('Consumer lag: none');
   });

@@ -7,7 +7,11 @@ export interface TailOptions extends TailFilter {
 }
 
 /** `flowline tail <topic...>`: decoded events as they arrive, until SIGINT/SIGTERM. */
-export async function tailCommand(reader: Pick<TopicReaderPort, 'assertTopicsExist' | 'tail'>, options: TailOptions, context: CommandContext): Promise<void> {
+export async function tailCommand(
+  reader: Pick<TopicReaderPort, 'assertTopicsExist' | 'tail'>,
+  options: TailOptions,
+  context: CommandContext,
+): Promise<void> {
   await reader.assertTopicsExist(options.topics);
   context.output.err(`tailing ${options.topics.join(', ')} from now on (Ctrl-C stops)\n`);
   await reader.tail({

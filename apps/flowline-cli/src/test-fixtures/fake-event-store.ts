@@ -1,5 +1,13 @@
 /** An in-memory event store with the query semantics the CLI relies on. */
-import type { EventFilter, EventStats, EventStorePort, EventTrace, RecordPosition, RedriveMark, StoredEvent } from '../ports';
+import type {
+  EventFilter,
+  EventStats,
+  EventStorePort,
+  EventTrace,
+  RecordPosition,
+  RedriveMark,
+  StoredEvent,
+} from '../ports';
 
 export class FakeEventStore implements EventStorePort {
   readonly traces = new Map<string, EventTrace>();
@@ -24,7 +32,13 @@ export class FakeEventStore implements EventStorePort {
           (filter.correlationId === undefined || event.correlationid === filter.correlationId) &&
           (filter.topic === undefined || event.topic === filter.topic),
       )
-      .sort((a, b) => a.kafkaTimestamp.getTime() - b.kafkaTimestamp.getTime() || a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(a.offset) - Number(b.offset));
+      .sort(
+        (a, b) =>
+          a.kafkaTimestamp.getTime() - b.kafkaTimestamp.getTime() ||
+          a.topic.localeCompare(b.topic) ||
+          a.partition - b.partition ||
+          Number(a.offset) - Number(b.offset),
+      );
     return Promise.resolve(matching.slice(0, filter.limit ?? 100));
   }
 

@@ -1,6 +1,14 @@
 /** In-memory stand-ins for the Kafka ports, shaped like the messaging lib's behaviour. */
 import { createEvent, encodeEvent } from '@flowline/event-schemas';
-import type { ConsumedRecord, GroupLag, OutgoingRecord, RangeOptions, ReadStart, RecordPublisherPort, TopicReaderPort } from '../ports';
+import type {
+  ConsumedRecord,
+  GroupLag,
+  OutgoingRecord,
+  RangeOptions,
+  ReadStart,
+  RecordPublisherPort,
+  TopicReaderPort,
+} from '../ports';
 
 /** The messaging lib's UnknownTopicError, as the CLI recognises it (by its code). */
 export class FakeUnknownTopicError extends Error {
@@ -13,7 +21,13 @@ export class FakeUnknownTopicError extends Error {
 export function consumedRecord(
   topic: string,
   offset: number,
-  fields: { partition?: number; headers?: Record<string, string>; key?: string | null; value?: string | null; timestamp?: Date } = {},
+  fields: {
+    partition?: number;
+    headers?: Record<string, string>;
+    key?: string | null;
+    value?: string | null;
+    timestamp?: Date;
+  } = {},
 ): ConsumedRecord {
   return {
     topic,
@@ -27,7 +41,12 @@ export function consumedRecord(
 }
 
 /** A real, decodable `webhook.received` CloudEvent as a Kafka record. */
-export function webhookRecord(topic: string, offset: number, id: string, options: { correlationid?: string; source?: string } = {}): ConsumedRecord {
+export function webhookRecord(
+  topic: string,
+  offset: number,
+  id: string,
+  options: { correlationid?: string; source?: string } = {},
+): ConsumedRecord {
   const event = createEvent(
     'webhook.received',
     { source: 'github', payload: { n: offset } },
@@ -35,7 +54,9 @@ export function webhookRecord(topic: string, offset: number, id: string, options
       id,
       source: options.source ?? '/webhook-gateway/github',
       time: new Date(Date.UTC(2026, 10, 22, 10, 0, 0, offset)),
-      ...(options.correlationid === undefined ? {} : { causedBy: { id: options.correlationid, correlationid: options.correlationid } }),
+      ...(options.correlationid === undefined
+        ? {}
+        : { causedBy: { id: options.correlationid, correlationid: options.correlationid } }),
     },
   );
   const encoded = encodeEvent(event);
@@ -55,9 +76,15 @@ export class FakeTopicReader implements TopicReaderPort {
     return missing.length > 0 ? Promise.reject(new FakeUnknownTopicError(missing)) : Promise.resolve();
   }
 
-  async read(options: RangeOptions & { onRecord(record: ConsumedRecord): Promise<void> | void; signal?: AbortSignal }): Promise<number> {
+  async read(
+    options: RangeOptions & { onRecord(record: ConsumedRecord): Promise<void> | void; signal?: AbortSignal },
+  ): Promise<number> {
     await this.assertTopicsExist(options.topics);
-    this.reads.push({ topics: options.topics, from: options.from, ...(options.to === undefined ? {} : { to: options.to }) });
+    this.reads.push({
+      topics: options.topics,
+      from: options.from,
+      ...(options.to === undefined ? {} : { to: options.to }),
+    });
     let count = 0;
     for (const record of this.inRange(options)) {
       if (options.signal?.aborted === true) break;
@@ -76,9 +103,14 @@ export class FakeTopicReader implements TopicReaderPort {
     return this.inRange(options).length;
   }
 
-  async tail(options: { topics: readonly string[]; onRecord(record: ConsumedRecord): Promise<void> | void; signal: AbortSignal }): Promise<void> {
+  async tail(options: {
+    topics: readonly string[];
+    onRecord(record: ConsumedRecord): Promise<void> | void;
+    signal: AbortSignal;
+  }): Promise<void> {
     await this.assertTopicsExist(options.topics);
-    for (const record of this.live.filter((live) => options.topics.includes(live.topic))) await options.onRecord(record);
+    for (const record of this.live.filter((live) => options.topics.includes(live.topic)))
+      await options.onRecord(record);
     if (options.signal.aborted) return;
     await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
   }
@@ -88,7 +120,11 @@ export class FakeTopicReader implements TopicReaderPort {
   }
 
   private inRange(options: RangeOptions): ConsumedRecord[] {
-    return options.topics.flatMap((topic) => (this.topics[topic] ?? []).filter((record) => startsBy(options.from, record) && (options.to === undefined || record.timestamp < options.to)));
+    return options.topics.flatMap((topic) =>
+      (this.topics[topic] ?? []).filter(
+        (record) => startsBy(options.from, record) && (options.to === undefined || record.timestamp < options.to),
+      ),
+    );
   }
 }
 

@@ -23,19 +23,25 @@ const mongodbSource = z.object({
   database: z.string().min(1),
   collection: z.string().min(1),
   // Opaque to everyone but the MongoDB driver (`resumeAfter`); usually `{ _data: "<hex>" }`.
-  resumeToken: z.record(z.string(), z.unknown()).meta({ description: 'change stream resume token (_id of the change event)' }),
+  resumeToken: z
+    .record(z.string(), z.unknown())
+    .meta({ description: 'change stream resume token (_id of the change event)' }),
 });
 
 const row = z.record(z.string(), z.unknown());
 
 export const dataChangedV1 = z
   .object({
-    op: z.enum(['insert', 'update', 'delete', 'snapshot']).meta({ description: 'snapshot: a row read by the initial copy, not a change' }),
+    op: z
+      .enum(['insert', 'update', 'delete', 'snapshot'])
+      .meta({ description: 'snapshot: a row read by the initial copy, not a change' }),
     source: z.discriminatedUnion('kind', [postgresSource, mongodbSource]),
     key: row.meta({ description: 'primary key columns, or { _id } for MongoDB' }),
     // Values are as the source decoder delivers them: PostgreSQL numeric and int8 arrive as
     // strings so no precision is lost on the way through JSON.
-    before: row.nullable().meta({ description: 'the old row; null unless the source provides it (REPLICA IDENTITY FULL, pre-images)' }),
+    before: row
+      .nullable()
+      .meta({ description: 'the old row; null unless the source provides it (REPLICA IDENTITY FULL, pre-images)' }),
     after: row.nullable().meta({ description: 'the new row; null for a delete' }),
     commitTime: timestamp.meta({ description: 'commit time of the transaction at the source' }),
   })
@@ -51,4 +57,7 @@ export const dataChangedV1 = z
       context.addIssue({ code: 'custom', path: ['before'], message: `${change.op} must have "before": null` });
     }
   })
-  .meta({ description: 'One row/document change (cdc-listener). insert/update/snapshot carry "after"; delete has "after": null.' });
+  .meta({
+    description:
+      'One row/document change (cdc-listener). insert/update/snapshot carry "after"; delete has "after": null.',
+  });

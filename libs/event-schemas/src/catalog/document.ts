@@ -5,6 +5,8 @@ export const documentProcessedV1 = z
   .object({
     kind: z.string().min(1).meta({ description: 'detected kind, e.g. text, json-object, invoice, pdf' }),
     text: z.string().meta({ description: 'extracted text' }),
-    metadata: z.record(z.string(), z.unknown()).meta({ description: 'kind-specific facts (origin, page count, language, ...)' }),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'kind-specific facts (origin, page count, language, ...)' }),
   })
   .meta({ description: 'A document was processed (document-agent): text, metadata, detected kind.' });

@@ -35,7 +35,10 @@ export const emailIncomingV1 = z
       .optional()
       .meta({ description: 'the original RFC 5322 message, base64, when the source provided it' }),
   })
-  .meta({ description: 'An email arrived (webhook-gateway, inbound-mail sources): parsed fields, and the raw MIME when available.' });
+  .meta({
+    description:
+      'An email arrived (webhook-gateway, inbound-mail sources): parsed fields, and the raw MIME when available.',
+  });
 
 export const emailClassifiedV1 = z
   .object({
@@ -45,7 +48,11 @@ export const emailClassifiedV1 = z
       .regex(/^[a-z][a-z0-9_.-]*$/, 'a lower-case category name such as invoice or support')
       .meta({ description: 'category name from the configured set, e.g. invoice, support, spam' }),
     confidence: z.number().min(0).max(1).meta({ description: 'classifier confidence, 0..1' }),
-    classifier: z.string().min(1).optional().meta({ description: 'model or rule set (with version) that decided, for audit' }),
+    classifier: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'model or rule set (with version) that decided, for audit' }),
     draftedReply: z
       .object({
         subject: z.string(),

@@ -52,7 +52,11 @@ export const decimalString = z
  */
 export const money = z
   .object({
-    amountMinor: z.number().int().safe().meta({ description: "amount in the currency's minor unit (ISO 4217 exponent), integer" }),
+    amountMinor: z
+      .number()
+      .int()
+      .safe()
+      .meta({ description: "amount in the currency's minor unit (ISO 4217 exponent), integer" }),
     currency: currencyCode,
   })
   .meta({ description: 'an amount of money: integer minor units and currency' });

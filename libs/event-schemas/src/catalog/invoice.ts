@@ -4,7 +4,16 @@
  * Money is integer minor units plus currency, never a float (see `money`).
  */
 import { z } from 'zod';
-import { byteCount, calendarDate, currencyCode, decimalString, mailbox, mediaType, money, sha256Hex } from './field-types';
+import {
+  byteCount,
+  calendarDate,
+  currencyCode,
+  decimalString,
+  mailbox,
+  mediaType,
+  money,
+  sha256Hex,
+} from './field-types';
 
 const documentRef = z.object({
   // By reference: invoices are PDFs and images, larger than a Kafka message should be.
@@ -20,7 +29,10 @@ export const invoiceReceivedV1 = z
     document: documentRef,
     receivedVia: z.enum(['email', 'file', 'webhook']),
     sender: mailbox.optional().meta({ description: 'who sent it, when it came by email' }),
-    text: z.string().optional().meta({ description: 'text already extracted upstream, so the invoice agent need not OCR again' }),
+    text: z
+      .string()
+      .optional()
+      .meta({ description: 'text already extracted upstream, so the invoice agent need not OCR again' }),
   })
   .meta({ description: 'An invoice document to process (email-agent, document-agent).' });
 
@@ -28,7 +40,10 @@ const party = z.object({
   name: z.string().min(1),
   vatId: z.string().min(1).optional(),
   address: z.string().optional(),
-  iban: z.string().regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/, 'an IBAN without spaces').optional(),
+  iban: z
+    .string()
+    .regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/, 'an IBAN without spaces')
+    .optional(),
 });
 
 const invoiceLine = z.object({
@@ -40,7 +55,10 @@ const invoiceLine = z.object({
 });
 
 const validationIssue = z.object({
-  code: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case issue code').meta({ description: 'stable code, e.g. missing_field, total_mismatch, duplicate_invoice' }),
+  code: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'a snake_case issue code')
+    .meta({ description: 'stable code, e.g. missing_field, total_mismatch, duplicate_invoice' }),
   severity: z.enum(['error', 'warning']),
   field: z.string().optional().meta({ description: 'path of the field concerned, e.g. lines.2.net' }),
   message: z.string(),
@@ -48,7 +66,9 @@ const validationIssue = z.object({
 
 export const invoiceProcessedV1 = z
   .object({
-    documentSha256: sha256Hex.meta({ description: 'SHA-256 of the processed document (links back to invoice.received)' }),
+    documentSha256: sha256Hex.meta({
+      description: 'SHA-256 of the processed document (links back to invoice.received)',
+    }),
     // Every extracted field is optional: extraction can fail partly, and a missing field is a
     // validation issue with a decision, not an undecodable event.
     fields: z.object({
@@ -75,11 +95,25 @@ export const invoiceProcessedV1 = z
   .superRefine((invoice, context) => {
     const hasError = invoice.validation.issues.some((issue) => issue.severity === 'error');
     if (invoice.validation.valid === hasError) {
-      context.addIssue({ code: 'custom', path: ['validation', 'valid'], message: 'valid must be true exactly when no issue has severity error' });
+      context.addIssue({
+        code: 'custom',
+        path: ['validation', 'valid'],
+        message: 'valid must be true exactly when no issue has severity error',
+      });
     }
     // An approval is what downstream systems pay on; it must rest on a complete, valid invoice.
-    if (invoice.decision === 'approved' && (hasError || invoice.fields.total === undefined || invoice.fields.invoiceNumber === undefined || invoice.fields.supplier === undefined)) {
-      context.addIssue({ code: 'custom', path: ['decision'], message: 'approved needs a valid invoice with invoiceNumber, supplier and total' });
+    if (
+      invoice.decision === 'approved' &&
+      (hasError ||
+        invoice.fields.total === undefined ||
+        invoice.fields.invoiceNumber === undefined ||
+        invoice.fields.supplier === undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['decision'],
+        message: 'approved needs a valid invoice with invoiceNumber, supplier and total',
+      });
     }
   })
   .meta({ description: 'An invoice was processed (invoice-agent): extracted fields, validation result, decision.' });

@@ -22,10 +22,16 @@ export const syncCompletedV1 = z
         externalId: z.string().min(1).optional().meta({ description: "the target's id for the entity" }),
         externalVersion: z.string().optional(),
       }),
-      z.object({ status: z.literal('unchanged').meta({ description: 'the target already held this state (an idempotent replay)' }) }),
+      z.object({
+        status: z
+          .literal('unchanged')
+          .meta({ description: 'the target already held this state (an idempotent replay)' }),
+      }),
       z.object({
         status: z.literal('rejected'),
-        reason: z.object({ code: z.string().min(1), message: z.string() }).meta({ description: "the target's permanent refusal" }),
+        reason: z
+          .object({ code: z.string().min(1), message: z.string() })
+          .meta({ description: "the target's permanent refusal" }),
       }),
     ]),
     attempts: z.number().int().min(1).optional(),

@@ -15,7 +15,9 @@ export interface TestDatabase {
 
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const serverUrl = testInfra().DATABASE_URL;
-  const name = `flowline_es_${uniqueName(label).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const name = `flowline_es_${uniqueName(label)
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()}`;
   const admin = new Pool({ connectionString: serverUrl, max: 1 });
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
@@ -36,7 +38,10 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       // kill them mid-goodbye and surface as an unhandled error, so wait until they are gone.
       await waitFor(
         async () => {
-          const sessions = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+          const sessions = await admin.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1`,
+            [name],
+          );
           return sessions.rows[0]?.n === '0';
         },
         { timeoutMs: 10_000, intervalMs: 20, description: `sessions on ${name} to close` },

@@ -20,7 +20,11 @@ const mode = env('MODE');
 const crashAfter = Number(process.env['CRASH_AFTER'] ?? 0);
 const handleDelayMs = Number(process.env['HANDLE_DELAY_MS'] ?? 0);
 const logger = createLogger({ service: 'consumer-fixture', level: 'warn' });
-const messaging = new MessagingClient({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'consumer-fixture', logger });
+const messaging = new MessagingClient({
+  brokers: env('KAFKA_BROKERS').split(','),
+  clientId: 'consumer-fixture',
+  logger,
+});
 const publisher = messaging.createPublisher();
 const pool = mode === 'inbox' ? new Pool({ connectionString: env('DATABASE_URL'), max: 2 }) : undefined;
 const inbox = pool === undefined ? undefined : new PostgresInbox(pool, env('GROUP'));
@@ -49,7 +53,11 @@ const consumer = messaging.createConsumer({
     } else {
       context.publish(
         env('OUTPUT'),
-        createEvent('document.processed', { kind: 'test', text: event.id, metadata: {} }, { source: '/consumer-fixture', causedBy: event, id: derivedEventId(event.id, 'document.processed') }),
+        createEvent(
+          'document.processed',
+          { kind: 'test', text: event.id, metadata: {} },
+          { source: '/consumer-fixture', causedBy: event, id: derivedEventId(event.id, 'document.processed') },
+        ),
       );
     }
     effects += 1;
