@@ -18,9 +18,8 @@ describe('kafkajsLogLevel', () => {
 describe('kafkajsInstallProblem', () => {
   it('says nothing about kafkajs as the patch leaves it, with the native CRC-32C loaded', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs's protocol modules are untyped CommonJS, reached on purpose
-    expect(
-      kafkajsInstallProblem(require('kafkajs/src/protocol/recordBatch/crc32C') as { native?: unknown }),
-    ).toBeUndefined();
+    const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as { native?: unknown };
+    expect(kafkajsInstallProblem(crc32C)).toBeUndefined();
   });
 
   it('names the missing patch, and the JavaScript CRC fallback, in one line each', () => {
