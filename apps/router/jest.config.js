@@ -1,1 +1,8 @@
-module.exports = { displayName: 'router', preset: '../../jest.preset.js', rootDir: __dirname };
+module.exports = {
+  displayName: 'router',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  // *.int.spec.ts start the service in the test process against the real broker.
+  globalSetup: '<rootDir>/../../libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/../../libs/testing/src/global-teardown.ts',
+};

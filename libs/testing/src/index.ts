@@ -8,3 +8,5 @@ export type { ProbedMessage } from './topic-probe';
 export { createScratchDatabase } from './scratch-database';
 export type { ScratchDatabase } from './scratch-database';
 export { deployableApps, OPERATOR_COMMANDS } from './deployable-apps';
+export { freePort, startServiceUnderTest } from './service-under-test';
+export type { ServiceUnderTest, ServiceUnderTestOptions } from './service-under-test';
