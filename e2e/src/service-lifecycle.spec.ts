@@ -1,7 +1,8 @@
 /**
  * Every service, run as its own process against the real broker, shows the operator face
- * ARCHITECTURE.md promises: /healthz, /readyz, Prometheus /metrics, a clean exit 0 on
- * SIGTERM, and a non-zero exit naming the key when its configuration is bad.
+ * docs/architecture.md ("Services' outside faces") promises: /healthz, /readyz, Prometheus
+ * /metrics, a clean exit 0 on SIGTERM, and a non-zero exit naming the key when its
+ * configuration is bad.
  */
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The AsyncAPI 3.0 description of Flowline's topics, built from the same sources the code
  * uses: topic names from topics.ts, messages from the event catalogue, examples from
- * event-examples.ts. Who writes and reads which topic mirrors ARCHITECTURE.md's topic table;
+ * event-examples.ts. Who writes and reads which topic mirrors docs/architecture.md "Topics";
  * keep the two in step.
  *
  * The result must be deterministic (no timestamps, stable key order): docs/asyncapi.yaml is
@@ -46,7 +46,7 @@ interface ChannelSpec {
 
 const agentChannelId = (agent: AgentName): string => `agent${capitalise(agent)}`;
 
-/** Every topic of ARCHITECTURE.md's topic table. */
+/** Every topic of docs/architecture.md "Topics". */
 const CHANNELS: readonly ChannelSpec[] = [
   {
     id: 'ingressWebhook',
@@ -109,7 +109,7 @@ const sendsDomain = (service: string, messages: readonly EventType[]): Operation
   messages,
 });
 
-/** Writers and readers per ARCHITECTURE.md's topic table and event catalogue ("emitted by"). */
+/** Writers and readers per docs/architecture.md "Topics" and "Event catalogue" ("emitted by"). */
 const OPERATIONS: readonly OperationSpec[] = [
   { service: 'webhook-gateway', action: 'send', channel: 'ingressWebhook' },
   { service: 'file-watcher', action: 'send', channel: 'ingressFile' },
@@ -158,7 +158,7 @@ function camelCase(words: string): string {
     .join('');
 }
 
-/** The CloudEvents Kafka binary-mode headers (ARCHITECTURE.md "Event envelope"). */
+/** The CloudEvents Kafka binary-mode headers (docs/architecture.md "Event envelope"). */
 function cloudEventHeadersSchema(): JsonObject {
   return {
     type: 'object',

@@ -104,7 +104,7 @@ describe('the AsyncAPI document', () => {
     expect(JSON.stringify(message?.bindings().get('kafka')?.value())).toContain('partitionkey');
   });
 
-  it('has the agents send and receive what ARCHITECTURE.md says', async () => {
+  it('has the agents send and receive what docs/architecture.md says', async () => {
     const { document } = await parsed;
     const operations = document
       ?.operations()
