@@ -1,9 +1,51 @@
-import { spawn } from 'node:child_process';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withExclusiveLock } from './lock';
+
+// Every step waits on something observable — a holder is inside its work, a waiter was told
+// who holds the lock, a flock process printed that it holds it — and a holder keeps the lock
+// until the test lets go, so a slow machine changes how long the tests take, not what they see.
+
+interface Latch {
+  promise: Promise<void>;
+  open: () => void;
+}
+
+function latch(): Latch {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+interface ForeignHolder {
+  /** Lets go of the lock and resolves once the holder process has exited. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock from another process that writes no holder file (as a holder that has just
+ * started, or any other flock user, looks). Resolves once flock reports it holds the lock;
+ * it keeps it until released: `cat` ends when its stdin closes, and flock with it.
+ */
+async function holdFromAnotherProcess(lockFile: string): Promise<ForeignHolder> {
+  const child: ChildProcessWithoutNullStreams = spawn('flock', ['--exclusive', lockFile, '-c', 'echo held; exec cat']);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('held')) resolve();
+    });
+    child.once('error', reject);
+    void exited.then(() => reject(new Error('the flock holder exited before it held the lock')));
+  });
+  return {
+    release: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
 
 describe('withExclusiveLock', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-infra-lock-'));
@@ -13,37 +55,61 @@ describe('withExclusiveLock', () => {
   it('runs holders one after the other and tells the waiting one who holds the lock', async () => {
     const events: string[] = [];
     const waits: string[] = [];
-    const hold = (name: string) => async (): Promise<void> => {
-      events.push(`${name} in`);
-      await sleep(400);
-      events.push(`${name} out`);
-    };
-    await Promise.all([
-      withExclusiveLock(lockFile, { timeoutMs: 10_000 }, hold('a')),
-      sleep(50).then(() =>
-        withExclusiveLock(lockFile, { timeoutMs: 10_000, onWait: (holder) => waits.push(holder) }, hold('b')),
-      ),
-    ]);
+    const aIn = latch();
+    const aMayLeave = latch();
+    const a = withExclusiveLock(lockFile, { timeoutMs: 30_000 }, async () => {
+      events.push('a in');
+      aIn.open();
+      await aMayLeave.promise;
+      events.push('a out');
+    });
+    await aIn.promise;
+    const b = withExclusiveLock(
+      lockFile,
+      {
+        timeoutMs: 30_000,
+        onWait: (holder) => {
+          waits.push(holder);
+          aMayLeave.open(); // b is waiting, and knows on whom: now a may finish
+        },
+      },
+      () => {
+        events.push('b in', 'b out');
+        return Promise.resolve();
+      },
+    );
+    await Promise.all([a, b]);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(waits).toEqual([expect.stringContaining(`pid ${process.pid}`)]);
   });
 
   it('raises no alarm while nobody is known to hold the lock (a slow start), and names an unknown holder later', async () => {
-    // Held by a process that writes no holder file: released well before the notice is due, then well after.
-    const waitsWhileHeld = async (seconds: number, noticeMs: number): Promise<string[]> => {
-      const holder = spawn('flock', [lockFile, 'sleep', String(seconds)]);
-      await sleep(100);
-      const waits: string[] = [];
+    const holder = await holdFromAnotherProcess(lockFile);
+    const noticeMs = 1_000;
+    const waits: string[] = [];
+    let noticedAfterMs: number | undefined;
+    const startedAt = Date.now();
+    try {
       await withExclusiveLock(
         lockFile,
-        { timeoutMs: 10_000, unknownHolderNoticeMs: noticeMs, onWait: (who) => waits.push(who) },
+        {
+          timeoutMs: 30_000,
+          unknownHolderNoticeMs: noticeMs,
+          onWait: (who) => {
+            noticedAfterMs = Date.now() - startedAt;
+            waits.push(who);
+            void holder.release(); // the notice came: let the waiter in
+          },
+        },
         () => Promise.resolve(),
       );
-      holder.kill();
-      return waits;
-    };
-    expect(await waitsWhileHeld(0.5, 3_000)).toEqual([]);
-    expect(await waitsWhileHeld(3, 500)).toEqual(['holder unknown']);
+    } finally {
+      await holder.release();
+    }
+    expect(waits).toEqual(['holder unknown']);
+    // Silent for the whole notice time although the lock was taken all along. A lower bound:
+    // a slow machine can only make the notice later.
+    expect(noticedAfterMs).toBeGreaterThanOrEqual(noticeMs);
   });
 
   it('releases the lock when the work throws', async () => {
@@ -54,11 +120,20 @@ describe('withExclusiveLock', () => {
   });
 
   it('gives up with LOCK_TIMEOUT while another holder keeps it', async () => {
-    const holding = withExclusiveLock(lockFile, { timeoutMs: 5000 }, () => sleep(2500));
-    await sleep(100);
-    await expect(withExclusiveLock(lockFile, { timeoutMs: 1000 }, () => Promise.resolve())).rejects.toMatchObject({
-      code: 'LOCK_TIMEOUT',
+    const held = latch();
+    const mayLeave = latch();
+    const holding = withExclusiveLock(lockFile, { timeoutMs: 30_000 }, async () => {
+      held.open();
+      await mayLeave.promise;
     });
-    await holding;
+    await held.promise;
+    try {
+      await expect(withExclusiveLock(lockFile, { timeoutMs: 1000 }, () => Promise.resolve())).rejects.toMatchObject({
+        code: 'LOCK_TIMEOUT',
+      });
+    } finally {
+      mayLeave.open();
+      await holding;
+    }
   });
 });

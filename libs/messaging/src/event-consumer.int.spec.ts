@@ -2,7 +2,7 @@
  * The consumer runtime in-process on the real broker: retries, dead letters with their
  * headers, partitions progressing independently, readiness.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { createEvent, encodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
 import { createLogger } from '@flowline/telemetry';
 import { testInfra, TopicProbe, uniqueName, waitFor } from '@flowline/testing';
@@ -68,6 +68,13 @@ describe('event consumer on the real broker', () => {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     await admin.disconnect();
     return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  }
+
+  /** The group's only member while the group is stable, as the broker reports it. */
+  async function stableMemberOf(admin: Admin, groupId: string): Promise<string | undefined> {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    return group?.state === 'Stable' && group.members.length === 1 ? group.members[0]?.memberId : undefined;
   }
 
   it('retries a transient failure and commits once the handler succeeds', async () => {
@@ -241,20 +248,45 @@ describe('event consumer on the real broker', () => {
     const slow = sample('slow');
     await publisher.publish(topic, slow);
     const groupId = uniqueName('group');
+    // The broker's smallest session timeout; the handler outlasts it.
+    const sessionTimeoutMs = 6_000;
+    const admin = raw.admin();
+    await admin.connect();
+    stops.push(() => admin.disconnect());
     const handled: string[] = [];
+    const membershipChanges: string[] = [];
     await startConsumer({
       groupId,
-      // The broker's smallest session timeout; the handler takes longer than that.
-      sessionTimeoutMs: 6_000,
+      sessionTimeoutMs,
       handle: async (event) => {
         handled.push(event.id);
-        if (handled.length === 1) await new Promise((resolve) => setTimeout(resolve, 9_000));
+        if (handled.length > 1) return;
+        // Held until the broker, asked again and again, still lists the same member in a stable
+        // group when a session timeout and a half have passed since the handler began (the half
+        // covers the broker's own expiry check). A member that stopped heartbeating would be
+        // gone by then.
+        const began = Date.now();
+        const member = await waitFor(() => stableMemberOf(admin, groupId), {
+          description: 'the member at the start of the handler',
+        });
+        await waitFor(
+          async () => {
+            const now = await stableMemberOf(admin, groupId);
+            if (now !== member) {
+              membershipChanges.push(`${member} became ${now ?? 'no stable member'}`);
+              return true;
+            }
+            return Date.now() - began >= sessionTimeoutMs * 1.5;
+          },
+          { timeoutMs: 60_000, intervalMs: 500, description: 'a session timeout and a half as a member' },
+        );
       },
     });
     await waitFor(async () => (await committedCount(groupId)) === 1, {
-      timeoutMs: 40_000,
+      timeoutMs: 90_000,
       description: 'the slow message committed',
     });
+    expect(membershipChanges).toEqual([]);
     // An evicted member's commit fails and the message is fetched and handled again.
     expect(handled).toEqual([slow.id]);
   });

@@ -2,7 +2,8 @@
  * The batch record consumer on the real broker: every record handed on once stored, offsets
  * committed only after the batch was stored, a failing store retried without losing records.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Worker } from 'node:worker_threads';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { createEvent, encodeEvent, FlowlineEvent } from '@flowline/event-schemas';
 import { createLogger } from '@flowline/telemetry';
 import { testInfra, uniqueName, waitFor } from '@flowline/testing';
@@ -165,7 +166,10 @@ describe('record batch consumer on the real broker', () => {
   it('survives being evicted during a store slower than the session timeout, and goes on', async () => {
     await produce(30);
     const groupId = uniqueName('group');
+    const admin = raw.admin();
+    await admin.connect();
     let calls = 0;
+    let evicted: boolean | undefined;
     const stored = new Set<string>();
     const consumer = messaging.createRecordConsumer({
       groupId,
@@ -174,20 +178,89 @@ describe('record batch consumer on the real broker', () => {
       maxBatchRecords: 50,
       handleBatch: async (records) => {
         calls += 1;
-        // The first store outlasts the session: the group evicts this member meanwhile.
-        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 9_000));
+        if (calls === 1) {
+          // The consumer heartbeats while a store runs, so only a process that stops altogether
+          // (a long GC pause, a store hogging the CPU) is evicted mid-store: stall this thread
+          // until the broker has dropped the member, then finish the store.
+          const member = await waitFor(() => stableMemberOf(admin, groupId), {
+            description: 'the member storing the first batch',
+          });
+          evicted = await stallUntilGone(groupId, member);
+        }
         for (const record of records) stored.add(`${record.partition}:${record.offset}`);
       },
     });
     started.push(consumer);
     let failedForGood = false;
     void consumer.failed.then(() => (failedForGood = true));
-    await consumer.start();
-    await waitFor(async () => stored.size === 30 && (await committed(groupId)) === 30, {
-      description: 'every record stored and committed after the eviction',
-      timeoutMs: 60_000,
-    });
+    try {
+      await consumer.start();
+      await waitFor(async () => stored.size === 30 && (await committed(groupId)) === 30, {
+        description: 'every record stored and committed after the eviction',
+        timeoutMs: 90_000,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    expect(evicted).toBe(true);
     expect(failedForGood).toBe(false);
     await expect(consumer.readiness().check()).resolves.toBeUndefined();
   });
+
+  /** The group's only member while the group is stable, as the broker reports it. */
+  async function stableMemberOf(admin: Admin, groupId: string): Promise<string | undefined> {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    return group?.state === 'Stable' && group.members.length === 1 ? group.members[0]?.memberId : undefined;
+  }
+
+  /**
+   * Blocks this thread — its timers, sockets and heartbeats with it — until a watcher on a
+   * worker thread sees the broker no longer list `memberId` in the group. True if it saw that
+   * before the deadline.
+   */
+  async function stallUntilGone(groupId: string, memberId: string, timeoutMs = 60_000): Promise<boolean> {
+    const gone = new Int32Array(new SharedArrayBuffer(4));
+    const watcher = new Worker(EVICTION_WATCHER, {
+      eval: true,
+      workerData: { kafkajs: require.resolve('kafkajs'), brokers, groupId, memberId, gone, timeoutMs },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        watcher.once('message', () => resolve());
+        watcher.once('error', reject);
+      });
+      Atomics.wait(gone, 0, 0, timeoutMs);
+      return Atomics.load(gone, 0) === 1;
+    } finally {
+      await watcher.terminate();
+    }
+  }
 });
+
+// Plain JavaScript run on a worker thread (outside Jest's module registry, hence kafkajs by path):
+// polls the broker while the test's own thread is stalled, and wakes it once the member is gone.
+const EVICTION_WATCHER = `
+const { parentPort, workerData } = require('node:worker_threads');
+// kafkajs's harmless negative-timer warning (tulios/kafkajs#1751), as kafka-connection.ts drops it.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  if ((typeof rest[0] === 'string' ? rest[0] : warning?.name) !== 'TimeoutNegativeWarning') emitWarning(warning, ...rest);
+};
+const { Kafka, logLevel } = require(workerData.kafkajs);
+const { brokers, groupId, memberId, gone, timeoutMs } = workerData;
+const admin = new Kafka({ clientId: 'eviction-watcher', brokers, logLevel: logLevel.NOTHING }).admin();
+(async () => {
+  await admin.connect();
+  parentPort.postMessage('watching');
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const { groups } = await admin.describeGroups([groupId]);
+    if (!(groups[0]?.members ?? []).some((member) => member.memberId === memberId)) {
+      Atomics.store(gone, 0, 1);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await admin.disconnect();
+})().finally(() => Atomics.notify(gone, 0));
+`;
