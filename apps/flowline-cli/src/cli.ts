@@ -40,7 +40,8 @@ Arguments:
   <offset>        a non-negative offset in every partition (42), or <partition>:<offset> (0:42)
 
 Replay and redrive keep event ids (and keys, values, headers; flowline-dlq-* headers are
-dropped): consumers that deduplicate by id skip events they already processed.
+dropped). Each record sent is new input to every consumer of the target topic: only a stage
+that records ids in the PostgreSQL inbox skips an event it already handled.
 
 Settings: KAFKA_BROKERS (default 127.0.0.1:9092), DATABASE_URL (default
 postgres://postgres@127.0.0.1:55432/flowline), FLOWLINE_TOPIC_PREFIX (scopes stats).
@@ -242,7 +243,7 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
     .option('--dry-run', 'print what would be sent, one line per event; send nothing')
     .addHelpText(
       'after',
-      '\nEvent ids are kept: consumers that deduplicate by id skip events they already processed.\nA progress bar shows on a terminal when there are more than 100 events.',
+      '\nEvent ids are kept; every consumer of --to-topic handles the events as new input (only an inbox stage skips one it already handled).\nA progress bar shows on a terminal when there are more than 100 events.',
     )
     .action(
       async (options: {

@@ -97,7 +97,7 @@ describe('dlq redrive', () => {
     const { store, run } = setup([deadLetter(0, 'a', 'document.processed')]);
     store.markRedriven = () => Promise.reject(new Error('connection lost'));
     await expect(run()).rejects.toThrow(
-      'republished 0:0  a  document.processed to agent.document but could not mark it redriven (connection lost): a rerun sends it again, consumers drop it by id',
+      'republished 0:0  a  document.processed to agent.document but could not mark it redriven (connection lost): a rerun sends it again (same event id)',
     );
   });
 

@@ -1,10 +1,11 @@
 import { recordKey } from '@flowline/event-store';
 /**
  * `flowline dlq redrive <topic>`: republishes selected dead letters to their original topic
- * with the same key, value and headers (so the same CloudEvent id: a consumer that had in
- * fact processed it drops it as a duplicate), then marks each as redriven in the event
- * store — only after the broker acknowledged it, so a crash can resend one but never lose
- * one. Records already marked are skipped, which makes a rerun safe.
+ * with the same key, value and headers (so the same CloudEvent id: only a consumer that
+ * records ids in the PostgreSQL inbox drops one it had in fact handled; see
+ * docs/architecture.md "Delivery guarantees: what is acknowledged when"), then marks each as
+ * redriven in the event store — only after the broker acknowledged it, so a crash can resend
+ * one but never lose one. Records already marked are skipped, which makes a rerun safe.
  */
 import { InterruptedError, NotFoundError } from '../cli-error';
 import { DeadLetterView, originalRecordOf, readDeadLetter } from '../dead-letter-record';
@@ -127,7 +128,7 @@ class RedriveRun {
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(
-          `republished ${describe(deadLetter)} to ${target} but could not mark it redriven (${reason}): a rerun sends it again, consumers drop it by id`,
+          `republished ${describe(deadLetter)} to ${target} but could not mark it redriven (${reason}): a rerun sends it again (same event id)`,
           { cause: error },
         );
       }

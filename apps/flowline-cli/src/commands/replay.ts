@@ -2,9 +2,10 @@ import { recordKey } from '@flowline/event-store';
 /**
  * `flowline replay`: republishes past events, unchanged, to one topic. With source topics
  * it reads them from Kafka (a time or an offset as the start); without, it reads the event
- * store (a time as the start; page by page). Event ids are kept: a consumer that
- * deduplicates by id skips events it already processed, so a replay reaches what was
- * missed (a new consumer, a cleared inbox) and never doubles what was done.
+ * store (a time as the start; page by page). Event ids are kept, but each is a new record to
+ * every consumer of the target topic: only a consumer that records ids in the PostgreSQL
+ * inbox skips events it already handled; the others handle them again (docs/architecture.md
+ * "Delivery guarantees: what is acknowledged when").
  */
 import { InterruptedError, UsageError } from '../cli-error';
 import { withoutDeadLetterHeaders } from '../dead-letter-record';
