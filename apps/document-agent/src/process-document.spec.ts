@@ -1,4 +1,4 @@
-import { createEvent } from '@flowline/event-schemas';
+import { createBinaryEvent, createEvent, withDerivedType } from '@flowline/event-schemas';
 import { processDocument } from './process-document';
 
 describe('processDocument', () => {
@@ -22,6 +22,31 @@ describe('processDocument', () => {
       { source: '/webhook-gateway/mail' },
     );
     expect(processDocument(event)).toMatchObject({ kind: 'text', text: 'hello' });
+  });
+
+  it('reads the text of a non-JSON body carried as bytes, and only describes an opaque one', () => {
+    const xml = createBinaryEvent('webhook.received', Buffer.from('<order id="7"/>'), 'application/xml', {
+      source: '/webhook-gateway/erp',
+    });
+    expect(processDocument(xml)).toEqual({
+      kind: 'text',
+      text: '<order id="7"/>',
+      metadata: { origin: '/webhook-gateway/erp', mediaType: 'application/xml', bytes: 15 },
+    });
+    const pdf = createBinaryEvent('webhook.received', Buffer.from('%PDF-1.7'), 'application/pdf', { source: '/x' });
+    expect(processDocument(pdf)).toMatchObject({ kind: 'binary', text: '' });
+  });
+
+  it('handles a webhook of a source-derived type (github.push) like any webhook', () => {
+    const push = withDerivedType(
+      createEvent(
+        'webhook.received',
+        { source: 'github', payload: { ref: 'main' } },
+        { source: '/webhook-gateway/github' },
+      ),
+      'github.push',
+    );
+    expect(processDocument(push)).toMatchObject({ kind: 'json-object', text: '{"ref":"main"}' });
   });
 
   it('has nothing to do for an event that is not a document', () => {

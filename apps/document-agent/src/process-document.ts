@@ -3,7 +3,7 @@
  * handles webhook payloads (text and a detected kind); file documents (PDF, images) come
  * with the document-agent issue.
  */
-import type { EventDataMap, FlowlineEvent } from '@flowline/event-schemas';
+import { dataSchemaUri, type EventDataMap, type FlowlineEvent, type WebhookReceived } from '@flowline/event-schemas';
 
 export type ProcessedDocument = EventDataMap['document.processed'];
 
@@ -14,13 +14,32 @@ export function detectKind(payload: unknown): string {
   return 'json-scalar';
 }
 
-export function processDocument(event: FlowlineEvent): ProcessedDocument | undefined {
-  if (event.type !== 'webhook.received') return undefined;
-  const { payload, source } = event.data;
+/** Media types whose bytes are text a reader can take as they are. */
+const TEXTUAL = /^(text\/|application\/([\w.+-]+\+)?(xml|json)\b|application\/x-www-form-urlencoded\b)/i;
+
+/** A webhook's data: the JSON wrapper, or the exact bytes of a non-JSON body with their media type. */
+function webhookDocument(event: FlowlineEvent): ProcessedDocument | undefined {
+  const isWebhook = event.type === 'webhook.received' || event.dataschema === dataSchemaUri('webhook.received');
+  if (!isWebhook) return undefined;
+  const data = event.data as WebhookReceived | Buffer;
+  if (Buffer.isBuffer(data)) {
+    const textual = TEXTUAL.test(event.datacontenttype);
+    const text = textual ? data.toString('utf8') : '';
+    return {
+      kind: textual ? 'text' : 'binary',
+      text,
+      metadata: { origin: event.source, mediaType: event.datacontenttype, bytes: data.length },
+    };
+  }
+  const { payload, source } = data;
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
   return {
     kind: detectKind(payload),
     text,
     metadata: { origin: source, characters: text.length },
   };
+}
+
+export function processDocument(event: FlowlineEvent): ProcessedDocument | undefined {
+  return webhookDocument(event);
 }

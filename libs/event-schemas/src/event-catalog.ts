@@ -1,5 +1,5 @@
 /**
- * The event catalogue (ARCHITECTURE.md "Event catalogue"): every event type with its
+ * The event catalogue (docs/architecture.md "Event catalogue"): every event type with its
  * data-schema versions. `FlowlineEvent` and `EventDataMap` are derived from it, typed by each
  * type's latest version, which is what `decodeEvent` returns after upcasting.
  *
@@ -30,6 +30,13 @@ export const eventCatalog = {
 } as const satisfies SchemaRegistry;
 
 export type EventType = keyof typeof eventCatalog;
+
+/**
+ * Types that carry what an outside sender sent: besides JSON data, their data may be the
+ * exact bytes of another media type (a form post, XML, a raw MIME message).
+ */
+export const BINARY_DATA_TYPES = ['webhook.received', 'email.incoming'] as const satisfies readonly EventType[];
+export type BinaryDataType = (typeof BINARY_DATA_TYPES)[number];
 
 /** Every catalogue type, in catalogue order. */
 export const EVENT_TYPES = Object.keys(eventCatalog) as readonly EventType[];

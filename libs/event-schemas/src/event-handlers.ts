@@ -25,7 +25,8 @@ export function handlerFor<Result>(handlers: EventHandlers<Result>): (event: Flo
   return (event) => {
     // `event.type` selects the handler whose parameter is exactly this event's type; TypeScript
     // cannot correlate the two through the union, hence the one cast here instead of in callers.
-    const handler = handlers[event.type] as ((event: FlowlineEvent) => Result) | undefined;
+    // A derived type (`github.push`) has no handler here: handlers are registered per catalogue type.
+    const handler = (handlers as Partial<Record<string, (event: FlowlineEvent) => Result>>)[event.type];
     return handler === undefined ? undefined : handler(event);
   };
 }

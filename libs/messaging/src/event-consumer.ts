@@ -23,7 +23,9 @@ import {
   encodeEvent,
   EventDecodingError,
   FlowlineEvent,
+  KafkaRecord,
   lastHeaderValues,
+  toBinaryMode,
   topicNames,
 } from '@flowline/event-schemas';
 import {
@@ -355,8 +357,12 @@ export class EventConsumer {
   /** Decodes and handles one message once: done (handled or dead-lettered), or retry after a delay. */
   private async attempt(topic: string, partition: number, message: KafkaMessage): Promise<Attempt> {
     let event: FlowlineEvent;
+    // A structured-mode record (a third-party producer's) is read, traced and forwarded as the
+    // binary-mode record of the same event, like every Flowline record; a dead letter keeps it as it came.
+    let record: KafkaRecord;
     try {
-      event = decodeEvent({ key: message.key, value: message.value, headers: message.headers ?? {} });
+      record = toBinaryMode({ key: message.key, value: message.value, headers: message.headers ?? {} });
+      event = decodeEvent(record);
     } catch (error) {
       if (!(error instanceof EventDecodingError)) throw error;
       const now = new Date();
@@ -371,7 +377,9 @@ export class EventConsumer {
     // The handler runs in a `process <topic>` span whose parent is the producer's context
     // from the message headers, so one trace follows the event across services; what it
     // publishes carries this span's context on.
-    const parent = extractTraceContext(message.headers ?? {});
+    const parent = extractTraceContext(
+      record.headers === message.headers ? (message.headers ?? {}) : lastHeaderValues(record.headers),
+    );
     const span = getTracer().startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER }, parent);
     // Attributes only for a span that records them: without a tracing SDK (or sampled out) they would be built and dropped per event.
     if (span.isRecording()) {
@@ -401,10 +409,10 @@ export class EventConsumer {
               published.push({ topic: to, record, type: caused.type, traced: true });
             },
             forward: (to) => {
-              const headers = injectTraceHeaders(lastHeaderValues(message.headers), spanContext);
+              const headers = injectTraceHeaders(lastHeaderValues(record.headers), spanContext);
               published.push({
                 topic: to,
-                record: { key: message.key, value: message.value, headers },
+                record: { key: record.key, value: record.value, headers },
                 type: event.type,
                 traced: true,
               });

@@ -1,7 +1,8 @@
 /**
- * `webhook.received`: a webhook whose signature the gateway verified. Provider-specific types
- * (`github.push`, `stripe.invoice.paid`) are not catalogue entries yet: the gateway emits this
- * one type and routing rules match on `source` and the payload.
+ * `webhook.received`: a webhook whose signature the gateway verified. A JSON body is wrapped
+ * in this data; any other body travels as its exact bytes with its own media type (binary
+ * data). A source may give its events a type of their own (`github.push`,
+ * `stripe.invoice.paid`): such an event names this schema in its `dataschema`.
  */
 import { z } from 'zod';
 

@@ -31,7 +31,7 @@ const inbox = pool === undefined ? undefined : new PostgresInbox(pool, env('GROU
 let effects = 0;
 
 function isPoison(event: FlowlineEvent): boolean {
-  const payload = event.type === 'webhook.received' ? event.data.payload : undefined;
+  const payload = event.type === 'webhook.received' && !Buffer.isBuffer(event.data) ? event.data.payload : undefined;
   return typeof payload === 'object' && payload !== null && (payload as { poison?: unknown }).poison === true;
 }
 
