@@ -1,0 +1,1 @@
+module.exports = { displayName: 'routing-rules', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,10 @@
+export { compileRuleSet, CompiledRuleSet } from './compiled-rule-set';
+export type { CompileOptions, RoutableEvent, Route, RoutingDecision, RuleSetSummary } from './compiled-rule-set';
+export { formatPath, parseRuleFile, ROUTING_MODES } from './rule-file';
+export type { RoutingMode, RuleDefinition, RuleMatch, RuleSetDefinition } from './rule-file';
+export { loadRuleFile } from './load-rule-file';
+export { formatIssue, RuleError, RuleFileInvalid, RuleFileUnreadable, TransformNotApplicable } from './rule-errors';
+export type { RuleErrorCode, RuleIssue } from './rule-errors';
+export type { ConditionOperators, DataCondition, JsonValue } from './data-condition';
+export type { DataTransform, TransformSpec } from './data-transform';
+export type { NamePattern } from './name-pattern';
