@@ -117,7 +117,7 @@ export function createEvent<T extends EventType>(
     throw new EventDataInvalid(`data for ${type} is invalid: ${parsed.error.message}`);
   }
   // The parsed data, so the event carries exactly what the schema describes (no stray fields).
-  return envelope(type, parsed.data as EventDataMap[T], 'application/json', options) as FlowlineEvent<T>;
+  return envelope(type, parsed.data, 'application/json', options) as FlowlineEvent<T>;
 }
 
 /**
@@ -274,7 +274,7 @@ export function encodeEvent(event: FlowlineEvent): { key: string; value: Buffer;
  * version's data and `schemaversion`.
  */
 export function decodeEvent(record: KafkaRecord): FlowlineEvent {
-  return decodeEventWith(eventCatalog, record, BINARY_TYPES) as FlowlineEvent;
+  return decodeEventWith(eventCatalog, record, BINARY_TYPES);
 }
 
 /** Whether a record is a structured-mode CloudEvent (the whole event as JSON in the value). */
@@ -396,7 +396,7 @@ export function toBinaryMode<R extends KafkaRecord>(record: R): KafkaRecord {
   }
   for (const [name, value] of Object.entries(event)) {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === null) continue;
-    if (typeof value === 'object') {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new NotACloudEvent(`structured-mode CloudEvent attribute "${name}" is not a string, number or boolean`);
     }
     // Trace context travels as the distributed-tracing extension in structured mode, as headers in binary mode.
