@@ -164,6 +164,13 @@ rules:
       expect(data).toEqual(before);
     });
 
+    it('transforms JSON objects of another realm (what structuredClone returns in a test sandbox)', () => {
+      const data = structuredClone({ number: 'INV-2', total: { amountMinor: 1 } });
+      expect(rules.evaluate(event('a.b', data)).routes[0]?.transformedData).toMatchObject({
+        invoice: { number: 'INV-2' },
+      });
+    });
+
     it('refuses data that is not a JSON object with a non-retryable error naming the rule', () => {
       let caught: unknown;
       try {

@@ -29,8 +29,9 @@ export function parseDataPath(text: string): readonly string[] {
 /** A JSON object (not an array, not opaque bytes). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
+  // An Object.prototype of any realm (structuredClone and test sandboxes make objects of another).
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 /** The value at a path, or MISSING (typed `unknown`, which MISSING is part of). */

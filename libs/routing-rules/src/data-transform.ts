@@ -91,5 +91,5 @@ function deletePath(target: Record<string, unknown>, segments: readonly string[]
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -2,7 +2,8 @@
  * One lifecycle for every Flowline service: starting → running → draining → stopped
  * (or failed). Config is validated before anything starts; SIGTERM/SIGINT stop the
  * components in reverse order (consumers finish the message in hand and commit) within
- * SHUTDOWN_TIMEOUT_MS, then the process exits 0. A failed start, a component that failed
+ * SHUTDOWN_TIMEOUT_MS, then the process exits 0; SIGHUP reloads the components that can
+ * (`Component.reload`, e.g. the router's rule file). A failed start, a component that failed
  * for good while running (a consumer kafkajs gave up on), or a shutdown past its deadline
  * exits 1, never 0, so an orchestrator sees the failure and restarts the service.
  *
@@ -40,6 +41,11 @@ export interface Component {
    * doing nothing.
    */
   readonly failed?: Promise<Error>;
+  /**
+   * Re-reads the component's own configuration (a rule file) without a restart; called on
+   * SIGHUP. Must not throw: a bad new configuration is logged and the old one kept.
+   */
+  reload?(): Promise<void>;
 }
 
 export interface ServiceContext<C> {
@@ -73,6 +79,8 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Settles, after everything was stopped, when a component failed for good while running. */
   readonly failure: Promise<Error>;
+  /** Reloads every component that can (what SIGHUP does); undefined when none can. */
+  readonly reload: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -203,6 +211,15 @@ export async function startService<S extends z.ZodObject>(
       });
     }
   });
+  const reloadable = started.filter((component) => component.reload !== undefined);
+  const reload = async (): Promise<void> => {
+    for (const component of reloadable) {
+      logger.info({ component: component.name }, 'reloading');
+      await component.reload?.().catch((error: unknown) => {
+        logger.error({ err: error, component: component.name }, 'reload failed');
+      });
+    }
+  };
   return {
     get state() {
       return state;
@@ -211,6 +228,7 @@ export async function startService<S extends z.ZodObject>(
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     stop,
     failure,
+    reload: reloadable.length === 0 ? undefined : reload,
   };
 }
 
@@ -257,7 +275,12 @@ export function runService<S extends z.ZodObject>(name: string, load: ServiceLoa
       return startService(definition);
     });
   starting.then(
-    (service) => service.failure.then((error) => telemetry.shutdown().finally(() => fail(error.message, error))),
+    (service) => {
+      // SIGHUP reloads only where a component can: elsewhere it keeps its default (terminate).
+      const { reload } = service;
+      if (reload !== undefined) process.on('SIGHUP', () => void reload());
+      return service.failure.then((error) => telemetry.shutdown().finally(() => fail(error.message, error)));
+    },
     (error: unknown) =>
       fail(error instanceof ConfigError ? error.message : `start failed: ${(error as Error).message}`, error),
   );
