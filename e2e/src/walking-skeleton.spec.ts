@@ -88,15 +88,23 @@ describe('walking skeleton: webhook → router → document-agent', () => {
       });
     const unknown = await post('nobody', '{}');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: 'unknown webhook source "nobody"' });
+    expect(await unknown.json()).toEqual({
+      status: 404,
+      error: 'SOURCE_UNKNOWN',
+      detail: 'unknown webhook source "nobody"',
+    });
     const malformed = await post('sample', '{"half":');
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    expect(((await malformed.json()) as { detail: string }).detail).toMatch(/not valid JSON/);
     const oversized = await post('sample', JSON.stringify({ blob: 'x'.repeat(1_100_000) }));
     expect(oversized.status).toBe(413);
     const fetched = await fetch(gateway.url('/webhooks/sample'));
     expect([fetched.status, fetched.headers.get('allow')]).toEqual([405, 'POST']);
-    expect(await fetched.json()).toEqual({ error: 'GET is not allowed here: webhooks are sent with POST' });
+    expect(await fetched.json()).toEqual({
+      status: 405,
+      error: 'METHOD_NOT_ALLOWED',
+      detail: 'GET is not allowed here: webhooks are sent with POST',
+    });
   });
 
   it('drains and exits 0 on SIGTERM', async () => {

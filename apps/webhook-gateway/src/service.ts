@@ -1,29 +1,72 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
 import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { gatewayConfig } from './config';
+import { DeliveryRegister } from './delivery-register';
+import { SourceRateLimiter } from './rate-limiter';
+import { createWebhookMetrics } from './webhook-metrics';
 import { webhookRoutes } from './webhook-routes';
+import { resolveWebhookSources, webhookSourceSpecs } from './webhook-sources';
+
+/** Bounds on each dedupe query, so a database outage delays an answer by seconds, not minutes. */
+const DATABASE_TIMEOUT_MS = 2_000;
 
 export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
   name: 'webhook-gateway',
   configSchema: gatewayConfig,
   async build({ config, logger, metrics, http }) {
+    // Config problems (a source's scheme, an unreadable secret file) stop the start, naming the key.
+    const sources = resolveWebhookSources(webhookSourceSpecs(config), {
+      env: process.env,
+      readFile: (path) => readFileSync(path, 'utf8'),
+    });
+    for (const source of sources) {
+      const line = {
+        source: source.name,
+        kind: source.kind,
+        scheme: source.scheme.name,
+        secrets: source.secrets.length,
+      };
+      if (source.scheme.name === 'none') logger.warn(line, 'webhook source accepts unsigned requests');
+      else logger.info(line, 'webhook source');
+    }
+
     const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
     const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'webhook-gateway', logger, metrics });
     await messaging.ensureTopics([topics.ingressWebhook]);
     const publisher = messaging.createPublisher();
+
+    const pool = new pg.Pool({
+      connectionString: config.DATABASE_URL,
+      max: 10,
+      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+      query_timeout: DATABASE_TIMEOUT_MS,
+    });
+    // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
+    pool.on('error', (error) => logger.warn({ err: error }, 'an idle dedupe-database connection failed'));
+    const deliveries = new DeliveryRegister(pool, {
+      retentionMs: config.WEBHOOK_DEDUPE_RETENTION_HOURS * 3_600_000,
+      logger,
+    });
+    const database = { name: 'dedupe-pool', start: () => Promise.resolve(), stop: () => pool.end() };
+
     http.use(
       webhookRoutes({
-        sources: config.WEBHOOK_SOURCES,
-        maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+        sources,
         publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
         publish: (event) => publisher.publish(topics.ingressWebhook, event),
+        deliveries,
+        rateLimiter: new SourceRateLimiter(new Map(sources.map((source) => [source.name, source.rateLimit]))),
+        metrics: createWebhookMetrics(metrics),
         logger,
       }),
     );
     return {
-      components: [publisher],
-      readiness: [messaging.clusterReadiness(), publisher.readiness()],
+      // Stopped in reverse: the publisher drains (every accepted event acknowledged) before the pool closes.
+      components: [database, deliveries, publisher],
+      readiness: [messaging.clusterReadiness(), publisher.readiness(), deliveries.readiness()],
     };
   },
 };

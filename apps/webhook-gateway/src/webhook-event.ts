@@ -1,59 +1,144 @@
 /**
- * Turns an accepted webhook request into a `webhook.received` event. A redelivered webhook
- * (same source and delivery id) gets the same event id, so downstream deduplication by
- * CloudEvent id sees it as the same event.
+ * Turns an accepted webhook request into its event. A JSON body becomes `webhook.received`
+ * data (source, delivery id, content type, the parsed payload); any other body — a form post,
+ * XML, text — travels as its exact bytes with its own content type (CloudEvents binary mode),
+ * never decoded as text. A source may give its events a type of its own (`github.push` from
+ * X-GitHub-Event, `stripe.invoice.paid` from the body's `type`), which names the
+ * `webhook.received` schema in its `dataschema`.
+ *
+ * A redelivery (same source and delivery id) gets the same event id, so even when a
+ * dedupe record is lost downstream sees the same event and drops the copy.
  */
-import { createEvent, FlowlineEvent, stableEventId } from '@flowline/event-schemas';
+import {
+  createBinaryEvent,
+  createEvent,
+  EventDataInvalid,
+  FlowlineEvent,
+  stableEventId,
+  withDerivedType,
+} from '@flowline/event-schemas';
+import { headerValue, type WebhookHeaders } from '@flowline/webhooks';
+import type { DeliveryIdRule, EventTypeRule, WebhookSource } from './webhook-sources';
 
-/** Headers that carry a provider's delivery id, in order of preference. */
-const DELIVERY_ID_HEADERS = ['webhook-id', 'x-github-delivery', 'x-delivery-id', 'idempotency-key'] as const;
-
-export class MalformedWebhook extends Error {
+/** A request the gateway cannot turn into an event (answered 400): the detail says why. */
+export class WebhookMalformed extends Error {
   readonly code = 'WEBHOOK_MALFORMED';
-  override readonly name = 'MalformedWebhook';
+  readonly retryable = false;
+  override readonly name = 'WebhookMalformed';
 }
 
 export interface WebhookRequest {
-  source: string;
-  headers: Record<string, string | string[] | undefined>;
+  headers: WebhookHeaders;
   contentType: string | undefined;
   body: Buffer;
 }
 
-export function deliveryIdOf(headers: WebhookRequest['headers']): string | undefined {
-  for (const name of DELIVERY_ID_HEADERS) {
-    const value = headers[name];
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined && first.trim() !== '') return first.trim();
-  }
-  return undefined;
+/** Longer ids are refused: they are a primary key and a log field, not a document. */
+const MAX_DELIVERY_ID_LENGTH = 256;
+
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+export function isJsonContentType(contentType: string | undefined): boolean {
+  // No Content-Type at all: senders that omit it send JSON (the seed's behaviour, kept).
+  return contentType === undefined || JSON_MEDIA_TYPE.test(contentType.trim());
 }
 
-function parsePayload(request: WebhookRequest): unknown {
-  const isJson = request.contentType === undefined || /\bjson\b/i.test(request.contentType);
-  if (!isJson) return request.body.toString('utf8');
-  if (request.body.length === 0) throw new MalformedWebhook('empty body: a JSON payload is required');
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) throw new WebhookMalformed('empty body: a JSON payload is required');
   try {
-    return JSON.parse(request.body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new MalformedWebhook(`body is not valid JSON: ${(error as Error).message}`);
+    throw new WebhookMalformed(`body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
-export function webhookToEvent(request: WebhookRequest): FlowlineEvent<'webhook.received'> {
-  const payload = parsePayload(request);
-  const deliveryId = deliveryIdOf(request.headers);
-  return createEvent(
-    'webhook.received',
-    {
-      source: request.source,
-      payload,
-      ...(deliveryId === undefined ? {} : { deliveryId }),
-      ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
-    },
-    {
-      source: `/webhook-gateway/${request.source}`,
-      ...(deliveryId === undefined ? {} : { id: stableEventId('webhook', request.source, deliveryId) }),
-    },
-  );
+/** The value at a dotted path of a parsed JSON body, as text when it is a string or number. */
+export function jsonFieldText(payload: unknown, path: string): string | undefined {
+  let value: unknown = payload;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The delivery id by the source's rule: a JSON field first (Stripe's event id), then the headers in order. */
+export function deliveryIdOf(rule: DeliveryIdRule, headers: WebhookHeaders, payload: unknown): string | undefined {
+  const fromBody = rule.jsonField === undefined ? undefined : jsonFieldText(payload, rule.jsonField);
+  const id = fromBody ?? rule.headers.map((name) => headerValue(headers, name)).find((value) => value !== undefined);
+  if (id !== undefined && (id.length > MAX_DELIVERY_ID_LENGTH || hasControlCharacter(id))) {
+    throw new WebhookMalformed(`the delivery id must be at most ${MAX_DELIVERY_ID_LENGTH} printable characters`);
+  }
+  return id;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20 || text.charCodeAt(i) === 0x7f) return true;
+  return false;
+}
+
+const TYPE_SEGMENTS = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** The event type by the source's rule; `webhook.received` unless the source derives one of its own. */
+export function eventTypeOf(rule: EventTypeRule, headers: WebhookHeaders, payload: unknown, isJson: boolean): string {
+  switch (rule.from) {
+    case 'default':
+      return 'webhook.received';
+    case 'fixed':
+      return rule.type;
+    case 'header': {
+      const value = headerValue(headers, rule.header);
+      if (value === undefined) throw new WebhookMalformed(`the event type header ${rule.header} is missing`);
+      return derivedName(rule.prefix, value, `the ${rule.header} header`);
+    }
+    case 'jsonField': {
+      if (!isJson) throw new WebhookMalformed(`the event type is read from the JSON field ${rule.path}: send JSON`);
+      const value = jsonFieldText(payload, rule.path);
+      if (value === undefined) throw new WebhookMalformed(`the body has no event type in its field ${rule.path}`);
+      return derivedName(rule.prefix, value, `the body's ${rule.path}`);
+    }
+  }
+}
+
+function derivedName(prefix: string, value: string, where: string): string {
+  if (!TYPE_SEGMENTS.test(value)) {
+    throw new WebhookMalformed(`${where} ("${value.slice(0, 64)}") is not an event name (letters, digits, _ - .)`);
+  }
+  return `${prefix}.${value}`;
+}
+
+export interface AcceptedWebhook {
+  event: FlowlineEvent;
+  deliveryId: string | undefined;
+}
+
+export function webhookToEvent(source: WebhookSource, request: WebhookRequest): AcceptedWebhook {
+  const isJson = isJsonContentType(request.contentType);
+  const payload = isJson ? parseJson(request.body) : undefined;
+  const deliveryId = deliveryIdOf(source.deliveryId, request.headers, payload);
+  const type = eventTypeOf(source.eventType, request.headers, payload, isJson);
+  const options = {
+    source: `/webhook-gateway/${source.name}`,
+    ...(deliveryId === undefined ? {} : { id: stableEventId('webhook', source.name, deliveryId) }),
+  };
+  try {
+    const event = isJson
+      ? createEvent(
+          'webhook.received',
+          {
+            source: source.name,
+            payload,
+            ...(deliveryId === undefined ? {} : { deliveryId }),
+            ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+          },
+          options,
+        )
+      : createBinaryEvent('webhook.received', request.body, request.contentType ?? 'application/octet-stream', options);
+    // withDerivedType refuses another catalogue type's name (it would claim that type's schema).
+    return { event: type === 'webhook.received' ? event : withDerivedType(event, type), deliveryId };
+  } catch (error) {
+    if (error instanceof EventDataInvalid) throw new WebhookMalformed(error.message, { cause: error });
+    throw error;
+  }
 }

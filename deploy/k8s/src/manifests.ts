@@ -7,7 +7,9 @@
  *   prefix) from the shared ConfigMap `flowline-config`;
  * - URLs that carry credentials (PostgreSQL, MongoDB, RabbitMQ) from the Secret
  *   `flowline-secrets`, which the manifests do not create (deploy/k8s/README.md);
- * - the service's port and its own settings as plain values.
+ * - the service's port and its own settings as plain values;
+ * - secrets it reads as files (the gateway's webhook signing secrets) from a Secret mounted
+ *   read-only (`secretFiles` in services.ts), also not created here.
  * A service gets exactly the keys its schema reads: the router never sees DATABASE_URL.
  * Every other key keeps its schema default.
  */
@@ -85,6 +87,10 @@ function deployment(spec: ServiceSpec): object {
   if (spec.dataVolume !== undefined) {
     volumes.push({ name: 'data', persistentVolumeClaim: { claimName: `${spec.app}-data` } });
     mounts.push({ name: 'data', mountPath: '/data' });
+  }
+  if (spec.secretFiles !== undefined) {
+    volumes.push({ name: 'secret-files', secret: { secretName: spec.secretFiles.secretName, defaultMode: 0o440 } });
+    mounts.push({ name: 'secret-files', mountPath: spec.secretFiles.mountPath, readOnly: true });
   }
   return {
     apiVersion: 'apps/v1',

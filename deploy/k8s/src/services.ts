@@ -33,6 +33,11 @@ export interface ServiceSpec {
   settings?: Record<string, string>;
   /** A persistent volume mounted at /data (the image's data directory). */
   dataVolume?: { size: string };
+  /**
+   * A Secret the pod reads as files (read-only), e.g. webhook signing secrets: a rotation is
+   * an edit of the Secret, and the values never appear in the Deployment.
+   */
+  secretFiles?: { secretName: string; mountPath: string };
   /** Kubernetes component label. */
   component: 'ingress' | 'router' | 'agent' | 'egress' | 'audit';
 }
@@ -43,7 +48,14 @@ export const SERVICES: readonly ServiceSpec[] = [
     configSchema: gatewayConfig,
     replicas: 2,
     component: 'ingress',
-    settings: { WEBHOOK_SOURCES: 'sample' },
+    // One signed source by environment; more sources: a ConfigMap with the gateway's YAML
+    // `sources:` list, mounted and named by FLOWLINE_CONFIG_FILE in an overlay (apps/webhook-gateway/README.md).
+    settings: {
+      WEBHOOK_SOURCE_NAME: 'sample',
+      WEBHOOK_SCHEME: 'standard-webhooks',
+      WEBHOOK_SECRET_FILE: '/etc/flowline/webhook-secrets/sample',
+    },
+    secretFiles: { secretName: 'flowline-webhook-secrets', mountPath: '/etc/flowline/webhook-secrets' },
   },
   {
     app: 'file-watcher',

@@ -1,0 +1,63 @@
+/**
+ * Reads a request body with a byte limit enforced while it streams in: a declared
+ * Content-Length over the limit is refused before a byte is read, and a chunked body is
+ * refused as soon as it passes the limit, so an oversized request is never buffered whole.
+ */
+import type { IncomingMessage } from 'node:http';
+
+export class BodyTooLarge extends Error {
+  readonly code = 'BODY_TOO_LARGE';
+  readonly retryable = false;
+  override readonly name = 'BodyTooLarge';
+}
+
+/** The client went away (or broke the stream) before the body was complete. */
+export class BodyIncomplete extends Error {
+  readonly code = 'BODY_INCOMPLETE';
+  readonly retryable = true;
+  override readonly name = 'BodyIncomplete';
+}
+
+export function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.reject(new BodyTooLarge(`the body (${declared} bytes) is larger than ${maxBytes} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const cleanUp = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        cleanUp();
+        // Stop reading: the rest is never taken in. The answer goes out with Connection: close.
+        request.pause();
+        reject(new BodyTooLarge(`the body is larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanUp();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+    };
+    const onError = (error: Error): void => {
+      cleanUp();
+      reject(new BodyIncomplete(`the request body could not be read: ${error.message}`, { cause: error }));
+    };
+    const onAborted = (): void => {
+      cleanUp();
+      reject(new BodyIncomplete('the client closed the request before the body was complete'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('aborted', onAborted);
+  });
+}
