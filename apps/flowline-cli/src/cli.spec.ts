@@ -90,17 +90,17 @@ describe('flowline CLI', () => {
   it('names an unknown command in one line and exits 2', async () => {
     const result = await run(['explode']);
     expect(result.code).toBe(2);
-    expect(result.err).toBe('flowline: unknown command "explode" (see flowline --help)\n');
+    expect(result.err).toBe('flowline: USAGE: unknown command "explode" (see flowline --help)\n');
   });
 
   it('suggests the command meant', async () => {
-    expect((await run(['trcae', 'x'])).err).toBe('flowline: unknown command "trcae" (did you mean trace?)\n');
+    expect((await run(['trcae', 'x'])).err).toBe('flowline: USAGE: unknown command "trcae" (did you mean trace?)\n');
   });
 
   it('exits 2 with one line and no stack for a bad argument', async () => {
     const result = await run(['replay', '--from', 'yesterday', '--to-topic', 'agent.document']);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/^flowline: --from "yesterday" is neither a time .*\n$/);
+    expect(result.err).toMatch(/^flowline: USAGE: --from "yesterday" is neither a time .*\n$/);
     expect(result.err.split('\n')).toHaveLength(2);
     expect(result.out).toBe('');
   });
@@ -108,21 +108,21 @@ describe('flowline CLI', () => {
   it('prints the stack as well with --verbose, wherever it stands', async () => {
     const result = await run(['replay', '--from', 'yesterday', '--verbose', '--to-topic', 'agent.document']);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/^flowline: --from "yesterday".*\nUsageError: .*\n\s+at /);
+    expect(result.err).toMatch(/^flowline: USAGE: --from "yesterday".*\nUsageError: .*\n\s+at /);
   });
 
   it('exits 2 for an unknown option and a missing argument, in one line each', async () => {
     const unknown = await run(['trace', 'abc', '--jsn']);
-    expect(unknown).toMatchObject({ code: 2, err: "flowline: unknown option '--jsn' (Did you mean --json?)\n" });
+    expect(unknown).toMatchObject({ code: 2, err: "flowline: USAGE: unknown option '--jsn' (Did you mean --json?)\n" });
     const missing = await run(['trace']);
-    expect(missing).toMatchObject({ code: 2, err: "flowline: missing required argument 'correlationid'\n" });
+    expect(missing).toMatchObject({ code: 2, err: "flowline: USAGE: missing required argument 'correlationid'\n" });
   });
 
   it('exits 2 for a bad topic name', async () => {
     const result = await run(['tail', 'bad topic']);
     expect(result).toMatchObject({
       code: 2,
-      err: expect.stringContaining('flowline: topic "bad topic" is not a valid Kafka topic name'),
+      err: expect.stringContaining('flowline: USAGE: topic "bad topic" is not a valid Kafka topic name'),
     });
   });
 
@@ -130,7 +130,7 @@ describe('flowline CLI', () => {
     const result = await run(['trace', 'abc'], { env: { KAFKA_BROKERS: 'localhost' } });
     expect(result).toMatchObject({
       code: 2,
-      err: 'flowline: KAFKA_BROKERS: each broker must be host:port (got "localhost"); example: KAFKA_BROKERS=127.0.0.1:9092\n',
+      err: 'flowline: USAGE: KAFKA_BROKERS: each broker must be host:port (got "localhost"); example: KAFKA_BROKERS=127.0.0.1:9092\n',
     });
   });
 
@@ -160,7 +160,7 @@ describe('flowline CLI', () => {
     const result = await run(['trace', 'nope']);
     expect(result).toMatchObject({
       code: 1,
-      err: 'flowline: no events with correlation id "nope" in the event store (is the event-archiver running?)\n',
+      err: 'flowline: NOT_FOUND: no events with correlation id "nope" in the event store (is the event-archiver running?)\n',
     });
   });
 
@@ -170,7 +170,7 @@ describe('flowline CLI', () => {
     });
     expect(result).toMatchObject({
       code: 1,
-      err: 'flowline: no topic "agent.email" in Kafka at k1:9092,k2:9092 (topics are taken as given: did you mean "acme.agent.email"?)\n',
+      err: 'flowline: UNKNOWN_TOPIC: no topic "agent.email" in Kafka at k1:9092,k2:9092 (topics are taken as given: did you mean "acme.agent.email"?)\n',
     });
   });
 
@@ -186,7 +186,7 @@ describe('flowline CLI', () => {
     const result = await run(['trace', 'x'], { connections: down });
     expect(result).toMatchObject({
       code: 1,
-      err: 'flowline: cannot reach PostgreSQL at 127.0.0.1:55432/flowline: connect ECONNREFUSED\n',
+      err: 'flowline: UNREACHABLE: cannot reach PostgreSQL at 127.0.0.1:55432/flowline: connect ECONNREFUSED\n',
     });
   });
 
@@ -198,7 +198,19 @@ describe('flowline CLI', () => {
     const down: Connections = { ...world.connections, topicReader: () => Promise.reject(failing) };
     expect(await run(['tail', 'agent.document'], { connections: down })).toMatchObject({
       code: 1,
-      err: 'flowline: cannot reach Kafka at 127.0.0.1:9092: Connection error\n',
+      err: 'flowline: BROKER_UNAVAILABLE: cannot reach Kafka at 127.0.0.1:9092: Connection error\n',
+    });
+  });
+
+  it('names a failure nobody classified FAILED, in one line, exit 1', async () => {
+    const world = fakes();
+    const down: Connections = {
+      ...world.connections,
+      topicReader: () => Promise.reject(new Error('socket hang up\n    at somewhere')),
+    };
+    expect(await run(['tail', 'agent.document'], { connections: down })).toMatchObject({
+      code: 1,
+      err: 'flowline: FAILED: socket hang up\n',
     });
   });
 
@@ -206,7 +218,7 @@ describe('flowline CLI', () => {
     const none = await run(['dlq', 'redrive', 'agent.document']);
     expect(none).toMatchObject({
       code: 2,
-      err: 'flowline: dlq redrive needs exactly one of --id <id>, --all, --type <type> (got none)\n',
+      err: 'flowline: USAGE: dlq redrive needs exactly one of --id <id>, --all, --type <type> (got none)\n',
     });
     const two = await run(['dlq', 'redrive', 'agent.document', '--all', '--type', 'x']);
     expect(two).toMatchObject({ code: 2, err: expect.stringContaining('(got --all and --type)') });
@@ -238,7 +250,7 @@ describe('flowline CLI', () => {
     });
     expect(result).toMatchObject({
       code: 130,
-      err: 'flowline: interrupted: replayed 0 events to agent.document before stopping\n',
+      err: 'flowline: INTERRUPTED: replayed 0 events to agent.document before stopping\n',
     });
   });
 

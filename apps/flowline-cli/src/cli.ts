@@ -5,6 +5,7 @@
  * traces only with --verbose.
  */
 import { Command, CommanderError } from 'commander';
+import { errorCode } from '@flowline/errors';
 import { CliError, EXIT, UsageError, unknownTopicsOf } from './cli-error';
 import { dlqListCommand } from './commands/dlq-list';
 import { dlqRedriveCommand, RedriveSelector } from './commands/dlq-redrive';
@@ -312,43 +313,42 @@ function redriveSelector(options: { id?: string; all?: boolean; type?: string })
   return selector;
 }
 
-/** One line on stderr (a stack too with --verbose) and the exit code. */
+/** One line on stderr, `flowline: <CODE>: <message>` (a stack too with --verbose), and the exit code. */
 function report(error: unknown, output: CliOutput, verbose: boolean, session: Session): number {
-  const { message, exitCode } = describeFailure(error, session);
-  if (message !== undefined) output.err(`flowline: ${message}\n`);
+  const { line, exitCode } = describeFailure(error, session);
+  if (line !== undefined) output.err(`flowline: ${line}\n`);
   if (verbose && exitCode !== EXIT.ok && error instanceof Error && error.stack !== undefined)
     output.err(`${error.stack}\n`);
   return exitCode;
 }
 
-function describeFailure(error: unknown, session: Session): { message: string | undefined; exitCode: number } {
+/** `<CODE>: <message>`, the code being the stable code of what failed; no line when help was shown. */
+function describeFailure(error: unknown, session: Session): { line: string | undefined; exitCode: number } {
+  const failed = ({ code, message, exitCode }: CliError) => ({ line: `${code}: ${message}`, exitCode });
   if (error instanceof CommanderError) {
     // Help asked for (exit 0), or shown because a command group was given no command (usage).
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') {
-      return { message: undefined, exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage };
+      return { line: undefined, exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage };
     }
     if (error.code === 'commander.unknownCommand') {
       const name = /'([^']*)'/.exec(error.message)?.[1] ?? '';
       const suggestion = /Did you mean ([^?]+)\?/.exec(error.message)?.[1];
-      return {
-        message: `unknown command "${name}" (${suggestion === undefined ? 'see flowline --help' : `did you mean ${suggestion}?`})`,
-        exitCode: EXIT.usage,
-      };
+      const hint = suggestion === undefined ? 'see flowline --help' : `did you mean ${suggestion}?`;
+      return failed(new UsageError(`unknown command "${name}" (${hint})`));
     }
     // One line: commander puts a suggestion ("Did you mean --json?") on a line of its own.
-    return { message: error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), exitCode: EXIT.usage };
+    return failed(new UsageError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')));
   }
   const topics = unknownTopicsOf(error);
   if (topics !== undefined) {
+    // The messaging lib's UNKNOWN_TOPIC, told with the brokers and a hint about the prefix.
     const config = session.configIfLoaded;
-    return {
-      message: unknownTopics(topics, config?.brokers.join(',') ?? 'the configured brokers', config?.topicPrefix ?? '')
-        .message,
-      exitCode: EXIT.failure,
-    };
+    const brokers = config?.brokers.join(',') ?? 'the configured brokers';
+    const notFound = unknownTopics(topics, brokers, config?.topicPrefix ?? '');
+    return { line: `${errorCode(error) ?? notFound.code}: ${notFound.message}`, exitCode: notFound.exitCode };
   }
-  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  return { message: describeError(error), exitCode: EXIT.failure };
+  if (error instanceof CliError) return failed(error);
+  return { line: `${errorCode(error) ?? 'FAILED'}: ${describeError(error)}`, exitCode: EXIT.failure };
 }
 
 function describeError(error: unknown): string {

@@ -60,6 +60,8 @@ runCli(
   },
 ).then(exitWhenFlushed, (error: unknown) => {
   // runCli reports every failure itself; this is a bug in it.
-  process.stderr.write(`flowline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `flowline: INTERNAL: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   exitWhenFlushed(1);
 });

@@ -1,3 +1,5 @@
+import { FlowlineError } from '@flowline/errors';
+
 export type InfraErrorCode =
   | 'TOOL_MISSING'
   | 'PORT_TAKEN'
@@ -10,15 +12,15 @@ export type InfraErrorCode =
 
 /**
  * A local infrastructure failure whose message is one line a developer can act on
- * (e.g. "java not found on PATH"). The CLI prints the message as is.
+ * (e.g. "java not found on PATH"). The CLI prints the message as is. The code is given per
+ * throw (its callers print the message rather than branch on the kind); none is retryable:
+ * `infraUp` has already waited and retried as long as it should.
  */
-export class InfraError extends Error {
-  override readonly name = 'InfraError';
-
+export class InfraError extends FlowlineError {
   constructor(
-    readonly code: InfraErrorCode,
+    override readonly code: InfraErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(message, options);
   }

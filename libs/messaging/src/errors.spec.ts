@@ -1,3 +1,4 @@
+import { FlowlineError } from '@flowline/errors';
 import { EventDataInvalid, NotACloudEvent, SchemaUnknown } from '@flowline/event-schemas';
 import {
   BrokerUnavailable,
@@ -19,8 +20,22 @@ describe('messaging errors', () => {
     [new BrokerUnavailable('x'), 'BROKER_UNAVAILABLE', true],
   ])('%s carries its own code and retry flag', (error, code, retryable) => {
     expect(error.code).toBe(code);
+    expect(error.retryable).toBe(retryable);
     expect(isRetryable(error)).toBe(retryable);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(FlowlineError);
+    expect(error.name).toBe(error.constructor.name);
+  });
+
+  it('keeps the failure underneath as its cause and shows it', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { code: 'ECONNREFUSED' });
+    const error = new BrokerUnavailable('cannot reach Kafka at 127.0.0.1:9092', { cause: refused });
+    expect(error.cause).toBe(refused);
+    expect(error.describe()).toEqual({
+      code: 'BROKER_UNAVAILABLE',
+      retryable: true,
+      message: 'cannot reach Kafka at 127.0.0.1:9092',
+      cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9092' },
+    });
   });
 
   it('names every unknown topic', () => {

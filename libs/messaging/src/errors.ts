@@ -2,7 +2,12 @@
  * Errors a handler throws to tell the consumer runtime what to do. The runtime decides
  * retry vs dead-letter from the class (and `retryable`), never from the message text.
  * Unknown errors are retried, but only up to the policy's attempts: never forever.
+ * All are FlowlineErrors (libs/errors): a stable code, a retry flag, the cause kept.
  */
+import { FlowlineError } from '@flowline/errors';
+
+export { isRetryable } from '@flowline/errors';
+
 export const MESSAGING_ERROR_CODES = [
   'RETRYABLE',
   'NON_RETRYABLE',
@@ -13,44 +18,38 @@ export const MESSAGING_ERROR_CODES = [
 ] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 
-export abstract class MessagingError extends Error {
-  abstract readonly code: MessagingErrorCode;
-  abstract readonly retryable: boolean;
+export abstract class MessagingError extends FlowlineError {
+  abstract override readonly code: MessagingErrorCode;
 }
 
 /** A transient failure (a dependency timed out): retry with backoff. */
 export class RetryableError extends MessagingError {
   readonly code = 'RETRYABLE';
-  readonly retryable = true;
-  override readonly name = 'RetryableError';
+  override readonly retryable = true;
 }
 
 /** A failure no retry can fix (bad data, a rule violation): dead-letter at once. */
 export class NonRetryableError extends MessagingError {
   readonly code = 'NON_RETRYABLE';
-  readonly retryable = false;
-  override readonly name = 'NonRetryableError';
+  override readonly retryable = false;
 }
 
 /** Handling this message crashed the process repeatedly; it is set aside so the partition can move on. */
 export class PoisonPill extends MessagingError {
   readonly code = 'POISON_PILL';
-  readonly retryable = false;
-  override readonly name = 'PoisonPill';
+  override readonly retryable = false;
 }
 
 /** The broker did not acknowledge a publish in time. */
 export class PublishTimeout extends MessagingError {
   readonly code = 'PUBLISH_TIMEOUT';
-  readonly retryable = true;
-  override readonly name = 'PublishTimeout';
+  override readonly retryable = true;
 }
 
 /** Topics an operation named do not exist on the cluster. */
 export class UnknownTopicError extends MessagingError {
   readonly code = 'UNKNOWN_TOPIC';
-  readonly retryable = false;
-  override readonly name = 'UnknownTopicError';
+  override readonly retryable = false;
   constructor(readonly topics: readonly string[]) {
     super(`unknown topic${topics.length === 1 ? '' : 's'}: ${topics.map((topic) => `"${topic}"`).join(', ')}`);
   }
@@ -59,12 +58,5 @@ export class UnknownTopicError extends MessagingError {
 /** No broker answered (wrong address, Kafka down); the message names the brokers tried. */
 export class BrokerUnavailable extends MessagingError {
   readonly code = 'BROKER_UNAVAILABLE';
-  readonly retryable = true;
-  override readonly name = 'BrokerUnavailable';
-}
-
-/** Whether an error may be retried: its own `retryable` flag when it has one, else yes (bounded by attempts). */
-export function isRetryable(error: unknown): boolean {
-  const flag = (error as { retryable?: unknown } | null)?.retryable;
-  return typeof flag === 'boolean' ? flag : true;
+  override readonly retryable = true;
 }

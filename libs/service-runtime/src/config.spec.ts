@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { FlowlineError } from '@flowline/errors';
 import { baseServiceConfig, configFields, ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -55,6 +56,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: '/nonexistent/flowline.yaml' })).toThrow(
       /FLOWLINE_CONFIG_FILE: cannot read/,
     );
+  });
+
+  it('fails with CONFIG_INVALID, not retryable, keeping why the file could not be read as the cause', () => {
+    let error: unknown;
+    try {
+      loadConfig(baseServiceConfig, { FLOWLINE_CONFIG_FILE: '/nonexistent/flowline.yaml' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(FlowlineError);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', retryable: false, name: 'ConfigError' });
+    expect((error as ConfigError).describe().cause).toMatchObject({ code: 'ENOENT' });
   });
 
   it('names a bad secret key without repeating its value, and masks a password in a bad URL', () => {

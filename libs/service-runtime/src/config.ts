@@ -7,13 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { FlowlineError } from '@flowline/errors';
 import { isSecretKey, LOG_LEVELS, maskSecretsInText } from '@flowline/telemetry';
 
-export class ConfigError extends Error {
+/** Bad settings: the service cannot start until they are fixed, so retrying is pointless. */
+export class ConfigError extends FlowlineError {
   readonly code = 'CONFIG_INVALID';
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly { key: string; problem: string }[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.problem}`).join('\n')}`);
+  override readonly retryable = false;
+  constructor(
+    readonly problems: readonly { key: string; problem: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.problem}`).join('\n')}`, options);
   }
 }
 
@@ -104,9 +109,10 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError([
-      { key: 'FLOWLINE_CONFIG_FILE', problem: `cannot read ${path}: ${(error as Error).message}` },
-    ]);
+    throw new ConfigError(
+      [{ key: 'FLOWLINE_CONFIG_FILE', problem: `cannot read ${path}: ${(error as Error).message}` }],
+      { cause: error },
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError([{ key: 'FLOWLINE_CONFIG_FILE', problem: `${path} must hold a mapping of KEY: value` }]);

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { trace, context } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { FlowlineError } from '@flowline/errors';
 import { withLogContext } from './log-context';
 import { createLogger } from './logger';
 
@@ -79,5 +80,30 @@ describe('logger', () => {
     });
     expect(out.lines()[1]).toMatchObject({ password: '[redacted]', options: { token: '[redacted]' } });
     expect(out.lines()[2]).toMatchObject({ msg: 'connecting to amqp://guest:[redacted]@rabbitmq:5672' });
+  });
+
+  it('logs a FlowlineError with its code, its retry flag and its causes as data, secrets masked', () => {
+    class StoreDown extends FlowlineError {
+      readonly code = 'STORE_DOWN';
+      override readonly retryable = true;
+    }
+    const out = capture();
+    const refused = Object.assign(new Error('cannot connect to postgres://flowline:p4ssw0rd@db:5432/flowline'), {
+      code: 'ECONNREFUSED',
+    });
+    createLogger({ service: 'archiver', destination: out.stream }).error(
+      { err: new StoreDown('cannot store the batch', { cause: refused }) },
+      'store failed',
+    );
+    expect(out.lines()[0]).toMatchObject({
+      err: {
+        type: 'StoreDown',
+        code: 'STORE_DOWN',
+        retryable: true,
+        message: expect.stringContaining('cannot store the batch'),
+        cause: { code: 'ECONNREFUSED', message: 'cannot connect to postgres://flowline:[redacted]@db:5432/flowline' },
+      },
+    });
+    expect(JSON.stringify(out.lines())).not.toContain('p4ssw0rd');
   });
 });

@@ -7,6 +7,7 @@
  */
 import { trace } from '@opentelemetry/api';
 import pino, { DestinationStream, Logger } from 'pino';
+import { errorDescription } from '@flowline/errors';
 import { currentLogContext } from './log-context';
 import { maskSecretsInText, REDACTED, redactSecrets, SECRET_LOG_PATHS } from './secret-redaction';
 
@@ -22,9 +23,17 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** pino's error serializer, with secrets masked in the message, the stack and any causes. */
+/**
+ * pino's error serializer, with secrets masked in the message, the stack and any causes.
+ * pino copies an error's own fields, so a FlowlineError's `code` and `retryable` are there;
+ * of its causes pino keeps only the text (appended to `message` and `stack`), so the chain
+ * is added as data too — `err.cause.code` is what a log query filters on.
+ */
 function serializeError(value: unknown): unknown {
-  return redactSecrets(value instanceof Error ? pino.stdSerializers.err(value) : value);
+  if (!(value instanceof Error)) return redactSecrets(value);
+  const serialized = pino.stdSerializers.err(value);
+  const cause = value.cause === undefined ? undefined : errorDescription(value).cause;
+  return redactSecrets(cause === undefined ? serialized : { ...serialized, cause });
 }
 
 export function createLogger(options: LoggerOptions): Logger {

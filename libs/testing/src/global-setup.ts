@@ -9,6 +9,7 @@
  * Settings already in the environment are kept only with FLOWLINE_TEST_INFRA=external
  * (servers someone else runs). Idempotent within one Jest run: several projects share it.
  */
+import './workspace-sources';
 import { infraUp } from '@flowline/local-infra';
 import { containerRuntimeAvailable, startContainerInfra, StartedInfra } from './container-infra';
 import { INFRA_KEYS, InfraSettings } from './infra-settings';

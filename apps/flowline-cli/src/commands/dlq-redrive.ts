@@ -91,7 +91,7 @@ class RedriveRun {
       if (this.redriven > 0) this.context.output.err(`${done} before failing\n`);
       throw failure.error;
     }
-    if (this.context.signal.aborted) throw new InterruptedError(`interrupted: ${done} before stopping`);
+    if (this.context.signal.aborted) throw new InterruptedError(`${done} before stopping`);
     if (this.options.selector.kind === 'id' && this.matched === 0) {
       throw new NotFoundError(`no dead letter with event id "${this.options.selector.id}" in ${deadLetterTopic}`);
     }

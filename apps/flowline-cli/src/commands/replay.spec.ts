@@ -134,7 +134,7 @@ describe('replay from Kafka (--topic)', () => {
   it('stops reading at Ctrl-C, lets in-flight publishes finish and reports how far it got', async () => {
     const { run, context, publisher } = setup();
     context.interrupt();
-    await expect(run()).rejects.toThrow('interrupted: replayed 0 events to agent.replay before stopping');
+    await expect(run()).rejects.toThrow('replayed 0 events to agent.replay before stopping');
     expect(publisher.published).toHaveLength(0);
   });
 

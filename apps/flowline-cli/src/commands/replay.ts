@@ -175,9 +175,7 @@ class ReplayRun {
       throw this.failure.error;
     }
     if (this.context.signal.aborted)
-      throw new InterruptedError(
-        `interrupted: ${dryRun ? 'listed' : 'replayed'} ${what} to ${toTopic} before stopping`,
-      );
+      throw new InterruptedError(`${dryRun ? 'listed' : 'replayed'} ${what} to ${toTopic} before stopping`);
     output.out(
       dryRun
         ? `dry run: would replay ${what} to ${toTopic}; nothing was sent\n`

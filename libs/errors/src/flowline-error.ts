@@ -1,0 +1,118 @@
+/**
+ * The base of every error Flowline code throws for a caller to act on. Callers decide from
+ * two fields, never from the message text:
+ * - `code`: one stable code per class (`SCHEMA_UNKNOWN`, `BROKER_UNAVAILABLE`) — what scripts,
+ *   alerts, dead-letter reasons and the CLI's `flowline: <CODE>: <message>` line show;
+ * - `retryable`: whether trying the same thing again may succeed. The consumer runtime
+ *   retries or dead-letters on it. False unless the class (or whoever throws it) says so.
+ * The failure underneath travels as the standard `cause` (ErrorOptions), so Node's inspector
+ * and the logger show it too; `describe()` gives all of it as plain data.
+ *
+ * Modelled on platformatic/kafka's errors (a code and a retry flag on the error itself) and
+ * Temporal's ApplicationFailure (`nonRetryable`), with one code per class.
+ */
+import { types } from 'node:util';
+
+export interface FlowlineErrorOptions extends ErrorOptions {
+  /** Whether trying again may succeed (default false). A class with a fixed answer overrides `retryable`. */
+  retryable?: boolean;
+}
+
+/** An error as plain data, for a log line or the CLI. */
+export interface ErrorDescription {
+  code?: string;
+  retryable?: boolean;
+  message: string;
+  cause?: ErrorDescription;
+}
+
+/** A FlowlineError as plain data: its code and retry flag are always there. */
+export interface FlowlineErrorDescription extends ErrorDescription {
+  code: string;
+  retryable: boolean;
+}
+
+export abstract class FlowlineError extends Error {
+  /** One per class, stable across releases: callers match on it. */
+  abstract readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(message: string, options: FlowlineErrorOptions = {}) {
+    const { retryable, ...errorOptions } = options;
+    super(message, errorOptions);
+    // The class name, as a built-in error has it ("SchemaUnknown: …" in a stack). Not
+    // enumerable, like Error.prototype.name, so serialised errors are not cluttered with it.
+    Object.defineProperty(this, 'name', { value: new.target.name, writable: true, configurable: true });
+    this.retryable = retryable ?? false;
+  }
+
+  /** `{ code, retryable, message, cause? }`, causes described the same way. */
+  describe(): FlowlineErrorDescription {
+    return {
+      code: this.code,
+      retryable: this.retryable,
+      message: this.message,
+      ...(this.cause === undefined ? {} : { cause: describeAt(this.cause, 1) }),
+    };
+  }
+
+  /** What `JSON.stringify` writes: the description (an Error's own fields would be `{}`). */
+  toJSON(): FlowlineErrorDescription {
+    return this.describe();
+  }
+}
+
+/**
+ * The stable code of an error: a FlowlineError's, or any error's string `code` (Node's
+ * `ECONNREFUSED`, a PostgreSQL SQLSTATE, a FlowlineError from another copy of this lib).
+ */
+export function errorCode(error: unknown): string | undefined {
+  if (error instanceof FlowlineError) return error.code;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+/**
+ * Whether an error may be retried: its own `retryable` flag when it has one, else yes. An
+ * error nobody classified is most often transient (a timeout, a dropped connection), so it
+ * is retried — which is why every caller bounds its attempts: never forever.
+ */
+export function isRetryable(error: unknown): boolean {
+  const flag = typeof error === 'object' && error !== null ? (error as { retryable?: unknown }).retryable : undefined;
+  return typeof flag === 'boolean' ? flag : true;
+}
+
+/**
+ * Any thrown value as plain data: `{ code?, retryable?, message, cause? }`, the code and flag
+ * when it has them (see errorCode), its causes described the same way.
+ */
+export function errorDescription(error: unknown): ErrorDescription {
+  return describeAt(error, 0);
+}
+
+/** Causes are followed this deep, so a cycle of causes cannot recurse forever. */
+const MAX_CAUSES = 8;
+
+function describeAt(value: unknown, depth: number): ErrorDescription {
+  // isNativeError too: an error made in another realm (a vm context, Jest's sandbox) is no
+  // instance of this realm's Error.
+  if (!(value instanceof Error || types.isNativeError(value)))
+    return { message: typeof value === 'string' ? value : safeText(value) };
+  const code = errorCode(value);
+  const flag = (value as { retryable?: unknown }).retryable;
+  const deeper = value.cause !== undefined && depth < MAX_CAUSES;
+  return {
+    ...(code === undefined ? {} : { code }),
+    ...(typeof flag === 'boolean' ? { retryable: flag } : {}),
+    message: value.message || value.name,
+    ...(deeper ? { cause: describeAt(value.cause, depth + 1) } : {}),
+  };
+}
+
+function safeText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
