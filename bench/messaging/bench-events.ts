@@ -31,8 +31,8 @@ export function fillerOf(bytes: number): string {
 
 /** What the runtime's handler publishes for each input: a new event caused by it, same data and key. */
 export function derivedEvent(event: FlowlineEvent, source: string): FlowlineEvent {
-  if (event.type !== 'webhook.received')
-    throw new NonRetryableError(`the bench handler expects webhook.received, got ${event.type}`);
+  if (event.type !== 'webhook.received' || Buffer.isBuffer(event.data))
+    throw new NonRetryableError(`the bench handler expects webhook.received with JSON data, got ${event.type}`);
   return createEvent('webhook.received', event.data, { source, causedBy: event, partitionKey: event.partitionkey });
 }
 
