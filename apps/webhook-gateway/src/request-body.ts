@@ -4,18 +4,17 @@
  * refused as soon as it passes the limit, so an oversized request is never buffered whole.
  */
 import type { IncomingMessage } from 'node:http';
+import { FlowlineError } from '@flowline/errors';
 
-export class BodyTooLarge extends Error {
+export class BodyTooLarge extends FlowlineError {
   readonly code = 'BODY_TOO_LARGE';
-  readonly retryable = false;
-  override readonly name = 'BodyTooLarge';
+  override readonly retryable = false;
 }
 
 /** The client went away (or broke the stream) before the body was complete. */
-export class BodyIncomplete extends Error {
+export class BodyIncomplete extends FlowlineError {
   readonly code = 'BODY_INCOMPLETE';
-  readonly retryable = true;
-  override readonly name = 'BodyIncomplete';
+  override readonly retryable = true;
 }
 
 export function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {

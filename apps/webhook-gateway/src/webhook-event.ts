@@ -17,14 +17,14 @@ import {
   stableEventId,
   withDerivedType,
 } from '@flowline/event-schemas';
+import { FlowlineError } from '@flowline/errors';
 import { headerValue, type WebhookHeaders } from '@flowline/webhooks';
 import type { DeliveryIdRule, EventTypeRule, WebhookSource } from './webhook-sources';
 
 /** A request the gateway cannot turn into an event (answered 400): the detail says why. */
-export class WebhookMalformed extends Error {
+export class WebhookMalformed extends FlowlineError {
   readonly code = 'WEBHOOK_MALFORMED';
-  readonly retryable = false;
-  override readonly name = 'WebhookMalformed';
+  override readonly retryable = false;
 }
 
 export interface WebhookRequest {

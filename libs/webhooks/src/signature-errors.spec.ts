@@ -1,3 +1,4 @@
+import { FlowlineError } from '@flowline/errors';
 import {
   SIGNATURE_ERROR_CODES,
   SignatureInvalid,
@@ -17,7 +18,7 @@ describe('signature errors', () => {
   ] as const)('%p carries its own code %s, is not retryable, and is a WebhookSignatureError', (ErrorClass, code) => {
     const error = new ErrorClass('detail');
     expect(error).toBeInstanceOf(WebhookSignatureError);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(FlowlineError);
     expect([error.code, error.retryable, error.name, error.message]).toEqual([code, false, ErrorClass.name, 'detail']);
   });
 
@@ -30,6 +31,7 @@ describe('signature errors', () => {
 
   it('reports a bad Standard Webhooks secret with its own code, not as a signature failure', () => {
     const error = new StandardWebhookSecretInvalid('bad');
+    expect(error).toBeInstanceOf(FlowlineError);
     expect([error.code, error.retryable, error instanceof WebhookSignatureError]).toEqual([
       'WEBHOOK_SECRET_INVALID',
       false,

@@ -3,14 +3,14 @@
  * recommends 24 to 64 random bytes). The HMAC key is the decoded bytes, not the text.
  */
 import { randomBytes } from 'node:crypto';
+import { FlowlineError } from '@flowline/errors';
 
 export const STANDARD_WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 /** Thrown for a secret that is not `whsec_<base64>`: a configuration error, reported at start. */
-export class StandardWebhookSecretInvalid extends Error {
+export class StandardWebhookSecretInvalid extends FlowlineError {
   readonly code = 'WEBHOOK_SECRET_INVALID';
-  readonly retryable = false;
-  override readonly name = 'StandardWebhookSecretInvalid';
+  override readonly retryable = false;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
