@@ -15,5 +15,10 @@ export const routerConfig = baseServiceConfig.extend({
   ROUTER_RULES_FILE: withExample(z.string().min(1).default(DEFAULT_RULES_FILE), '/etc/flowline/rules.yaml'),
   /** Quiet time after the last change of the rule file before it is reloaded (an editor writes in several steps). */
   ROUTER_RULES_RELOAD_DEBOUNCE_MS: configFields.positiveInt(250),
+  /**
+   * How long the group waits for a member that stopped heartbeating (a killed router) before
+   * its partitions move to another member or a restarted one (the broker allows ≥ 6 s).
+   */
+  ROUTER_SESSION_TIMEOUT_MS: withExample(z.coerce.number().int().min(6_000).max(300_000).default(30_000), '30000'),
 });
 export type RouterConfig = z.infer<typeof routerConfig>;

@@ -43,6 +43,7 @@ export const router: ServiceDefinition<typeof routerConfig> = {
       publisher,
       // The router's only effect is new events: forward and commit in one Kafka transaction.
       transactional: true,
+      sessionTimeoutMs: config.ROUTER_SESSION_TIMEOUT_MS,
       handle(event, context) {
         // One rule set per event: a reload swaps the whole set between events.
         const decision = routeEvent(rules.current, event, context.topic === topics.domainEvents ? 'domain' : 'ingress');
