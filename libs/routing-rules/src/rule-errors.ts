@@ -1,9 +1,11 @@
 /**
- * Errors of the rules lib, each with a stable `code` callers act on: the router keeps its old
+ * Errors of the rules lib (FlowlineErrors: a stable `code`, `retryable` false, the cause kept),
+ * which callers act on by code: the router keeps its old
  * rules on `RULE_FILE_INVALID` / `RULE_FILE_UNREADABLE`, the CLI turns them into exit codes,
  * and the consumer runtime dead-letters an event on `TRANSFORM_NOT_APPLICABLE`
- * (`retryable: false`: the same rule on the same data fails the same way every time).
+ * (not retryable: the same rule on the same data fails the same way every time).
  */
+import { FlowlineError } from '@flowline/errors';
 
 /** One problem in a rule file, at a path such as `rules[3].match.data.total`. */
 export interface RuleIssue {
@@ -16,8 +18,8 @@ export interface RuleIssue {
 
 export type RuleErrorCode = 'RULE_FILE_INVALID' | 'RULE_FILE_UNREADABLE' | 'TRANSFORM_NOT_APPLICABLE';
 
-export abstract class RuleError extends Error {
-  abstract readonly code: RuleErrorCode;
+export abstract class RuleError extends FlowlineError {
+  abstract override readonly code: RuleErrorCode;
 }
 
 /** `path: message (line n)`, the form every issue is printed in. */
@@ -30,7 +32,6 @@ export function formatIssue(issue: RuleIssue): string {
 /** A rule file that is not valid YAML or not a valid rule set; `issues` lists every problem found. */
 export class RuleFileInvalid extends RuleError {
   readonly code = 'RULE_FILE_INVALID';
-  override readonly name = 'RuleFileInvalid';
 
   constructor(
     /** The file's name as given (or `<rules>` for text without a file). */
@@ -46,7 +47,6 @@ export class RuleFileInvalid extends RuleError {
 /** A rule file that could not be read (missing, not readable). */
 export class RuleFileUnreadable extends RuleError {
   readonly code = 'RULE_FILE_UNREADABLE';
-  override readonly name = 'RuleFileUnreadable';
 
   constructor(
     readonly file: string,
@@ -62,9 +62,6 @@ export class RuleFileUnreadable extends RuleError {
  */
 export class TransformNotApplicable extends RuleError {
   readonly code = 'TRANSFORM_NOT_APPLICABLE';
-  override readonly name = 'TransformNotApplicable';
-  /** Read by the consumer runtime: dead-letter at once, a retry cannot help. */
-  readonly retryable = false;
 
   constructor(
     readonly rule: string,
