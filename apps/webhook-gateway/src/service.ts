@@ -36,7 +36,9 @@ export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
     const topics = topicNames(config.FLOWLINE_TOPIC_PREFIX);
     const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'webhook-gateway', logger, metrics });
     await messaging.ensureTopics([topics.ingressWebhook]);
-    const publisher = messaging.createPublisher();
+    // A request answered 503 leaves nothing queued behind it: what was not on the wire by then is
+    // dropped, so a sender's retry (without a delivery id, a new event) does not make a second copy.
+    const publisher = messaging.createPublisher({ deliveryTimeoutMs: config.PUBLISH_TIMEOUT_MS });
 
     const pool = new pg.Pool({
       connectionString: config.DATABASE_URL,

@@ -141,6 +141,46 @@ describe('EventPublisher', () => {
   });
 });
 
+describe('EventPublisher delivery timeout', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('drops messages still queued at their deadline, so they are never written after the caller gave up', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka, undefined, { deliveryTimeoutMs: 1_000 });
+    const onTheWire = publisher.publish('t', event(0));
+    await flushMicrotasks();
+    const queued = [publisher.publish('t', event(1)), publisher.publish('t', event(2))];
+    jest.advanceTimersByTime(1_000);
+    for (const caller of queued) await expect(caller).rejects.toThrow(/dropped, never written/);
+    // The request already on the wire may still land, and its caller is told so.
+    await expect(onTheWire).rejects.toThrow(/may still be written/);
+    sent[0]!.release();
+    await flushMicrotasks();
+    expect(sent).toHaveLength(1);
+    // The publisher goes on: a new message is sent in its own request.
+    const later = publisher.publish('t', event(3));
+    (await batchAt(sent, 1)).release();
+    await expect(later).resolves.toBeUndefined();
+  });
+
+  it('never queues a caller that waited for room past its deadline', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka, undefined, { deliveryTimeoutMs: 1_000, maxQueued: 1, maxBatchSize: 1 });
+    const onTheWire = publisher.publish('t', event(0));
+    await flushMicrotasks();
+    const queued = publisher.publish('t', event(1));
+    const waiting = publisher.publish('t', event(2));
+    jest.advanceTimersByTime(1_000);
+    await expect(queued).rejects.toMatchObject({ code: 'PUBLISH_TIMEOUT' });
+    await expect(waiting).rejects.toMatchObject({ code: 'PUBLISH_TIMEOUT' });
+    await expect(onTheWire).rejects.toMatchObject({ code: 'PUBLISH_TIMEOUT' });
+    sent[0]!.release();
+    for (let turn = 0; turn < 5; turn++) await flushMicrotasks();
+    expect(sent).toHaveLength(1);
+  });
+});
+
 describe('EventPublisher limits', () => {
   it('splits a coalesced batch by bytes so small messages never ride in an oversized request', async () => {
     const { kafka, sent } = fakeKafka();

@@ -21,6 +21,7 @@ import {
   ServiceMetrics,
 } from '@flowline/telemetry';
 import { countPerTopicAndType } from './event-counts';
+import { PublishTimeout } from './errors';
 import type { ReadinessProbe } from './readiness-probe';
 
 export interface PublisherOptions {
@@ -34,6 +35,14 @@ export interface PublisherOptions {
   maxBatchBytes?: number;
   /** Messages waiting for a batch at most before `publish` callers wait (default 10,000). */
   maxQueued?: number;
+  /**
+   * How long a message may wait to be sent (default: no limit). A message still queued, or
+   * still waiting for room, at its deadline is dropped — never written — and its caller
+   * rejected with `PublishTimeout`; only a batch already on the wire can land after that.
+   * The gateway sets it to its answer time, so a 503 almost always means "not written" and
+   * a sender's retry does not add a second copy.
+   */
+  deliveryTimeoutMs?: number;
 }
 
 /** A record as it goes on the wire: a Flowline event encoded, or a dead letter kept byte for byte. */
@@ -73,6 +82,7 @@ export class EventPublisher {
   private readonly maxBatchSize: number;
   private readonly maxBatchBytes: number;
   private readonly maxQueued: number;
+  private readonly deliveryTimeoutMs: number | undefined;
   private readonly queue: Pending[] = [];
   /** Callers waiting for room, in arrival order; a woken caller has a slot reserved. */
   private readonly roomWaiters: (() => void)[] = [];
@@ -89,6 +99,7 @@ export class EventPublisher {
     this.maxBatchSize = options.maxBatchSize ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
     this.maxQueued = options.maxQueued ?? 10_000;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs;
     // An idempotent producer must retry without limit, or a give-up-then-resend could write a
     // duplicate the broker cannot recognise; callers bound their wait instead (the gateway
     // answers 503 after PUBLISH_TIMEOUT_MS; a consumer stage simply stops making progress).
@@ -169,6 +180,33 @@ export class EventPublisher {
       left -= 1;
       if (left === 0) resolveAll();
     };
+    const queued: Pending[] = [];
+    let expired = false;
+    /** Set while this group waits for room: an expiry wakes it, so the call returns. */
+    let waitingForRoom: (() => void) | undefined;
+    const expiry =
+      this.deliveryTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            expired = true;
+            const waiter = this.roomWaiters.indexOf(waitingForRoom ?? (() => undefined));
+            if (waiter !== -1) {
+              // Woken as a flush would wake it (a reserved slot), so its own bookkeeping stays right.
+              this.roomWaiters.splice(waiter, 1);
+              this.reserved += 1;
+              waitingForRoom?.();
+            }
+            const onTheWire = this.dropQueued(queued);
+            rejectAll(
+              new PublishTimeout(
+                onTheWire
+                  ? `not acknowledged within ${this.deliveryTimeoutMs} ms: records already sent may still be written`
+                  : `not sent within ${this.deliveryTimeoutMs} ms: dropped, never written`,
+              ),
+            );
+          }, this.deliveryTimeoutMs);
+    expiry?.unref();
+    void acknowledged.finally(() => clearTimeout(expiry)).catch(() => undefined);
     for (const out of outgoing) {
       // A group that already failed queues no more of its records: the caller sees the failure and retries the lot.
       if (failed) break;
@@ -177,15 +215,34 @@ export class EventPublisher {
         // What this group queued so far must be on its way, or no room would ever come.
         this.flush();
         if (this.roomWaiters.length > 0 || this.queue.length + this.reserved >= this.maxQueued) {
-          await new Promise<void>((wake) => this.roomWaiters.push(wake));
+          await new Promise<void>((wake) => {
+            waitingForRoom = wake;
+            this.roomWaiters.push(wake);
+          });
+          waitingForRoom = undefined;
           this.reserved -= 1;
-          if (failed) break;
+          if (failed || expired) break;
         }
       }
-      this.queue.push(this.pendingFor(out, resolve, rejectAll));
+      const pending = this.pendingFor(out, resolve, rejectAll);
+      this.queue.push(pending);
+      if (expiry !== undefined) queued.push(pending);
     }
     this.flush();
     return acknowledged;
+  }
+
+  /**
+   * Takes a timed-out group's messages that are still waiting out of the queue: they are never
+   * sent. Says whether any of the group had already left the queue (on the wire, or acknowledged).
+   */
+  private dropQueued(group: readonly Pending[]): boolean {
+    const dropped = new Set(group);
+    const before = this.queue.length;
+    let kept = 0;
+    for (const pending of this.queue) if (!dropped.has(pending)) this.queue[kept++] = pending;
+    this.queue.length = kept;
+    return before - kept < group.length;
   }
 
   private pendingFor(out: OutgoingMessage, resolve: () => void, reject: (error: Error) => void): Pending {
