@@ -10,6 +10,7 @@ import { CliError, EXIT, UsageError, unknownTopicsOf } from './cli-error';
 import { dlqListCommand } from './commands/dlq-list';
 import { dlqRedriveCommand, RedriveSelector } from './commands/dlq-redrive';
 import { replayCommand } from './commands/replay';
+import { rulesCheckCommand, rulesTestCommand } from './commands/rules';
 import { statsCommand } from './commands/stats';
 import { tailCommand } from './commands/tail';
 import { traceCommand } from './commands/trace';
@@ -29,6 +30,8 @@ Commands:
   dlq redrive <topic>           republish dead letters to their original topic (--id | --all | --type, --dry-run)
   replay --from <time|offset>   replay events to a topic (--to, --type, --correlation, --topic, --to-topic, --dry-run)
   stats                         events per type and topic, DLQ counts, hop latency, consumer lag (--since, --json)
+  rules check <file>            validate a router rule file: every problem with its path and line
+  rules test <file> <event.json>  the targets a CloudEvent (JSON file) would reach, and the rule for each (--json)
 
 Options:
   -h, --help                    show this help (flowline <command> --help for a command's options)
@@ -293,6 +296,31 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
         { since, sinceText: options.since, json: options.json === true, topicPrefix: session.config.topicPrefix },
         context,
       );
+    });
+
+  const rules = program.command('rules').description("the router's rule files: check one, see where an event would go");
+  rules
+    .command('check')
+    .description('validate a router rule file (YAML): a summary, or every problem with its path and line (exit 1)')
+    .argument('<file>', 'the rule file, e.g. apps/router/rules/default.yaml')
+    .action(async (file: string) => {
+      await rulesCheckCommand({ file }, context);
+    });
+  rules
+    .command('test')
+    .description('the targets an event would reach by these rules and the rule that sent it to each, or "unrouted"')
+    .argument('<file>', 'the rule file')
+    .argument(
+      '<event.json>',
+      'a JSON file with one CloudEvent in structured form: attributes (type, source, subject) and data',
+    )
+    .option('--json', 'print { matched, routes, unrouted } as JSON')
+    .addHelpText(
+      'after',
+      "\nThe router also never routes an agent's own event back to that agent, and drops (rather\nthan sending to events.unrouted) a domain event no rule matches.",
+    )
+    .action(async (file: string, eventFile: string, options: JsonFlag) => {
+      await rulesTestCommand({ file, eventFile, json: options.json === true }, context);
     });
 
   return program;

@@ -171,6 +171,22 @@ rules:
       });
     });
 
+    it('leaves no empty object behind where rename moved the last value out', () => {
+      const moving = compile(`
+mode: first-match
+rules:
+  - { name: move, match: {}, transform: { rename: { a.b.c: c } }, targets: [sync] }
+`);
+      expect(moving.evaluate(event('x.y', { a: { b: { c: 1 } }, keep: {} })).routes[0]?.transformedData).toEqual({
+        keep: {},
+        c: 1,
+      });
+      expect(moving.evaluate(event('x.y', { a: { b: { c: 1, d: 2 } } })).routes[0]?.transformedData).toEqual({
+        a: { b: { d: 2 } },
+        c: 1,
+      });
+    });
+
     it('refuses data that is not a JSON object with a non-retryable error naming the rule', () => {
       let caught: unknown;
       try {

@@ -1,7 +1,8 @@
 /**
  * A rule's transform of the forwarded event's data, compiled once. Steps run in a fixed
  * order whatever the order in the file: `pick` (keep only these paths), then `rename`
- * (move a value from one path to another), then `set` (write constants). The input is
+ * (move a value from one path to another; objects it leaves empty go too), then `set`
+ * (write constants). The input is
  * never changed: in all-match mode the same event goes through several rules.
  */
 import { isPlainObject, MISSING, parseDataPath, readDataPath } from './data-path';
@@ -81,11 +82,16 @@ function writePath(
   container[segments.at(-1) as string] = value;
 }
 
+/** Removes the value at a path, and the objects above it that it leaves empty (a move leaves no `{}` behind). */
 function deletePath(target: Record<string, unknown>, segments: readonly string[]): void {
-  const parent = readDataPath(target, segments.slice(0, -1));
-  const last = segments.at(-1) as string;
-  if (isPlainObject(parent)) delete parent[last];
-  else if (Array.isArray(parent) && /^\d+$/.test(last)) parent.splice(Number(last), 1);
+  for (let depth = segments.length; depth > 0; depth -= 1) {
+    const parent = readDataPath(target, segments.slice(0, depth - 1));
+    const key = segments[depth - 1] as string;
+    if (isPlainObject(parent)) delete parent[key];
+    else if (Array.isArray(parent) && /^\d+$/.test(key)) parent.splice(Number(key), 1);
+    else return;
+    if (!isPlainObject(parent) || Object.keys(parent).length > 0 || depth === 1) return;
+  }
 }
 
 function describe(value: unknown): string {
