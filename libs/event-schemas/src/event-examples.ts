@@ -33,13 +33,15 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
     ],
   },
   'file.uploaded': {
-    folder: '/srv/inbox/invoices',
-    path: '/srv/inbox/invoices/invoice-2024-0117.pdf',
+    folder: 'invoices',
+    path: '/srv/inbox/invoices/2024/invoice-2024-0117.pdf',
+    relativePath: '2024/invoice-2024-0117.pdf',
     name: 'invoice-2024-0117.pdf',
     size: 48213,
     sha256: invoicePdfSha256,
     mediaType: 'application/pdf',
     modifiedAt: '2024-05-02T07:20:11.532Z',
+    location: `claim:fs/sha256/${invoicePdfSha256}`,
   },
   'data.changed': {
     op: 'update',

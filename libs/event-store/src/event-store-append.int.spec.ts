@@ -348,13 +348,15 @@ describe('EventStore.append (real PostgreSQL)', () => {
     const cause = createEvent(
       'file.uploaded',
       {
-        folder: '/in',
+        folder: 'in',
         path: '/in/a.pdf',
+        relativePath: 'a.pdf',
         name: 'a.pdf',
         size: 10,
         sha256: 'a'.repeat(64),
         mediaType: 'application/pdf',
         modifiedAt: '2025-03-01T09:59:00.000Z',
+        location: `claim:fs/sha256/${'a'.repeat(64)}`,
       },
       { source: '/file-watcher/in' },
     );
