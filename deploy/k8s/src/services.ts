@@ -62,7 +62,12 @@ export const SERVICES: readonly ServiceSpec[] = [
     configSchema: fileWatcherConfig,
     replicas: 1,
     component: 'ingress',
-    singleton: 'it watches one folder on its own volume; two watchers would publish each file twice',
+    singleton:
+      'its folder is on a ReadWriteOnce volume; instances sharing one folder (a ReadWriteMany volume) would read every file twice, though their shared dedupe table publishes each content once',
+    // The watched folder on the pod's volume. Claim checks go to PostgreSQL large objects:
+    // the agents that read them cannot mount a ReadWriteOnce volume (a ReadWriteMany one can
+    // take CLAIM_CHECK_STORE=folder and CLAIM_CHECK_DIR in an overlay).
+    settings: { FILE_WATCH_DIR: '/data/inbox', CLAIM_CHECK_STORE: 'postgres' },
     dataVolume: { size: '10Gi' },
   },
   {

@@ -90,13 +90,25 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Settings of a service beyond the infrastructure's: the file-watcher watches
+ * .flowline/inbox (drop a .pdf, .docx or .txt there) and copies what it publishes to
+ * .flowline/claim-checks.
+ */
+function ownSettings(name: string): Record<string, string> {
+  if (name !== 'file-watcher') return {};
+  const inbox = join(flowlineDir, 'inbox');
+  mkdirSync(inbox, { recursive: true });
+  return { FILE_WATCH_DIR: inbox, CLAIM_CHECK_DIR: join(flowlineDir, 'claim-checks') };
+}
+
 function startService(name: string, port: number, settings: InfraSettings, logDir: string): RunningService {
   // The service writes straight to its log file (not through a pipe to this process), so
   // its logging never depends on this launcher being alive.
   const logFd = openSync(join(logDir, `${name}.log`), 'a');
   const child = spawn(process.execPath, [join(repoRoot, 'apps', name, 'dist', 'main.js')], {
     cwd: repoRoot,
-    env: { ...process.env, ...settings, PORT: String(port) },
+    env: { ...process.env, ...settings, ...ownSettings(name), PORT: String(port) },
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
