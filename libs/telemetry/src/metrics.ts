@@ -21,9 +21,9 @@ export interface ServiceMetrics {
   readonly publishedBatchSize: Histogram;
   /**
    * WAL bytes PostgreSQL keeps for a logical replication slot: from the slot's restart_lsn to
-   * the current WAL position. To be set by cdc-listener (coming with issue 16: nothing sets it
-   * yet); it grows when changes are not confirmed, and an unconfirmed slot fills the
-   * database's disk (alert FlowlineCdcSlotWalRetained).
+   * the current WAL position. Set by cdc-listener for its slot (CDC_WAL_CHECK_INTERVAL_MS); it
+   * grows when changes are not confirmed, and an unconfirmed slot fills the database's disk
+   * (alert FlowlineCdcSlotWalRetained).
    */
   readonly cdcSlotRetainedWalBytes: Gauge<'slot'>;
 }

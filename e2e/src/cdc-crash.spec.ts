@@ -1,0 +1,155 @@
+/**
+ * The cdc-listener as a real process, SIGKILLed while it streams a workload of inserts and
+ * updates in transactions of a few hundred rows, then restarted: every change arrives, in
+ * order for each row, and a change that arrives twice carries the same event id (and the
+ * same data) both times. It confirms an LSN to PostgreSQL only after Kafka acknowledged
+ * every event before it, so what the killed process had not confirmed is streamed again.
+ */
+import pg from 'pg';
+import { FlowlineEvent, topicNames } from '@flowline/event-schemas';
+import {
+  createScratchDatabase,
+  ScratchDatabase,
+  testInfra,
+  TopicProbe,
+  uniqueName,
+  uniqueTopicPrefix,
+  waitFor,
+} from '@flowline/testing';
+import { ServiceProcess, spawnService, terminate, waitUntilReady } from './service-process';
+
+const TRANSACTIONS = 24;
+const INSERTS_PER_TRANSACTION = 120;
+
+type Change = FlowlineEvent<'data.changed'>;
+
+let scratch: ScratchDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase(testInfra().DATABASE_URL, 'cdccrash');
+  pool = new pg.Pool({ connectionString: scratch.url, max: 3 });
+});
+
+afterAll(async () => {
+  await pool.end();
+  await scratch.drop();
+});
+
+async function dropSlot(slot: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await pool.query<{ active: boolean }>(
+        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      if (rows[0]?.active === true) return false;
+      if (rows.length > 0) await pool.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      return true;
+    },
+    { timeoutMs: 30_000, description: `slot ${slot} released and dropped` },
+  );
+}
+
+/**
+ * Transaction t inserts rows t*N+1 … t*N+N at version 1 and moves a seventh of the older
+ * rows to their next version, so most rows change several times, in different transactions.
+ */
+async function runWorkload(table: string): Promise<void> {
+  for (let t = 0; t < TRANSACTIONS; t++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO ${table} SELECT g, 1 FROM generate_series($1::int, $2::int) AS g`, [
+        t * INSERTS_PER_TRANSACTION + 1,
+        (t + 1) * INSERTS_PER_TRANSACTION,
+      ]);
+      await client.query(`UPDATE ${table} SET version = version + 1 WHERE id % 7 = $1 AND id <= $2`, [
+        t % 7,
+        t * INSERTS_PER_TRANSACTION,
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function startListener(env: Record<string, string>): Promise<ServiceProcess> {
+  const listener = await spawnService('cdc-listener', env);
+  await waitUntilReady(listener);
+  return listener;
+}
+
+describe('cdc-listener process', () => {
+  it('SIGKILLed mid-stream and restarted, delivers every change in order per row, duplicates only with their id', async () => {
+    const table = uniqueName('orders').replace(/-/g, '_');
+    const slot = uniqueName('crash').replace(/-/g, '_');
+    const prefix = uniqueTopicPrefix('cdc-crash');
+    await pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY, version int NOT NULL)`);
+    const env = {
+      KAFKA_BROKERS: testInfra().KAFKA_BROKERS,
+      DATABASE_URL: scratch.url,
+      FLOWLINE_TOPIC_PREFIX: prefix,
+      CDC_TABLES: `public.${table}`,
+      CDC_SLOT: slot,
+      CDC_PUBLICATION: uniqueName('pub').replace(/-/g, '_'),
+      // Confirm often, so the kill lands between confirmed, acknowledged and published changes.
+      CDC_CONFIRM_INTERVAL_MS: '50',
+      LOG_LEVEL: 'warn',
+    };
+    let listener = await startListener(env);
+    const probe = await TopicProbe.start(testInfra().KAFKA_BROKERS, [topicNames(prefix).ingressCdc]);
+    try {
+      const workload = runWorkload(table);
+      await waitFor(() => probe.messages.length >= 1_500, { timeoutMs: 30_000, description: 'changes streaming' });
+      listener.signal('SIGKILL');
+      await listener.exited;
+      const seenBeforeKill = probe.messages.length;
+
+      listener = await startListener(env);
+      await workload;
+      const { rows } = await pool.query<{ id: number; version: number }>(`SELECT id, version FROM ${table}`);
+      const expectedChanges = rows.reduce((sum, row) => sum + row.version, 0);
+      const changes = (): Change[] =>
+        probe.messages
+          .map((message) => message.event)
+          .filter((event): event is Change => event?.type === 'data.changed');
+      await waitFor(() => new Set(changes().map((change) => change.id)).size >= expectedChanges, {
+        timeoutMs: 40_000,
+        description: `${expectedChanges} distinct changes`,
+      });
+      expect(await terminate(listener)).toBe(0);
+      expect(seenBeforeKill).toBeLessThan(expectedChanges);
+
+      // Duplicates only with the same id, and then with the same content.
+      const byId = new Map<string, Change>();
+      for (const change of changes()) {
+        const first = byId.get(change.id);
+        if (first === undefined) byId.set(change.id, change);
+        else expect(change.data).toEqual(first.data);
+      }
+      expect(byId.size).toBe(expectedChanges);
+      // Per row, in the order read (one row, one partition): version 1 inserted, then each next version.
+      const versions = new Map<number, number[]>();
+      const seen = new Set<string>();
+      for (const change of changes()) {
+        if (seen.has(change.id)) continue;
+        seen.add(change.id);
+        const id = Number(change.data.key['id']);
+        versions.set(id, [...(versions.get(id) ?? []), Number(change.data.after?.['version'])]);
+      }
+      for (const row of rows) {
+        expect({ id: row.id, versions: versions.get(row.id) }).toEqual({
+          id: row.id,
+          versions: Array.from({ length: row.version }, (_, i) => i + 1),
+        });
+      }
+    } finally {
+      listener.signal('SIGTERM');
+      await listener.exited;
+      await probe.stop();
+      await dropSlot(slot);
+    }
+  });
+});
