@@ -46,7 +46,16 @@ export interface FilePipelineOptions {
   metrics: FileWatcherMetrics;
 }
 
+/**
+ * Files up to this size keep the bytes already read (the reader's first bytes are the whole
+ * file) and are stored from them: no second open and read. At most two batches of them wait,
+ * so this holds 2 × FILE_PUBLISH_BATCH_SIZE × 16 KiB at most (16 MiB with the defaults).
+ */
+const KEPT_CONTENT_BYTES = 16 * 1024;
+
 interface ReadFile {
+  /** The whole content, for small files. */
+  content: Buffer | undefined;
   file: StableFile;
   sha256: string;
   size: number;
@@ -192,6 +201,7 @@ export class FilePipeline {
     if (this.stopped) return;
     const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
     this.readResults.push({
+      content: outcome.size <= KEPT_CONTENT_BYTES ? outcome.head : undefined,
       file,
       sha256: outcome.sha256,
       size: outcome.size,
@@ -324,7 +334,9 @@ export class FilePipeline {
     for (const read of outcome.files) {
       const { folder, relativePath, path } = read.file;
       try {
-        const stored = await this.options.claimStoreOf(folder).put(read.readPath, { expectedSha256: outcome.sha256 });
+        const stored = await this.options
+          .claimStoreOf(folder)
+          .put(read.content ?? read.readPath, { expectedSha256: outcome.sha256 });
         outcome.publishedFile = read;
         outcome.event = fileUploadedEvent({
           folder,

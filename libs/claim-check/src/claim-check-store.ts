@@ -1,11 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { Transform, type TransformCallback } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ClaimCorrupted } from './claim-check-errors';
 import type { ClaimStoreKind } from './claim-reference';
 
-/** What `put` reads: a stream or async iterable of bytes, or the path of a file. */
-export type ClaimSource = Readable | AsyncIterable<Uint8Array> | string;
+/** What `put` reads: a stream or async iterable of bytes, the path of a file, or the whole content in memory. */
+export type ClaimSource = Readable | AsyncIterable<Uint8Array> | string | Uint8Array;
 
 export interface PutOptions {
   /**
@@ -64,4 +64,12 @@ export class HashVerifier extends Transform {
         : new ClaimCorrupted(`${this.reference}: the stored content hashes to ${actual}, not to its reference`),
     );
   }
+}
+
+/** The source as something a pipeline reads. */
+export function sourceStream(source: ClaimSource): Readable | AsyncIterable<Uint8Array> {
+  if (typeof source === 'string') return createReadStream(source);
+  // One chunk: Readable.from would iterate a Uint8Array byte by byte.
+  if (source instanceof Uint8Array) return Readable.from([source]);
+  return source;
 }

@@ -41,6 +41,20 @@ describe('FolderClaimStore', () => {
     expect(await readdir(join(root, 'claims', 'tmp'))).toEqual([]);
   });
 
+  it('stores a content held in memory as one piece', async () => {
+    const bytes = Buffer.from('a small file, already read');
+    const stored = await store.put(bytes, { expectedSha256: sha256Of(bytes) });
+    expect(stored).toMatchObject({ sha256: sha256Of(bytes), size: bytes.length });
+    expect((await readAll(await store.open(stored.reference))).equals(bytes)).toBe(true);
+  });
+
+  it('makes a prefix folder again when it was removed behind its back', async () => {
+    const first = await store.put(Buffer.from('first'));
+    await rm(join(root, 'claims', first.sha256.slice(0, 2)), { recursive: true });
+    await store.put(Buffer.from('first'));
+    expect((await readAll(await store.open(first.reference))).toString()).toBe('first');
+  });
+
   it('reads nothing when the expected hash is already stored', async () => {
     const stored = await store.put(Readable.from([Buffer.from('once')]));
     const neverRead = Readable.from(

@@ -9,7 +9,7 @@
  * renaming a second copy of the same bytes over the first changes nothing a reader can see.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline as pipeStreams, type Readable } from 'node:stream';
@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { ClaimContentMismatch, ClaimNotFound } from './claim-check-errors';
 import {
   HashVerifier,
+  sourceStream,
   type ClaimCheckStore,
   type ClaimSource,
   type PutOptions,
@@ -32,6 +33,8 @@ const ABANDONED_AFTER_MS = 3_600_000;
 export class FolderClaimStore implements ClaimCheckStore {
   readonly kind = 'fs';
   readonly name = 'claim-check-folder';
+  /** Prefix folders known to exist. */
+  private readonly folders = new Set<string>();
 
   constructor(readonly root: string) {}
 
@@ -65,7 +68,7 @@ export class FolderClaimStore implements ClaimCheckStore {
     const temporary = join(this.root, TEMPORARY_DIR, `${randomUUID()}.part`);
     const hasher = new ContentHasher();
     try {
-      const input = typeof source === 'string' ? createReadStream(source) : source;
+      const input = sourceStream(source);
       // flush: the bytes are on disk before the rename publishes the name.
       await pipeline(input, hasher, createWriteStream(temporary, { flags: 'wx', mode: 0o640, flush: true }));
       const sha256 = hasher.digest();
@@ -73,8 +76,18 @@ export class FolderClaimStore implements ClaimCheckStore {
         throw new ClaimContentMismatch(`the content hashes to ${sha256}, not the expected ${options.expectedSha256}`);
       }
       const target = this.pathOf(sha256);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temporary, target);
+      const folder = dirname(target);
+      // One mkdir per hash prefix (256 at most), not one per put.
+      if (!this.folders.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        this.folders.add(folder);
+      }
+      await rename(temporary, target).catch(async (error: unknown) => {
+        // The prefix folder was removed behind the store's back: make it again, once.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(folder, { recursive: true });
+        await rename(temporary, target);
+      });
       return this.stored(sha256, hasher.size);
     } catch (error) {
       await unlink(temporary).catch(() => undefined);

@@ -12,12 +12,12 @@
  * WAL, backups and replicas. Readers under another role need
  * `GRANT SELECT ON LARGE OBJECT <oid>` or `lo_compat_privileges` (README).
  */
-import { createReadStream } from 'node:fs';
 import { Readable, pipeline as pipeStreams } from 'node:stream';
 import type { Pool } from 'pg';
 import { ClaimContentMismatch, ClaimNotFound } from './claim-check-errors';
 import {
   HashVerifier,
+  sourceStream,
   type ClaimCheckStore,
   type ClaimSource,
   type PutOptions,
@@ -87,7 +87,7 @@ export class PostgresClaimStore implements ClaimCheckStore {
       const created = await client.query<{ oid: number }>('SELECT lo_create(0) AS oid');
       const oid = (created.rows[0] as { oid: number }).oid;
       const hasher = new ContentHasher();
-      const input = typeof source === 'string' ? createReadStream(source) : source;
+      const input = sourceStream(source);
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       let offset = 0;
