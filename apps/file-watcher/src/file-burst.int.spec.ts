@@ -72,7 +72,7 @@ describe('file-watcher burst (in process, real Kafka and PostgreSQL)', () => {
         async () =>
           (await watcher!.metric('flowline_files_published_total', { folder: 'inbox' })) === DISTINCT &&
           (await watcher!.metric('flowline_files_duplicate_total', { folder: 'inbox' })) === FILES - DISTINCT,
-        { timeoutMs: 90_000, intervalMs: 250, description: 'every file published or found a duplicate' },
+        { timeoutMs: 150_000, intervalMs: 250, description: 'every file published or found a duplicate' },
       );
       const doneAt = Date.now();
       await waitFor(() => (watcher!.events().length >= DISTINCT ? true : undefined), {
@@ -101,5 +101,5 @@ describe('file-watcher burst (in process, real Kafka and PostgreSQL)', () => {
     } finally {
       clearInterval(sampler);
     }
-  }, 150_000);
+  }, 240_000);
 });
