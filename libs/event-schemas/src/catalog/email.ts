@@ -61,5 +61,36 @@ export const emailClassifiedV1 = z
       })
       .optional()
       .meta({ description: 'a reply for a human to review; never sent automatically by this event' }),
+    // Optional additions within v1 (an older reader drops them): what a person triaging the
+    // inbox, or `flowline trace`, needs without opening the original email.
+    threadId: z.string().min(1).optional().meta({
+      description:
+        'the conversation: the first References id, else In-Reply-To, else the Message-ID (no angle brackets)',
+    }),
+    from: mailbox.optional().meta({ description: 'the sender' }),
+    subject: z.string().optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/, 'an ISO 639-1 code such as de')
+      .optional()
+      .meta({ description: 'ISO 639-1 code of the language the email is written in, when it could be told' }),
+    signals: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'why, in words: the rules that spoke for the category' }),
+    invoiceDocuments: z
+      .array(
+        z.object({
+          name: z.string().optional(),
+          sha256: sha256Hex,
+          location: z.string().min(1).meta({ description: 'claim-check reference of the stored document' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'attachments announced as invoice.received (one event each)' }),
+    missingAttachments: z
+      .array(z.object({ name: z.string().optional(), reason: z.string() }))
+      .optional()
+      .meta({ description: 'invoice attachments whose content was neither in the email nor in the claim-check store' }),
   })
   .meta({ description: 'An email was classified (email-agent): category, confidence, and a drafted reply.' });
