@@ -79,7 +79,15 @@ export const SERVICES: readonly ServiceSpec[] = [
   },
   { app: 'router', configSchema: routerConfig, replicas: 2, component: 'router' },
   { app: 'invoice-agent', configSchema: invoiceAgentConfig, replicas: 2, component: 'agent' },
-  { app: 'email-agent', configSchema: emailAgentConfig, replicas: 2, component: 'agent' },
+  {
+    app: 'email-agent',
+    configSchema: emailAgentConfig,
+    replicas: 2,
+    component: 'agent',
+    // Invoice attachments as PostgreSQL large objects: its pods share no volume, and the
+    // invoice agent opens a `claim:pg/…` reference wherever it runs.
+    settings: { CLAIM_CHECK_STORE: 'postgres' },
+  },
   { app: 'document-agent', configSchema: documentAgentConfig, replicas: 2, component: 'agent' },
   { app: 'sync-agent', configSchema: syncAgentConfig, replicas: 2, component: 'agent' },
   { app: 'notifier', configSchema: notifierConfig, replicas: 2, component: 'egress' },
