@@ -71,6 +71,11 @@ export class BenchKafka {
     return offsets.reduce((sum, { high }) => sum + Number(high), 0);
   }
 
+  /** Deletes one (empty) consumer group, so a service whose group name is fixed can read a topic again from its start. */
+  async deleteGroup(groupId: string): Promise<void> {
+    await (await this.connectedAdmin()).deleteGroups([groupId]);
+  }
+
   /** Deletes every topic and consumer group of this run; answers what it deleted. */
   async cleanUp(): Promise<{ topics: string[]; groups: string[] }> {
     const admin = await this.connectedAdmin();

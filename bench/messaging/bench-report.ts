@@ -3,8 +3,18 @@
  * for machines. Figures are printed as measured; a target is "met" or "missed", and a phase
  * that failed reports its error and counts as missed.
  */
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
+import {
+  HostState,
+  ms,
+  num,
+  ratio,
+  readHostState,
+  readSourceState,
+  row,
+  SourceState,
+  targetLines,
+  verdict,
+} from '../shared/bench-output';
 import type { BenchSettings } from './bench-settings';
 import type { LatencyResult, LatencyRun, LatencyVariantResult } from './hop-latency';
 import type { PipelineResult, PipelineVariantResult } from './pipeline-throughput';
@@ -18,7 +28,7 @@ export interface BenchReport {
   runId: string;
   startedAt: string;
   durationSeconds: number;
-  host: { cpus: number; node: string; platform: string; loadAverage1m: number };
+  host: HostState;
   /** The code measured: libs are read from source, and others may be changing them. */
   source: SourceState;
   settings: BenchSettings;
@@ -30,29 +40,8 @@ export interface BenchReport {
   cleanedUp: { topics: number; groups: number } | { error: string };
 }
 
-export interface SourceState {
-  commit: string;
-  /** Files under libs/messaging, libs/event-schemas and libs/telemetry that differ from the commit. */
-  uncommittedLibFiles: string[];
-}
-
-/** The commit and uncommitted lib changes the run measured (empty when git is not at hand). */
-export function readSourceState(): SourceState {
-  const git = (args: string[]): string => {
-    try {
-      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
-    } catch {
-      return '';
-    }
-  };
-  // -z: NUL-separated entries "XY path"; only the end of the output is trimmed (trimming its start ate the first entry's status space, and so a letter of its path).
-  const status = git(['status', '--porcelain', '-z', '--', 'libs/messaging', 'libs/event-schemas', 'libs/telemetry']);
-  const files = status
-    .split('\0')
-    .filter((entry) => entry.length > 3)
-    .map((entry) => entry.slice(3));
-  return { commit: git(['rev-parse', 'HEAD']), uncommittedLibFiles: files };
-}
+/** What the messaging bench measures: the runtime and what it builds on. */
+const MEASURED_PATHS = ['libs/messaging', 'libs/event-schemas', 'libs/telemetry'];
 
 export function buildReport(
   input: Omit<BenchReport, 'bench' | 'host' | 'source' | 'targets' | 'allTargetsMet'>,
@@ -74,24 +63,12 @@ export function buildReport(
   add('latency', input.latency);
   return {
     bench: 'messaging',
-    host: {
-      cpus: os.cpus().length,
-      node: process.version,
-      platform: `${os.platform()} ${os.arch()}`,
-      loadAverage1m: os.loadavg()[0] ?? Number.NaN,
-    },
-    source: readSourceState(),
+    host: readHostState(),
+    source: readSourceState(MEASURED_PATHS),
     ...input,
     targets,
     allTargetsMet: targets.every((t) => t.met),
   };
-}
-
-/** JSON with figures rounded to 0.001 and non-finite numbers (a missing event's latency) as null. */
-export function reportJson(report: BenchReport): string {
-  return JSON.stringify(report, (_, value: unknown) =>
-    typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1_000) / 1_000 : null) : value,
-  );
 }
 
 export function renderTable(report: BenchReport): string {
@@ -208,35 +185,11 @@ export function renderTable(report: BenchReport): string {
   }
 
   lines.push('', 'Targets');
-  for (const t of report.targets) {
-    lines.push(
-      `   ${t.met ? 'target met   ' : 'target missed'}  ${t.rule}${t.measured === null ? ` (not measured: ${t.error ?? 'phase failed'})` : ` — measured ${t.measured.toFixed(2)}`}`,
-    );
-  }
+  lines.push(...targetLines(report.targets));
   if ('error' in report.cleanedUp) lines.push(`   (clean-up failed: ${report.cleanedUp.error})`);
   return lines.join('\n');
 }
 
-function row(cells: string[], widths: number[] = [38, 40]): string {
-  return '   ' + cells.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell)).join(' ');
-}
-
-function num(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : String(value);
-}
-
-function ms(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(1) : '∞';
-}
-
 function triple(run: LatencyRun): string {
   return `${ms(run.p50Ms)}/${ms(run.p99Ms)}/${ms(run.maxMs)}`;
-}
-
-function ratio(value: number): string {
-  return Number.isFinite(value) ? `${value.toFixed(2)}x` : String(value);
-}
-
-function verdict(t: Target): string {
-  return `target ${t.comparison} ${t.threshold}: ${t.met ? 'target met' : 'target missed'}`;
 }

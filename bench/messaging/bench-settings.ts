@@ -3,7 +3,7 @@
  * then defaults sized to finish in about four minutes on a 2-core machine. A bad value
  * fails at once, naming the flag, the problem and an example.
  */
-import { parseArgs } from 'node:util';
+import { readFlags } from '../shared/bench-flags';
 import { LATENCY_VARIANTS, LatencyVariant } from './hop-latency';
 import { PIPELINE_VARIANTS, PipelineVariant } from './pipeline-throughput';
 
@@ -75,47 +75,15 @@ const FLAGS = {
 type Flag = keyof typeof FLAGS;
 
 export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
-  for (const flag of Object.keys(FLAGS)) options[flag] = { type: 'string' };
-  const { values } = parseArgs({ args: [...argv], options, strict: true });
-  if ((values as Record<string, unknown>)['help'] === true) {
-    console.log(usage());
-    process.exit(0);
-  }
-  const raw = (flag: Flag): string => {
-    const fromFlag: unknown = (values as Record<string, unknown>)[flag];
-    if (typeof fromFlag === 'string') return fromFlag;
-    return env[`BENCH_${flag.toUpperCase().replaceAll('-', '_')}`] ?? FLAGS[flag].default;
-  };
-  const positive = (flag: Flag, integer = true): number => {
-    const text = raw(flag);
-    const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(
-        `--${flag} (or BENCH_${flag.toUpperCase().replaceAll('-', '_')}) must be a positive ${integer ? 'integer' : 'number'}, got "${text}"; e.g. --${flag} ${FLAGS[flag].default || '3'}`,
-      );
-    }
-    return value;
-  };
-  const nonNegative = (flag: Flag): number => (raw(flag) === '0' ? 0 : positive(flag, false));
-  const optionalPositive = (flag: Flag): number | undefined => (raw(flag) === '' ? undefined : positive(flag));
-
-  const list = <T extends string>(flag: Flag, allowed: readonly T[]): T[] => {
-    const items = raw(flag)
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-    for (const item of items) {
-      if (!(allowed as readonly string[]).includes(item))
-        throw new Error(`--${flag}: unknown value "${item}"; e.g. --${flag} ${allowed.join(',')}`);
-    }
-    return items as T[];
-  };
+  const { raw, positive, nonNegative, optionalPositive, list } = readFlags<Flag>(FLAGS, argv, env, {
+    command: 'npm run bench:messaging',
+    footer: ['KAFKA_BROKERS sets the brokers (default 127.0.0.1:9092).'],
+  });
   return {
     brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()),
     phases: list('phases', PHASES),
     repeat: positive('repeat'),
-    warmup: raw('warmup') === '0' ? 0 : positive('warmup'),
+    warmup: nonNegative('warmup'),
     payloadBytes: positive('payload-bytes'),
     partitions: positive('partitions'),
     partitionsConcurrently: optionalPositive('partitions-concurrently'),
@@ -137,22 +105,8 @@ export function parseBenchSettings(argv: readonly string[], env: NodeJS.ProcessE
       variants: list('latency-variants', LATENCY_VARIANTS),
     },
     tracing: list('tracing', ['on', 'off'] as const).at(-1) === 'on',
-    addedRttMs: nonNegative('added-rtt-ms'),
+    addedRttMs: nonNegative('added-rtt-ms', false),
     maxMinutes: positive('max-minutes', false),
     outFile: raw('out'),
   };
-}
-
-function usage(): string {
-  const lines = Object.entries(FLAGS).map(
-    ([flag, { default: fallback, help }]) =>
-      `  --${flag.padEnd(24)} ${help} (default ${fallback === '' ? 'none' : fallback}; env BENCH_${flag.toUpperCase().replaceAll('-', '_')})`,
-  );
-  return [
-    'npm run bench:messaging -- [flags]',
-    '',
-    ...lines,
-    '',
-    'KAFKA_BROKERS sets the brokers (default 127.0.0.1:9092).',
-  ].join('\n');
 }

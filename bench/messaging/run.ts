@@ -2,11 +2,10 @@
  * `npm run bench:messaging [-- flags]`: measures the messaging runtime against bare kafkajs
  * baselines on the local broker, in one run; see bench/README.md for what each figure means.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { startTelemetry } from '@flowline/telemetry';
+import { publishReport, reportJson } from '../shared/bench-output';
 import { BenchKafka, quietKafkajsNoise } from './bench-kafka';
-import { BenchReport, buildReport, PhaseOutcome, renderTable, reportJson } from './bench-report';
+import { BenchReport, buildReport, PhaseOutcome, renderTable } from './bench-report';
 import { parseBenchSettings } from './bench-settings';
 import { stopWithin, withDeadline } from './deadline';
 import { measureHopLatency } from './hop-latency';
@@ -99,12 +98,7 @@ async function main(): Promise<void> {
     ...outcomes,
     cleanedUp,
   });
-  const json = reportJson(report);
-  await mkdir(dirname(settings.outFile), { recursive: true });
-  await writeFile(settings.outFile, json + '\n');
-  console.log(renderTable(report));
-  console.log(`(written to ${settings.outFile})`);
-  console.log(json);
+  await publishReport(renderTable(report), reportJson(report), settings.outFile);
   // kafkajs and pino may hold timers a little longer; the bench has said all it has to say.
   const failed = [outcomes.publish, outcomes.pipeline, outcomes.latency].some(
     (outcome) => outcome !== undefined && !outcome.ok,
