@@ -2,6 +2,11 @@
  * Invoice events: `invoice.received` (a document to process, from email-agent or
  * document-agent) and `invoice.processed` (invoice-agent's extraction, validation and decision).
  * Money is integer minor units plus currency, never a float (see `money`).
+ *
+ * Extended in place within version 1 (issue 17, before invoice-agent emitted anything): the
+ * optional `taxId`, `fields.payable`, `fields.currencyAsWritten`, `fieldConfidence`,
+ * `reasons`, `duplicateOf` and `extraction`. All optional, so every earlier v1 event still
+ * decodes, and an older reader drops them (tolerant reader).
  */
 import { z } from 'zod';
 import {
@@ -38,7 +43,12 @@ export const invoiceReceivedV1 = z
 
 const party = z.object({
   name: z.string().min(1),
-  vatId: z.string().min(1).optional(),
+  vatId: z.string().min(1).optional().meta({ description: 'VAT identification number, compact (e.g. DE123456789)' }),
+  taxId: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'another tax number as printed, when no VAT id is given (Steuernummer, EIN, ABN)' }),
   address: z.string().optional(),
   iban: z
     .string()
@@ -82,7 +92,14 @@ export const invoiceProcessedV1 = z
       net: money.optional(),
       tax: money.optional(),
       total: money.optional(),
+      payable: money.optional().meta({
+        description: 'the amount asked for, when the document gives one other than the total (prepaid amounts)',
+      }),
       paymentReference: z.string().optional(),
+      currencyAsWritten: z.string().min(1).optional().meta({
+        description:
+          'the currency as written when it is no ISO 4217 currency; amounts are then left out (see validation)',
+      }),
     }),
     validation: z.object({
       valid: z.boolean().meta({ description: 'true exactly when no issue has severity error' }),
@@ -90,7 +107,34 @@ export const invoiceProcessedV1 = z
     }),
     decision: z.enum(['approved', 'needs_review', 'rejected']),
     decisionReason: z.string().optional(),
+    reasons: z
+      .array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case reason code'))
+      .optional()
+      .meta({
+        description:
+          'codes of what decided it: error issues and the policy’s own (above_auto_approve_limit, low_confidence, duplicate_invoice); empty when approved',
+      }),
     confidence: z.number().min(0).max(1).optional().meta({ description: 'extraction confidence, 0..1' }),
+    fieldConfidence: z.record(z.string(), z.number().min(0).max(1)).optional().meta({
+      description:
+        'confidence per extracted field, 0..1: invoiceNumber, issueDate, dueDate, supplier, supplierVatId, customer, currency, lines, net, tax, total, paymentReference',
+    }),
+    duplicateOf: z
+      .object({
+        eventId: z.string().min(1).meta({ description: 'the invoice.received event that first brought this invoice' }),
+        documentSha256: sha256Hex,
+        decision: z.enum(['approved', 'needs_review', 'rejected']),
+      })
+      .optional()
+      .meta({ description: 'the earlier invoice with the same supplier and number, when this one is a duplicate' }),
+    extraction: z
+      .object({
+        method: z.enum(['text', 'ubl', 'json', 'model']),
+        extractor: z.string().min(1).meta({ description: 'which extractor ran, e.g. rules or model:<name>' }),
+        documentKind: z.string().min(1).meta({ description: 'pdf, docx, xml, json, html or text' }),
+        pageCount: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
   })
   .superRefine((invoice, context) => {
     const hasError = invoice.validation.issues.some((issue) => issue.severity === 'error');
