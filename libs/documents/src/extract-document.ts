@@ -14,7 +14,7 @@ export interface ExtractedDocument {
   kind: DocumentKind;
   /** The content's media type (from the content, not the hint). */
   mediaType: string;
-  /** The text: a PDF's pages joined by a blank line, a DOCX's or HTML's laid out, XML/JSON/text as decoded. */
+  /** The text: a PDF's pages separated by a form feed, a DOCX's or HTML's laid out, XML/JSON/text as decoded. */
   text: string;
   /** A PDF's text per page. */
   pages?: string[];
@@ -50,7 +50,7 @@ export async function extractDocument(bytes: Uint8Array, options: ExtractOptions
       return {
         kind,
         mediaType,
-        text: pdf.pages.join('\n\n'),
+        text: pdf.pages.join('\f'),
         pages: pdf.pages,
         metadata: { ...base, ...pdf.info, pageCount: pdf.pageCount },
       };

@@ -69,7 +69,12 @@ export async function extractPdfText(bytes: Uint8Array, options: PdfReadOptions 
 }
 
 async function pdfInfo(pdf: Parameters<typeof getMeta>[0]): Promise<PdfInfo> {
-  const { info } = await getMeta(pdf, { parseDates: true }).catch(() => ({ info: {} }));
+  let info: Record<string, unknown> = {};
+  try {
+    info = (await getMeta(pdf, { parseDates: true })).info;
+  } catch {
+    // A PDF without a readable info dictionary: its text is still worth having.
+  }
   const text = (value: unknown): string | undefined =>
     typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
   const date = (value: unknown): string | undefined =>
