@@ -221,7 +221,7 @@ describe('invoice agent (in process, real broker and PostgreSQL)', () => {
     );
     const good = await received(fixture('ubl-peppol-invoice.xml'), 'peppol.xml', 'application/xml');
     const inOrder = [encrypted, missing, strange, good].map(
-      (event) => ({ ...event, partitionkey: 'one-partition' }) as FlowlineEvent<'invoice.received'>,
+      (event) => ({ ...event, partitionkey: 'one-partition' }),
     );
     await running.publish(topics.agent('invoice'), ...inOrder);
 

@@ -421,17 +421,32 @@ const NET_QUALIFIER =
 const GROSS_QUALIFIER = /^\s*\(?\s*(brutto|gross|t\.?\s?t\.?\s?c\.?|incl\.?|inkl\.?|including|inklusive)\b/i;
 
 export interface LabelMatch {
-  kind: LabelKind;
-  priority: number;
-  start: number;
-  end: number;
-  text: string;
+  readonly kind: LabelKind;
+  readonly priority: number;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
 }
+
+type MutableLabelMatch = { -readonly [K in keyof LabelMatch]: LabelMatch[K] };
 
 const COMPILED = LABELS.map((label) => ({
   ...label,
   regex: new RegExp(String.raw`(?<![\p{L}\d])(?:${label.pattern})(?![\p{L}])`, 'giu'),
 }));
+/** Any label at all: one scan that lets the many lines without a label skip the per-label scans. */
+const ANY_LABEL = new RegExp(
+  String.raw`(?<![\p{L}\d])(?:${LABELS.map((label) => label.pattern).join('|')})(?![\p{L}])`,
+  'iu',
+);
+
+/**
+ * Lines are asked for their labels many times (table ends, values under labels, party
+ * candidates); the answer depends on the text alone, so it is kept, for a bounded number of
+ * lines (cleared when full: a cache, not a store).
+ */
+const CACHE = new Map<string, readonly LabelMatch[]>();
+const CACHE_LINES = 10_000;
 
 /**
  * The labels of a line, non-overlapping: the longest match wins, then the more specific. A
@@ -439,8 +454,17 @@ const COMPILED = LABELS.map((label) => ({
  * value, not by more words of a sentence; `requireSeparator` kinds (bare title words) need
  * their value on the same line.
  */
-export function findLabels(line: string): LabelMatch[] {
-  const all: LabelMatch[] = [];
+export function findLabels(line: string): readonly LabelMatch[] {
+  const cached = CACHE.get(line);
+  if (cached !== undefined) return cached;
+  const found = ANY_LABEL.test(line) ? scanLabels(line) : [];
+  if (CACHE.size >= CACHE_LINES) CACHE.clear();
+  CACHE.set(line, found);
+  return found;
+}
+
+function scanLabels(line: string): readonly LabelMatch[] {
+  const all: MutableLabelMatch[] = [];
   for (const label of COMPILED) {
     label.regex.lastIndex = 0;
     for (const match of line.matchAll(label.regex)) {
@@ -454,7 +478,7 @@ export function findLabels(line: string): LabelMatch[] {
     }
   }
   all.sort((a, b) => b.end - b.start - (a.end - a.start) || b.priority - a.priority || a.start - b.start);
-  const chosen: LabelMatch[] = [];
+  const chosen: MutableLabelMatch[] = [];
   for (const match of all) {
     if (chosen.some((other) => match.start < other.end && match.end > other.start)) continue;
     chosen.push(match);
