@@ -220,9 +220,7 @@ describe('invoice agent (in process, real broker and PostgreSQL)', () => {
       'text/plain',
     );
     const good = await received(fixture('ubl-peppol-invoice.xml'), 'peppol.xml', 'application/xml');
-    const inOrder = [encrypted, missing, strange, good].map(
-      (event) => ({ ...event, partitionkey: 'one-partition' }),
-    );
+    const inOrder = [encrypted, missing, strange, good].map((event) => ({ ...event, partitionkey: 'one-partition' }));
     await running.publish(topics.agent('invoice'), ...inOrder);
 
     const deadLetterOf = async (event: FlowlineEvent) =>
