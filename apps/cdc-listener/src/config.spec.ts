@@ -35,4 +35,16 @@ describe('cdc-listener config', () => {
   it('turns the heartbeat off with 0', () => {
     expect(loadConfig(cdcListenerConfig, { CDC_HEARTBEAT_INTERVAL_MS: '0' }).CDC_HEARTBEAT_INTERVAL_MS).toBe(0);
   });
+
+  it('reads MongoDB targets, and refuses one inside the database holding the resume tokens', () => {
+    expect(
+      loadConfig(cdcListenerConfig, { CDC_MONGO_COLLECTIONS: 'shop.orders,billing.*' }).CDC_MONGO_COLLECTIONS,
+    ).toEqual(['shop.orders', 'billing.*']);
+    expect(() => loadConfig(cdcListenerConfig, { CDC_MONGO_COLLECTIONS: 'flowline_cdc.*' })).toThrow(
+      /CDC_MONGO_COLLECTIONS: flowline_cdc\.\* is in CDC_MONGO_STATE_DATABASE/,
+    );
+    expect(() => loadConfig(cdcListenerConfig, { CDC_MONGO_COLLECTIONS: 'orders' })).toThrow(
+      /db\.collection or db\.\*/,
+    );
+  });
 });

@@ -218,6 +218,7 @@ describe('PostgreSQL change stream', () => {
     await db.query(`INSERT INTO ${n.table} SELECT generate_series(1, 5)`);
     const before = await waitForChanges(first, `public.${n.table}`, 5);
     await first.stop();
+    await db.released(n.slot);
     const confirmed = await db.confirmedFlushLsn(n.slot);
     const recorded = await db.query<{ lsn: string }>(
       'SELECT confirmed_lsn::text AS lsn FROM flowline_cdc_position WHERE slot_name = $1',

@@ -22,11 +22,13 @@
  * so the text this parses has one form whatever the server's defaults are.
  */
 
+import type { JsonValue } from '../json-value';
+
+export type { JsonValue };
+
 /** Startup options of every connection whose text output this module reads. */
 export const SESSION_SETTINGS =
   '-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c bytea_output=hex -c extra_float_digits=3';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 type ScalarKind = 'bool' | 'number' | 'string' | 'float' | 'json' | 'bytea' | 'timestamptz' | 'timestamp';
 

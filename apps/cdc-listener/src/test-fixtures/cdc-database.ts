@@ -11,6 +11,8 @@ export interface CdcDatabase {
   query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
   /** A lower-case name unique to this test, for a slot, publication or table. */
   name(label: string): string;
+  /** Waits until no connection streams the slot: its WAL sender has processed everything it was sent. */
+  released(slot: string): Promise<void>;
   /** Waits until no connection streams the slot, then drops it (if it exists). */
   dropSlot(slot: string): Promise<void>;
   confirmedFlushLsn(slot: string): Promise<string | undefined>;
@@ -37,8 +39,20 @@ export async function createCdcDatabase(label: string): Promise<CdcDatabase> {
       { timeoutMs: 30_000, description: `slot ${slot} to be released and dropped` },
     );
   };
+  const released = async (slot: string): Promise<void> => {
+    await waitFor(
+      async () => {
+        const rows = await query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [
+          slot,
+        ]);
+        return rows[0]?.active !== true;
+      },
+      { timeoutMs: 30_000, description: `slot ${slot} to be released` },
+    );
+  };
   return {
     url: scratch.url,
+    released,
     query,
     name: (prefix) => uniqueName(prefix).replace(/-/g, '_').toLowerCase(),
     dropSlot,

@@ -1,0 +1,2 @@
+/** A value as it goes into an event's JSON data. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
