@@ -155,6 +155,28 @@ describe('sync.completed', () => {
     expect(decodeData('sync.completed', rejected).result).toEqual(rejected.result);
   });
 
+  it('says why a stale change left the target unchanged, and the newer position it holds', () => {
+    const stale = {
+      ...eventExamples['sync.completed'],
+      result: {
+        status: 'unchanged',
+        reason: { code: 'stale', message: 'the target holds a newer change' },
+        currentPosition: 'pg/00000000016B3800/00000000016B37C0',
+      },
+    };
+    expect(decodeData('sync.completed', stale).result).toEqual(stale.result);
+  });
+
+  it('still reads a v1 event written before sourceChange and the unchanged reason existed', () => {
+    const older = {
+      target: { system: 'erp' },
+      operation: 'upsert',
+      entity: { type: 'vendor_bill', key: 'supplier-gmbh/2024-0117' },
+      result: { status: 'unchanged' },
+    };
+    expect(decodeData('sync.completed', older)).toEqual(older);
+  });
+
   it('rejects an unknown result status', () => {
     expect(() =>
       decodeData('sync.completed', { ...eventExamples['sync.completed'], result: { status: 'maybe' } }),

@@ -114,10 +114,15 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
     metadata: { origin: 'email', pages: 2, language: 'de' },
   },
   'sync.completed': {
-    target: { system: 'erp', instance: 'acme-de' },
+    target: { system: 'mongodb', instance: 'flowline_read_model.public.orders' },
     operation: 'upsert',
-    entity: { type: 'vendor_bill', key: 'supplier-gmbh/2024-0117' },
-    result: { status: 'applied', externalId: 'VB-88213' },
+    entity: { type: 'public.orders', key: '{"id":1042}' },
+    result: { status: 'applied', externalId: '1042' },
     attempts: 1,
+    sourceChange: {
+      op: 'update',
+      position: 'pg/00000000016B3748/00000000016B3610',
+      commitTime: '2024-05-02T07:14:05.118Z',
+    },
   },
 };
