@@ -11,4 +11,7 @@ module.exports = {
     '/node_modules/commander/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!commander/)'],
+  // *.int.spec.ts run commands against the real PostgreSQL (the subscriptions).
+  globalSetup: '<rootDir>/../../libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/../../libs/testing/src/global-teardown.ts',
 };

@@ -14,6 +14,7 @@ function fakes() {
     eventStore: () => Promise.resolve(store),
     topicReader: () => Promise.resolve(reader),
     publisher: () => Promise.resolve(publisher),
+    subscriptions: () => Promise.reject(new Error('no subscription store in these tests')),
     close: () => {
       connected.closed += 1;
       return Promise.resolve();

@@ -12,6 +12,12 @@ import { dlqRedriveCommand, RedriveSelector } from './commands/dlq-redrive';
 import { replayCommand } from './commands/replay';
 import { rulesCheckCommand, rulesTestCommand } from './commands/rules';
 import { statsCommand } from './commands/stats';
+import {
+  subscriptionsAddCommand,
+  subscriptionsDisableCommand,
+  subscriptionsEnableCommand,
+  subscriptionsListCommand,
+} from './commands/subscriptions';
 import { tailCommand } from './commands/tail';
 import { traceCommand } from './commands/trace';
 import { CliConfig, loadCliConfig } from './config';
@@ -32,6 +38,10 @@ Commands:
   stats                         events per type and topic, DLQ counts, hop latency, consumer lag (--since, --json)
   rules check <file>            validate a router rule file: every problem with its path and line
   rules test <file> <event.json>  the targets a CloudEvent (JSON file) would reach, and the rule for each (--json)
+  subscriptions add <url>       an outbound webhook for the notifier (--type ..., --filter, --secret, --description, --json)
+  subscriptions list            the outbound webhooks: state, failures, types, URL, filter or why disabled (--json)
+  subscriptions disable <id>    stop deliveries to one (--reason); its pending deliveries are held
+  subscriptions enable <id>     deliver to it again, held deliveries first
 
 Options:
   -h, --help                    show this help (flowline <command> --help for a command's options)
@@ -48,7 +58,8 @@ dropped). Each record sent is new input to every consumer of the target topic: o
 that records ids in the PostgreSQL inbox skips an event it already handled.
 
 Settings: KAFKA_BROKERS (default 127.0.0.1:9092), DATABASE_URL (default
-postgres://postgres@127.0.0.1:55432/flowline), FLOWLINE_TOPIC_PREFIX (scopes stats).
+postgres://postgres@127.0.0.1:55432/flowline), FLOWLINE_TOPIC_PREFIX (scopes stats, and is the
+tenant of subscriptions).
 Exit codes: 0 done, 1 not found or not reachable, 2 usage error, 130 interrupted.
 `;
 
@@ -321,6 +332,73 @@ function buildProgram(output: CliOutput, session: Session, context: CommandConte
     )
     .action(async (file: string, eventFile: string, options: JsonFlag) => {
       await rulesTestCommand({ file, eventFile, json: options.json === true }, context);
+    });
+
+  const subscriptions = program
+    .command('subscriptions')
+    .description("the notifier's outbound webhook subscriptions (PostgreSQL)");
+  subscriptions
+    .command('add')
+    .description(
+      'add an outbound webhook: signed with Standard Webhooks, retried on a schedule, filtered by type and content',
+    )
+    .argument('<url>', 'where to POST the events (http or https)')
+    .requiredOption(
+      '--type <pattern...>',
+      'event types to deliver: exact (invoice.processed) or globs (invoice.*, ** for every type)',
+    )
+    .option('--filter <expression>', 'a condition on the event, e.g. \'data.total > 1000 and data.currency == "EUR"\'')
+    .option('--secret <whsec>', 'the signing secret (whsec_ + base64 of 24 to 64 bytes); generated when not given')
+    .option('--description <text>', 'what the endpoint is, for the list')
+    .option('--json', 'print the stored subscription (with its secret) as JSON')
+    .addHelpText(
+      'after',
+      '\nFilter: comparisons (== != < <= > >=), and/or/not, parentheses, in [..], strings, numbers, true/false/null,\npaths data.a.b, data.items[0], type, source, subject, id, time. A number compares with a decimal string\n("1234.50") as a number; two strings compare as text. See apps/notifier/README.md.',
+    )
+    .action(
+      async (
+        url: string,
+        options: { type: string[]; filter?: string; secret?: string; description?: string; json?: boolean },
+      ) => {
+        const store = await session.connected.subscriptions();
+        await subscriptionsAddCommand(
+          store,
+          {
+            url,
+            types: options.type,
+            json: options.json === true,
+            ...(options.filter === undefined ? {} : { filter: options.filter }),
+            ...(options.secret === undefined ? {} : { secret: options.secret }),
+            ...(options.description === undefined ? {} : { description: options.description }),
+          },
+          context,
+        );
+      },
+    );
+  subscriptions
+    .command('list')
+    .description('every subscription: id, state, failures in a row, types, URL, and its filter or why it was disabled')
+    .option('--json', 'print them as JSON (without secrets)')
+    .action(async (options: JsonFlag) => {
+      const store = await session.connected.subscriptions();
+      await subscriptionsListCommand(store, { json: options.json === true }, context);
+    });
+  subscriptions
+    .command('disable')
+    .description('stop delivering to a subscription; its pending deliveries are held until it is enabled')
+    .argument('<id>', 'the subscription id (sub_…)')
+    .option('--reason <text>', 'why, shown by list', 'disabled by an operator')
+    .action(async (id: string, options: { reason: string }) => {
+      const store = await session.connected.subscriptions();
+      await subscriptionsDisableCommand(store, { id, reason: options.reason }, context);
+    });
+  subscriptions
+    .command('enable')
+    .description('deliver to a subscription again, with a fresh failure count; held deliveries are due at once')
+    .argument('<id>', 'the subscription id (sub_…)')
+    .action(async (id: string) => {
+      const store = await session.connected.subscriptions();
+      await subscriptionsEnableCommand(store, { id }, context);
     });
 
   return program;

@@ -8,10 +8,11 @@ import { Pool } from 'pg';
 import { EVENTS_TABLE, EventStore } from '@flowline/event-store';
 import { EventPublisher, MessagingClient, TopicReader } from '@flowline/messaging';
 import { withTimeout } from '@flowline/service-runtime';
+import { SubscriptionStore } from '@flowline/subscriptions';
 import { createLogger } from '@flowline/telemetry';
 import { NotFoundError, UnreachableError } from './cli-error';
 import { CliConfig, databaseAddress } from './config';
-import type { Connections, EventStorePort, RecordPublisherPort, TopicReaderPort } from './ports';
+import type { Connections, EventStorePort, RecordPublisherPort, SubscriptionStorePort, TopicReaderPort } from './ports';
 
 export const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -28,6 +29,7 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
   let publisher: Promise<EventPublisher> | undefined;
   let pool: Pool | undefined;
   let store: Promise<EventStore> | undefined;
+  let subscriptions: Promise<SubscriptionStore> | undefined;
 
   const messagingClient = (): MessagingClient =>
     (messaging ??= new MessagingClient({
@@ -37,14 +39,35 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
     }));
 
+  const databasePool = (): Pool => {
+    if (pool === undefined) {
+      pool = new Pool({ connectionString: config.databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 4 });
+      // An idle client's error (the server restarted) must not crash the process; the next query reports it.
+      pool.on('error', () => undefined);
+    }
+    return pool;
+  };
+
+  const connectSubscriptions = async (): Promise<SubscriptionStore> => {
+    const created = new SubscriptionStore(databasePool(), config.topicPrefix);
+    try {
+      // The notifier creates the table too; whichever runs first does.
+      await created.ensureSchema();
+    } catch (error) {
+      throw new UnreachableError(
+        `cannot reach PostgreSQL at ${databaseAddress(config.databaseUrl)}: ${reasonOf(error)}`,
+        { cause: error },
+      );
+    }
+    return created;
+  };
+
   const connectStore = async (): Promise<EventStore> => {
-    pool = new Pool({ connectionString: config.databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 4 });
-    // An idle client's error (the server restarted) must not crash the process; the next query reports it.
-    pool.on('error', () => undefined);
+    const database = databasePool();
     const address = databaseAddress(config.databaseUrl);
     let ready: boolean;
     try {
-      const result = await pool.query<{ ready: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ready`, [
+      const result = await database.query<{ ready: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ready`, [
         EVENTS_TABLE,
       ]);
       ready = result.rows[0]?.ready === true;
@@ -56,7 +79,7 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
       throw new NotFoundError(
         `no event store at ${address} (no ${EVENTS_TABLE} table): start the event-archiver, which creates it`,
       );
-    return new EventStore(pool);
+    return new EventStore(database);
   };
 
   const startPublisher = async (): Promise<EventPublisher> => {
@@ -78,6 +101,7 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
     // The reader connects on its first request and throws BrokerUnavailable naming the brokers when none answers.
     topicReader: (): Promise<TopicReaderPort> => Promise.resolve((reader ??= messagingClient().createTopicReader())),
     publisher: (): Promise<RecordPublisherPort> => (publisher ??= startPublisher()),
+    subscriptions: (): Promise<SubscriptionStorePort> => (subscriptions ??= connectSubscriptions()),
     async close(): Promise<void> {
       const started = publisher === undefined ? undefined : await publisher.catch(() => undefined);
       await Promise.allSettled([reader?.close(), started?.stop(), pool?.end()]);

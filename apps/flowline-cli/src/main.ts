@@ -18,6 +18,7 @@ function connectWhenNeeded(config: CliConfig, options: { verbose: boolean }): Co
     eventStore: async () => (await connections).eventStore(),
     topicReader: async () => (await connections).topicReader(),
     publisher: async () => (await connections).publisher(),
+    subscriptions: async () => (await connections).subscriptions(),
     close: async () => (await connections).close(),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { EventStore } from '@flowline/event-store';
 import type { EventPublisher, TopicReader } from '@flowline/messaging';
+import type { SubscriptionStore } from '@flowline/subscriptions';
 
 /** Where the commands write: stdout for results, stderr for progress and problems. */
 export interface CliOutput {
@@ -48,12 +49,18 @@ export type RecordPublisherPort = Pick<EventPublisher, 'publishRecord'>;
 /** What the commands read from and mark in the event store. */
 export type EventStorePort = Pick<EventStore, 'trace' | 'findEvents' | 'stats' | 'markRedriven' | 'redriven'>;
 
+/** The notifier's outbound webhook subscriptions (PostgreSQL). */
+export type SubscriptionStorePort = Pick<SubscriptionStore, 'add' | 'list' | 'disable' | 'enable'>;
+export type { Subscription } from '@flowline/subscriptions';
+
 // ---- What a command run may connect to; each is connected on first use ----
 
 export interface Connections {
   eventStore(): Promise<EventStorePort>;
   topicReader(): Promise<TopicReaderPort>;
   publisher(): Promise<RecordPublisherPort>;
+  /** The subscription store; its table is created if missing. */
+  subscriptions(): Promise<SubscriptionStorePort>;
   /** Closes whatever was connected. */
   close(): Promise<void>;
 }

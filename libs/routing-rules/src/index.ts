@@ -8,3 +8,5 @@ export type { RuleErrorCode, RuleIssue } from './rule-errors';
 export type { ConditionOperators, DataCondition, JsonValue } from './data-condition';
 export type { DataTransform, TransformSpec } from './data-transform';
 export type { NamePattern } from './name-pattern';
+export { compileNamePattern, PatternInvalid } from './name-pattern';
+export { compareDecimal, isComparable } from './decimal-compare';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'subscriptions',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
