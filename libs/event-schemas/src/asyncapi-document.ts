@@ -33,6 +33,7 @@ const DOMAIN_TYPES: readonly EventType[] = [
   'email.classified',
   'document.processed',
   'sync.completed',
+  'subscription.disabled',
 ];
 
 interface ChannelSpec {
@@ -130,6 +131,7 @@ const OPERATIONS: readonly OperationSpec[] = [
   sendsDomain('document-agent', ['document.processed', 'invoice.received']),
   sendsDomain('sync-agent', ['sync.completed']),
   { service: 'notifier', action: 'receive', channel: 'eventsDomain' },
+  sendsDomain('notifier', ['subscription.disabled']),
   ...CHANNELS.map((channel): OperationSpec => ({ service: 'event-archiver', action: 'receive', channel: channel.id })),
   { service: 'messaging', action: 'send', channel: 'deadLetter' },
   { service: 'flowline-cli', action: 'receive', channel: 'deadLetter' },

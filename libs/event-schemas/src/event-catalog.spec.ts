@@ -23,6 +23,7 @@ const DOCUMENTED_CATALOGUE = [
   'email.classified',
   'document.processed',
   'sync.completed',
+  'subscription.disabled',
 ];
 
 describe('event catalogue', () => {

@@ -13,6 +13,7 @@ import { documentProcessedV1 } from './catalog/document';
 import { emailClassifiedV1, emailIncomingV1 } from './catalog/email';
 import { fileUploadedV1 } from './catalog/file';
 import { invoiceProcessedV1, invoiceReceivedV1 } from './catalog/invoice';
+import { subscriptionDisabledV1 } from './catalog/subscription';
 import { syncCompletedV1 } from './catalog/sync';
 import { webhookReceivedV1 } from './catalog/webhook';
 import { historyFor, LatestData, SchemaRegistry, versionHistory } from './schema-registry';
@@ -27,6 +28,7 @@ export const eventCatalog = {
   'email.classified': versionHistory(emailClassifiedV1),
   'document.processed': versionHistory(documentProcessedV1),
   'sync.completed': versionHistory(syncCompletedV1),
+  'subscription.disabled': versionHistory(subscriptionDisabledV1),
 } as const satisfies SchemaRegistry;
 
 export type EventType = keyof typeof eventCatalog;
@@ -55,6 +57,7 @@ export type InvoiceProcessed = EventDataMap['invoice.processed'];
 export type EmailClassified = EventDataMap['email.classified'];
 export type DocumentProcessed = EventDataMap['document.processed'];
 export type SyncCompleted = EventDataMap['sync.completed'];
+export type SubscriptionDisabled = EventDataMap['subscription.disabled'];
 
 export function isEventType(type: string): type is EventType {
   return historyFor(eventCatalog, type) !== undefined;

@@ -125,4 +125,14 @@ export const eventExamples: { readonly [T in EventType]: EventDataMap[T] } = {
       commitTime: '2024-05-02T07:14:05.118Z',
     },
   },
+  'subscription.disabled': {
+    subscriptionId: 'sub_4Jd0kq8Zr1mXw2Vb',
+    endpoint: 'https://erp.example.com/hooks/flowline',
+    reason: 'failing',
+    message: '20 failed attempts in a row since 2024-05-02T07:14:05.118Z (last: HTTP 503)',
+    consecutiveFailures: 20,
+    failingSince: '2024-05-02T07:14:05.118Z',
+    disabledAt: '2024-05-07T07:20:11.502Z',
+    lastError: 'HTTP 503',
+  },
 };

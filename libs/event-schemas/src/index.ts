@@ -13,6 +13,7 @@ export type {
   InvoiceProcessed,
   EmailClassified,
   DocumentProcessed,
+  SubscriptionDisabled,
   SyncCompleted,
 } from './event-catalog';
 export type { Money } from './catalog/field-types';
