@@ -1,7 +1,6 @@
 /**
- * What the document agent makes of its input, as a pure function. This first version
- * handles webhook payloads (text and a detected kind); file documents (PDF, images) come
- * with the document-agent issue.
+ * What the document agent makes of a webhook payload, as a pure function: its text and a
+ * detected kind. Uploaded files are read by file-document.ts.
  */
 import { dataSchemaUri, type EventDataMap, type FlowlineEvent, type WebhookReceived } from '@flowline/event-schemas';
 

@@ -1,0 +1,85 @@
+/**
+ * The bytes of an uploaded file, fetched by its claim-check reference (`claim:fs/…` from the
+ * shared folder CLAIM_CHECK_DIR, `claim:pg/…` from PostgreSQL large objects) into memory up
+ * to a limit — PDF.js and mammoth need the whole document — and checked against what the
+ * event says: the reference must name the event's sha256, and the bytes must hash to it and
+ * have its size. The store's stream checks the bytes against the reference as well
+ * (ClaimCorrupted); the agent's own check also catches an event whose sha256 or size is wrong.
+ *
+ * A location that is no claim-check reference is refused: a path or URL in an event would
+ * let a sender make the agent read any file it can reach. Errors of the store itself (a
+ * connection refused, a read error) are passed on unclassified, so they are retried.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  isClaimReference,
+  parseClaimReference,
+  type ClaimCheckStore,
+  type ClaimStoreKind,
+} from '@flowline/claim-check';
+import { DocumentTooLarge } from '@flowline/documents';
+import { DocumentChecksumMismatch, DocumentLocationUnsupported } from './document-agent-errors';
+
+export interface ExpectedContent {
+  sha256: string;
+  size: number;
+}
+
+export class DocumentFetcher {
+  constructor(
+    private readonly stores: Partial<Record<ClaimStoreKind, Pick<ClaimCheckStore, 'open'>>>,
+    private readonly maxBytes: number,
+  ) {}
+
+  async fetch(location: string, expected: ExpectedContent): Promise<Buffer> {
+    if (!isClaimReference(location)) {
+      throw new DocumentLocationUnsupported(
+        `"${location.slice(0, 120)}" is no claim-check reference (claim:fs/sha256/<hex> or claim:pg/sha256/<hex>)`,
+      );
+    }
+    const reference = parseClaimReference(location);
+    if (reference.sha256 !== expected.sha256) {
+      throw new DocumentChecksumMismatch(
+        `${location} names other content than the event's sha256 ${expected.sha256}: nothing was read`,
+      );
+    }
+    if (expected.size > this.maxBytes) {
+      throw new DocumentTooLarge(
+        `${location}: ${expected.size} bytes, more than ${this.maxBytes} (DOCUMENT_MAX_BYTES)`,
+      );
+    }
+    const store = this.stores[reference.store];
+    if (store === undefined) {
+      throw new DocumentLocationUnsupported(
+        `${location}: the ${reference.store} claim-check store is not configured here`,
+      );
+    }
+    const bytes = await readAll(await store.open(location), this.maxBytes, location);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== expected.sha256 || bytes.length !== expected.size) {
+      throw new DocumentChecksumMismatch(
+        `${location}: read ${bytes.length} bytes hashing to ${sha256}; the event says ${expected.size} bytes, sha256 ${expected.sha256}`,
+      );
+    }
+    return bytes;
+  }
+}
+
+async function readAll(stream: Readable, maxBytes: number, location: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      size += bytes.length;
+      if (size > maxBytes) {
+        throw new DocumentTooLarge(`${location}: more than ${maxBytes} bytes (DOCUMENT_MAX_BYTES)`);
+      }
+      chunks.push(bytes);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
