@@ -4,7 +4,7 @@
  * (encrypted, unreadable, unsupported, too large) are libs/documents' classes and the claim
  * store's (not found, corrupted) libs/claim-check's: all non-retryable, so the consumer
  * dead-letters the event at once with the code and the message as the reason. A failure of
- * the store itself (PostgreSQL down, a read error) has no such flag and is retried.
+ * the store itself (PostgreSQL down, a read error) is ClaimStoreUnavailable, retried.
  */
 import { FlowlineError } from '@flowline/errors';
 
@@ -21,4 +21,13 @@ export class DocumentChecksumMismatch extends FlowlineError {
 export class DocumentLocationUnsupported extends FlowlineError {
   readonly code = 'DOCUMENT_LOCATION_UNSUPPORTED';
   override readonly retryable = false;
+}
+
+/**
+ * The claim-check store failed to answer (PostgreSQL down, a connection refused, a read
+ * error on the shared folder): the file may well be there, so the consumer retries.
+ */
+export class ClaimStoreUnavailable extends FlowlineError {
+  readonly code = 'CLAIM_STORE_UNAVAILABLE';
+  override readonly retryable = true;
 }

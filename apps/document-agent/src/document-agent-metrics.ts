@@ -8,7 +8,7 @@ export interface DocumentAgentMetrics {
   readonly invoices: Counter<'kind' | 'method'>;
   /** Texts cut to DOCUMENT_TEXT_MAX_BYTES in the event. */
   readonly truncated: Counter;
-  /** Failed attempts by error code (DOCUMENT_ENCRYPTED, CLAIM_NOT_FOUND, ECONNREFUSED, …) and whether they are retried. */
+  /** Failed attempts by error code (DOCUMENT_ENCRYPTED, CLAIM_NOT_FOUND, CLAIM_STORE_UNAVAILABLE, …) and whether they are retried. */
   readonly failures: Counter<'code' | 'retryable'>;
 }
 

@@ -8,9 +8,11 @@
  *
  * A location that is no claim-check reference is refused: a path or URL in an event would
  * let a sender make the agent read any file it can reach. Errors of the store itself (a
- * connection refused, a read error) are passed on unclassified, so they are retried.
+ * connection refused, a read error) become ClaimStoreUnavailable, which is retried; the
+ * store's own verdicts (ClaimNotFound, ClaimCorrupted) are not.
  */
 import { createHash } from 'node:crypto';
+import { types } from 'node:util';
 import type { Readable } from 'node:stream';
 import {
   isClaimReference,
@@ -19,7 +21,8 @@ import {
   type ClaimStoreKind,
 } from '@flowline/claim-check';
 import { DocumentTooLarge } from '@flowline/documents';
-import { DocumentChecksumMismatch, DocumentLocationUnsupported } from './document-agent-errors';
+import { errorCode, FlowlineError } from '@flowline/errors';
+import { ClaimStoreUnavailable, DocumentChecksumMismatch, DocumentLocationUnsupported } from './document-agent-errors';
 
 export interface ExpectedContent {
   sha256: string;
@@ -55,7 +58,18 @@ export class DocumentFetcher {
         `${location}: the ${reference.store} claim-check store is not configured here`,
       );
     }
-    const bytes = await readAll(await store.open(location), this.maxBytes, location);
+    let bytes: Buffer;
+    try {
+      bytes = await readAll(await store.open(location), this.maxBytes, location);
+    } catch (error) {
+      if (error instanceof FlowlineError) throw error;
+      throw new ClaimStoreUnavailable(
+        `${location}: the ${reference.store} claim-check store failed: ${failureText(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== expected.sha256 || bytes.length !== expected.size) {
       throw new DocumentChecksumMismatch(
@@ -82,4 +96,18 @@ async function readAll(stream: Readable, maxBytes: number, location: string): Pr
     stream.destroy();
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * A store failure as text: its code and message, each of an AggregateError's errors (a
+ * connection tried on several addresses). isNativeError: a socket error may come from
+ * another realm (Jest's sandbox), where instanceof Error is false.
+ */
+function failureText(error: unknown): string {
+  if (!(error instanceof Error || types.isNativeError(error))) return String(error);
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner) && inner.length > 0) return inner.map(failureText).join('; ');
+  const code = errorCode(error);
+  const message = error.message || error.name;
+  return code === undefined || message.includes(code) ? message : `${code} ${message}`;
 }

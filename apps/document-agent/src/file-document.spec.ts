@@ -11,7 +11,7 @@ import {
   type FlowlineEvent,
 } from '@flowline/event-schemas';
 import { uniqueDirectory } from '@flowline/testing';
-import { DocumentChecksumMismatch, DocumentLocationUnsupported } from './document-agent-errors';
+import { ClaimStoreUnavailable, DocumentChecksumMismatch, DocumentLocationUnsupported } from './document-agent-errors';
 import { DocumentFetcher } from './document-fetcher';
 import { fileDocumentEvents, readUploadedFile, uploadedFileOf, type FileDocumentPolicy } from './file-document';
 import { corruptPdf, encryptedInvoicePdf, invoicePdf, letterDocx, MEETING_NOTES } from './test-fixtures/documents';
@@ -224,7 +224,7 @@ describe('files that cannot be processed: non-retryable errors with their code',
     await expect(readUploadedFile(event.data, small)).rejects.toBeInstanceOf(DocumentTooLarge);
   });
 
-  it('passes a failing store on unclassified, so the consumer retries it', async () => {
+  it('reports a failing store as unavailable, so the consumer retries it', async () => {
     const down = new Error('connect ECONNREFUSED 127.0.0.1:55432');
     const fetcher = new DocumentFetcher({ pg: { open: () => Promise.reject(down) } }, 1_000);
     const sha256 = createHash('sha256').update('x').digest('hex');
@@ -233,7 +233,9 @@ describe('files that cannot be processed: non-retryable errors with their code',
       location: `claim:pg/sha256/${sha256}`,
     };
     const error = await readUploadedFile(file, { ...reading, fetcher }).catch((thrown: unknown) => thrown);
-    expect(error).toBe(down);
+    expect(error).toBeInstanceOf(ClaimStoreUnavailable);
+    expect(error).toMatchObject({ code: 'CLAIM_STORE_UNAVAILABLE', cause: down });
+    expect((error as Error).message).toContain('ECONNREFUSED');
     expect(isRetryable(error)).toBe(true);
   });
 });
