@@ -115,6 +115,17 @@ Total                                                          CHF 5'188.80
 Zahlbar innert 30 Tagen`,
     ],
     [
+      'a tax invoice / receipt that cites the purchase order and the quote it follows',
+      `TAX INVOICE / RECEIPT
+Koala Catering Pty Ltd      ABN 51 824 753 556
+Invoice number: 20931
+Purchase order: PO-7781
+As per quote Q-311
+Catering, 40 guests                A$2,400.00
+GST                                  A$240.00
+Total (incl. GST)                  A$2,640.00`,
+    ],
+    [
       'a credit note',
       `Cloudline Hosting GmbH
 Gutschrift Nr. GS-2026-004
@@ -127,6 +138,17 @@ Gesamtbetrag                                            -119,00 €`,
     const assessment = text(body);
     expect(assessment).toMatchObject({ invoice: true });
     expect(assessment.score).toBeGreaterThanOrEqual(7);
+  });
+
+  it('announces an invoice in a currency it does not know (the invoice agent decides what that means)', () => {
+    const unknownCurrency = text(`Satoshi Supplies Ltd
+Invoice No: SAT-21
+Invoice date: 2026-03-01
+Description          Qty     Price       Amount
+Mining rig rental      1    0.0420 XBT  0.0420 XBT
+Total due:                              0.0420 XBT`);
+    expect(unknownCurrency).toMatchObject({ invoice: true });
+    expect(unknownCurrency.signals).toEqual(expect.arrayContaining(['total_amount', 'currency_amounts']));
   });
 
   it('names the signals it found, so a reader sees why', () => {

@@ -168,10 +168,18 @@ const TOTAL_LABEL = words(
 const CURRENCY =
   '(?:[€$£¥₹₽₩₪₺₫฿]|(?<![\\p{L}])(?:EUR|USD|GBP|CHF|JPY|CNY|SEK|NOK|DKK|PLN|CZK|HUF|CAD|AUD|NZD|INR|BRL|MXN|ZAR|SGD|HKD|RON|BGN|TRY|ILS|AED|SAR|KRW|kr|Fr\\.)(?![\\p{L}]))';
 const AMOUNT = "\\d{1,3}(?:[.,'’\\u00a0\\u202f ]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d{1,2})?";
-const MONEY_AMOUNT = new RegExp(`${CURRENCY}\\s?-?(?:${AMOUNT})(?!\\d)|(?<![\\d.,])(?:${AMOUNT})\\s?${CURRENCY}`, 'gu');
-/** An amount written with two decimals (or a currency): what a total shows. */
+/** Three capitals after an amount that are no currency: a tax or unit column. */
+const NOT_CURRENCY = 'VAT|TAX|TVA|IVA|BTW|GST|HST|PST|QTY|PCS|STK|PAX';
+const MONEY_AMOUNT = new RegExp(
+  `${CURRENCY}\\s?-?(?:${AMOUNT})(?!\\d)|(?<![\\d.,])(?:${AMOUNT})\\s?${CURRENCY}|` +
+    // An amount followed by a code of the ISO 4217 shape that is none of the above (XBT, a
+    // new currency): still money; the invoice agent decides what an unknown currency means.
+    `(?<![\\d.,])\\d+[.,]\\d{2,4}\\s(?!(?:${NOT_CURRENCY})(?![A-Z]))[A-Z]{3}(?![\\p{L}])`,
+  'gu',
+);
+/** An amount written with two to four decimals: what a total shows. */
 const DECIMAL_AMOUNT = new RegExp(
-  `(?<![\\p{L}\\d.,])-?\\d{1,3}(?:[.,'’\\u00a0\\u202f ]\\d{3})*[.,]\\d{2}(?!\\d|[.,]\\d)`,
+  `(?<![\\p{L}\\d.,])-?\\d{1,3}(?:[.,'’\\u00a0\\u202f ]\\d{3})*[.,]\\d{2,4}(?!\\d|[.,]\\d)`,
   'u',
 );
 
