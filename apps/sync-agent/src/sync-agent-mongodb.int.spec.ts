@@ -126,6 +126,25 @@ describe('sync agent → MongoDB read model (in process, real broker and MongoDB
     expect((await rows(readModel)).map((row): unknown => row['_id'])).toEqual([3]);
   });
 
+  it('leaves exactly the rows written after a truncate that races their changes on other partitions', async () => {
+    const lines = table('lines');
+    const inserts = Array.from({ length: 20 }, (_, index) =>
+      postgresChange('insert', {
+        table: lines,
+        lsn: `0/${(0x100 + index * 0x10).toString(16).toUpperCase()}`,
+        key: { id: index + 1 },
+        after: { id: index + 1 },
+      }),
+    );
+    // Between the 10th and the 11th insert in the source's log, delivered in the middle of them.
+    const truncate = postgresChange('truncate', { table: lines, lsn: '0/195' });
+    await running.publish(input, ...inserts.slice(0, 5), truncate, ...inserts.slice(5));
+    await Promise.all([...inserts, truncate].map((change) => completedFor(change)));
+    expect((await rows(`public.${lines}`)).map((row): unknown => row['_id'])).toEqual(
+      Array.from({ length: 10 }, (_, index) => index + 11),
+    );
+  });
+
   it('never lets a stale change overwrite a newer one, nor an old insert bring back a deleted row', async () => {
     const collection = table('customers');
     const readModel = `shop.${collection}`;

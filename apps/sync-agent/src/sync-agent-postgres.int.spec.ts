@@ -130,6 +130,22 @@ describe('sync agent → PostgreSQL read model (in process, real broker and Post
     expect(await rows(readModel)).toEqual([]);
   });
 
+  it('leaves exactly the rows written after a truncate that races their changes on other partitions', async () => {
+    const { readModel, change } = sourceTable('lines');
+    const inserts = Array.from({ length: 20 }, (_, index) =>
+      change('insert', {
+        lsn: `0/${(0x100 + index * 0x10).toString(16).toUpperCase()}`,
+        key: { id: index + 1 },
+        after: { id: index + 1 },
+      }),
+    );
+    const truncate = change('truncate', { lsn: '0/195' });
+    await running.publish(input, ...inserts.slice(0, 5), truncate, ...inserts.slice(5));
+    await Promise.all([...inserts, truncate].map((event) => completedFor(event)));
+    const ids = (await rows(readModel)).map((row) => row.document?.['id']).sort((a, b) => Number(a) - Number(b));
+    expect(ids).toEqual(Array.from({ length: 10 }, (_, index) => index + 11));
+  });
+
   it('keeps the stored value of an unavailable TOAST column', async () => {
     const { readModel, change } = sourceTable('notes');
     const body = 'y'.repeat(10_000);
