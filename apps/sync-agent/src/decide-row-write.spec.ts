@@ -104,4 +104,19 @@ describe('deciding a row write by source position', () => {
       row: { document: { id: 1 }, missing: ['body'] },
     });
   });
+
+  it('carries the columns of the row under the old key over to an update that changed the key', () => {
+    const change = rowChange('update', {
+      lsn: '0/300',
+      key: { id: 2 },
+      previousKey: { id: 1 },
+      after: { id: 2, status: 'paid' },
+      unavailable: ['body'],
+    });
+    const old = stored(at('200'), { id: 1, status: 'open', body: 'long text' });
+    expect(decideRowWrite(undefined, change, undefined, old)).toEqual({
+      kind: 'write',
+      row: { position: at('300'), deleted: false, document: { id: 2, status: 'paid', body: 'long text' }, missing: [] },
+    });
+  });
 });

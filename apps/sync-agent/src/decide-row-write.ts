@@ -9,8 +9,9 @@
  * - A delete stores a tombstone with its position, so an older insert delivered later does
  *   not bring the row back.
  * - An update with unavailable columns (unchanged TOASTed values, a MongoDB document gone
- *   before its lookup) is merged into the stored row: the stored value of such a column is
- *   kept. A column the read model never held is listed in `missing`.
+ *   before its lookup) is merged into the stored row (for an update that changed the key, the
+ *   row stored under the old key): the stored value of such a column is kept. A column the
+ *   read model never held is listed in `missing`.
  */
 import type { Row, RowChange } from './read-model-change';
 import { comparePositions, type SourcePosition } from './source-position';
@@ -32,10 +33,18 @@ export type RowDecision =
   | { readonly kind: 'repeat' }
   | { readonly kind: 'stale'; readonly current: SourcePosition; readonly reason: StaleReason };
 
+/** A row write as a target did it: the decision, and the row stored before it. */
+export interface WrittenRow {
+  readonly decision: RowDecision;
+  readonly stored: StoredRow | undefined;
+}
+
 export function decideRowWrite(
   stored: StoredRow | undefined,
   change: RowChange,
   truncatedAt?: SourcePosition,
+  /** For an update that changed the key: the row stored under the old key, whose columns it carries over. */
+  movedFrom?: StoredRow,
 ): RowDecision {
   if (truncatedAt !== undefined && comparePositions(change.position, truncatedAt) <= 0) {
     return { kind: 'stale', current: truncatedAt, reason: 'truncated' };
@@ -50,9 +59,13 @@ export function decideRowWrite(
   if (change.unavailable.length === 0) {
     return { kind: 'write', row: { position, deleted: false, document: change.fields, missing: [] } };
   }
-  const base = stored !== undefined && !stored.deleted && stored.document !== null ? stored.document : {};
+  const held = [stored, movedFrom].find(
+    (row): row is StoredRow =>
+      row !== undefined && !row.deleted && row.document !== null && comparePositions(row.position, position) < 0,
+  );
+  const base = held?.document ?? {};
   const document = { ...base, ...change.fields };
-  const heldBefore = stored !== undefined && !stored.deleted ? stored.missing : [];
+  const heldBefore = held?.missing ?? [];
   const missing = [...new Set([...heldBefore, ...change.unavailable])].filter((column) =>
     column === '*' ? Object.keys(base).length === 0 : !Object.hasOwn(document, column),
   );

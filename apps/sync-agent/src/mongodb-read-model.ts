@@ -20,7 +20,7 @@
  */
 import { MongoClient, MongoServerError, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import type { ReadinessProbe } from '@flowline/messaging';
-import { decideRowWrite, type StoredRow } from './decide-row-write';
+import { decideRowWrite, type StoredRow, type WrittenRow } from './decide-row-write';
 import type { ReadModelChange, Row, RowChange, TruncateChange } from './read-model-change';
 import type { AppliedChange, ApplyOutcome, ReadModelTarget } from './read-model-target';
 import { comparePositions, type SourcePosition } from './source-position';
@@ -131,12 +131,13 @@ export class MongoReadModel implements ReadModelTarget {
     const syncedAt = new Date().toISOString();
     const collection = this.db.collection<ReadModelDocument>(change.readModel);
     const truncatedAt = await this.truncatedAt(change.readModel);
+    let movedFrom: StoredRow | undefined;
     if (change.previousKey !== undefined) {
       // The row moved to another key: its old key gets a tombstone at this position.
       const moved: RowChange = { ...change, ...change.previousKey, op: 'delete', fields: null, unavailable: [] };
-      await this.writeRow(collection, eventId, moved, truncatedAt);
+      movedFrom = (await this.writeRow(collection, eventId, moved, truncatedAt)).stored;
     }
-    const decision = await this.writeRow(collection, eventId, change, truncatedAt);
+    const { decision } = await this.writeRow(collection, eventId, change, truncatedAt, movedFrom);
     if (decision.kind === 'stale')
       return { status: 'stale', syncedAt, current: decision.current, reason: decision.reason };
     const truncatedSince = await this.truncatedAt(change.readModel);
@@ -152,12 +153,13 @@ export class MongoReadModel implements ReadModelTarget {
     eventId: string,
     change: RowChange,
     truncatedAt: SourcePosition | undefined,
-  ): Promise<ReturnType<typeof decideRowWrite>> {
+    movedFrom?: StoredRow,
+  ): Promise<WrittenRow> {
     const id = documentId(change.key);
     const storedDocument = await collection.findOne(this.filter(id));
     const stored = storedDocument === null ? undefined : this.storedRow(storedDocument);
-    const decision = decideRowWrite(stored, change, truncatedAt);
-    if (decision.kind !== 'write') return decision;
+    const decision = decideRowWrite(stored, change, truncatedAt, movedFrom);
+    if (decision.kind !== 'write') return { decision, stored };
     const row = decision.row;
     const meta: Meta = {
       position: row.position,
@@ -173,7 +175,7 @@ export class MongoReadModel implements ReadModelTarget {
       if (result.matchedCount === 0) {
         throw new ReadModelConflict(`${change.readModel} ${change.keyText} changed while the change was applied`);
       }
-      return decision;
+      return { decision, stored };
     }
     try {
       await collection.replaceOne(this.filter(id, { $lt: row.position }), replacement, { upsert: true });
@@ -185,7 +187,7 @@ export class MongoReadModel implements ReadModelTarget {
       }
       throw error;
     }
-    return decision;
+    return { decision, stored };
   }
 
   /** By `_id`, and by stored position when given.  */

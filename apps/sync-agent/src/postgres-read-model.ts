@@ -14,7 +14,7 @@
  */
 import type pg from 'pg';
 import { PostgresInbox, type ReadinessProbe } from '@flowline/messaging';
-import { decideRowWrite, type RowDecision, type StoredRow } from './decide-row-write';
+import { decideRowWrite, type StoredRow, type WrittenRow } from './decide-row-write';
 import type { ReadModelChange, RowChange, TruncateChange } from './read-model-change';
 import type { AppliedChange, ApplyOutcome, ReadModelTarget } from './read-model-target';
 import { comparePositions, type SourcePosition } from './source-position';
@@ -153,11 +153,12 @@ export class PostgresReadModel implements ReadModelTarget {
     const syncedAt = new Date().toISOString();
     await this.lockReadModel(client, change.readModel, 'shared');
     const truncatedAt = await this.truncatedAt(client, change.readModel);
+    let movedFrom: StoredRow | undefined;
     if (change.previousKey !== undefined) {
       const moved: RowChange = { ...change, ...change.previousKey, op: 'delete', fields: null, unavailable: [] };
-      await this.writeRow(client, eventId, moved, truncatedAt);
+      movedFrom = (await this.writeRow(client, eventId, moved, truncatedAt)).stored;
     }
-    const decision = await this.writeRow(client, eventId, change, truncatedAt);
+    const { decision } = await this.writeRow(client, eventId, change, truncatedAt, movedFrom);
     return decision.kind === 'stale'
       ? { status: 'stale', syncedAt, current: decision.current, reason: decision.reason }
       : { status: 'applied', syncedAt };
@@ -168,7 +169,8 @@ export class PostgresReadModel implements ReadModelTarget {
     eventId: string,
     change: RowChange,
     truncatedAt: SourcePosition | undefined,
-  ): Promise<RowDecision> {
+    movedFrom?: StoredRow,
+  ): Promise<WrittenRow> {
     const found = await client.query<{
       document: Record<string, unknown> | null;
       deleted: boolean;
@@ -183,8 +185,8 @@ export class PostgresReadModel implements ReadModelTarget {
       row === undefined
         ? undefined
         : { position: row.position, deleted: row.deleted, document: row.document, missing: row.missing ?? [] };
-    const decision = decideRowWrite(stored, change, truncatedAt);
-    if (decision.kind !== 'write') return decision;
+    const decision = decideRowWrite(stored, change, truncatedAt, movedFrom);
+    if (decision.kind !== 'write') return { decision, stored };
     const written = decision.row;
     // The position guard again: a row inserted since the read above (by a concurrent handling of the same key).
     const result = await client.query(
@@ -210,6 +212,6 @@ export class PostgresReadModel implements ReadModelTarget {
     if (result.rowCount === 0) {
       throw new ReadModelConflict(`${change.readModel} ${change.keyText} was stored while the change was applied`);
     }
-    return decision;
+    return { decision, stored };
   }
 }

@@ -146,7 +146,7 @@ describe('sync agent → PostgreSQL read model (in process, real broker and Post
     expect(ids).toEqual(Array.from({ length: 10 }, (_, index) => index + 11));
   });
 
-  it('keeps the stored value of an unavailable TOAST column', async () => {
+  it('keeps the stored value of an unavailable TOAST column, also when the key changed', async () => {
     const { readModel, change } = sourceTable('notes');
     const body = 'y'.repeat(10_000);
     const insert = change('insert', { lsn: '0/300', key: { id: 4 }, after: { id: 4, status: 'draft', body } });
@@ -159,6 +159,21 @@ describe('sync agent → PostgreSQL read model (in process, real broker and Post
     await running.publish(input, insert, update);
     await completedFor(update);
     expect((await rows(readModel))[0]).toMatchObject({ document: { id: 4, status: 'sent', body }, missing: null });
+
+    // The key changed, the TOASTed column unchanged: the new key's row keeps it, the old key gets a tombstone.
+    const moved = change('update', {
+      lsn: '0/320',
+      key: { id: 5 },
+      previousKey: { id: 4 },
+      after: { id: 5, status: 'sent' },
+      unavailable: ['body'],
+    });
+    await running.publish(input, moved);
+    await completedFor(moved);
+    expect(await rows(readModel)).toMatchObject([
+      { key: '{"id":4}', deleted: true, document: null },
+      { key: '{"id":5}', deleted: false, document: { id: 5, status: 'sent', body }, missing: null },
+    ]);
   });
 
   it('applies an event delivered again once (PostgreSQL inbox) and repeats the same sync.completed', async () => {
