@@ -23,4 +23,28 @@ describe('notifier config', () => {
     expect(message).toContain('AMQP_URL: must be a amqp or amqps URL');
     expect(message).not.toContain('s3cret');
   });
+
+  it("defaults the outbound webhooks to Svix's schedule, 15 s timeouts and public addresses only", () => {
+    const config = loadConfig(notifierConfig, {});
+    expect(config.NOTIFY_WEBHOOK_RETRY_SCHEDULE).toEqual([
+      0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
+    expect(config.NOTIFY_WEBHOOK_TIMEOUT_MS).toBe(15_000);
+    expect([...config.NOTIFY_WEBHOOK_ALLOWED_NETWORKS]).toEqual([]);
+  });
+
+  it('reads a short schedule and allowed address kinds, and names the key of a bad one', () => {
+    const config = loadConfig(notifierConfig, {
+      NOTIFY_WEBHOOK_RETRY_SCHEDULE: '0, 200ms, 1s',
+      NOTIFY_WEBHOOK_ALLOWED_NETWORKS: 'loopback, private',
+    });
+    expect(config.NOTIFY_WEBHOOK_RETRY_SCHEDULE).toEqual([0, 200, 1_000]);
+    expect([...config.NOTIFY_WEBHOOK_ALLOWED_NETWORKS]).toEqual(['loopback', 'private']);
+    expect(() => loadConfig(notifierConfig, { NOTIFY_WEBHOOK_RETRY_SCHEDULE: '0, soon' })).toThrow(
+      /NOTIFY_WEBHOOK_RETRY_SCHEDULE: "soon" is not a duration/,
+    );
+    expect(() => loadConfig(notifierConfig, { NOTIFY_WEBHOOK_ALLOWED_NETWORKS: 'loopback,anything' })).toThrow(
+      /NOTIFY_WEBHOOK_ALLOWED_NETWORKS: unknown kind "anything": use loopback, private, link-local/,
+    );
+  });
 });

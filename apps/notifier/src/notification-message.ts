@@ -54,13 +54,21 @@ function attributes(event: FlowlineEvent): Record<string, string | number> {
   return attributes;
 }
 
+/**
+ * The whole CloudEvent in the JSON event format's structured mode: the body of a RabbitMQ
+ * notification and of an outbound webhook alike.
+ */
+export function structuredCloudEvent(event: FlowlineEvent): Buffer {
+  return Buffer.from(JSON.stringify({ ...attributes(event), data: event.data }));
+}
+
 export function notificationMessage(event: FlowlineEvent): NotificationMessage {
   const envelope = attributes(event);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(envelope)) headers[`ce-${name}`] = String(value);
   return {
     routingKey: event.type,
-    content: Buffer.from(JSON.stringify({ ...envelope, data: event.data })),
+    content: structuredCloudEvent(event),
     options: {
       persistent: true,
       contentType: NOTIFICATION_CONTENT_TYPE,

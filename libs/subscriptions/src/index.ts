@@ -9,4 +9,10 @@ export { compileEventTypeFilter } from './event-type-filter';
 export type { EventTypeFilter } from './event-type-filter';
 export { SubscriptionInvalid, SubscriptionNotFound } from './subscription-errors';
 export { SubscriptionStore, SUBSCRIPTIONS_TABLE } from './subscription-store';
-export type { ActiveSubscription, FailureRun, NewSubscription, Subscription } from './subscription-store';
+export type {
+  ActiveSubscription,
+  DisabledEndpoint,
+  FailureRun,
+  NewSubscription,
+  Subscription,
+} from './subscription-store';

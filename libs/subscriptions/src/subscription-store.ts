@@ -52,6 +52,12 @@ export interface ActiveSubscription extends Subscription {
   readonly content: ContentFilter | undefined;
 }
 
+/** An endpoint the notifier disabled, to be announced. */
+export interface DisabledEndpoint extends Subscription {
+  readonly kind: 'gone' | 'failing';
+  readonly lastError: string | null;
+}
+
 /** What the notifier learns when it records a failed attempt. */
 export interface FailureRun {
   consecutiveFailures: number;
@@ -86,8 +92,24 @@ export class SubscriptionStore {
     private readonly tenant = '',
   ) {}
 
+  /** Creates or completes the table; safe when several processes start at once (an advisory lock serialises them). */
   async ensureSchema(): Promise<void> {
-    await this.pool.query(`
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('flowline.webhook_subscriptions'))`);
+      await this.createTable(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async createTable(client: PoolClient): Promise<void> {
+    await client.query(`
       CREATE TABLE IF NOT EXISTS ${SUBSCRIPTIONS_TABLE} (
         tenant text NOT NULL,
         id text NOT NULL,
@@ -104,6 +126,12 @@ export class SubscriptionStore {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant, id)
       )`);
+    // Columns added after the first release of the table.
+    await client.query(`
+      ALTER TABLE ${SUBSCRIPTIONS_TABLE}
+        ADD COLUMN IF NOT EXISTS disabled_kind text,
+        ADD COLUMN IF NOT EXISTS last_error text,
+        ADD COLUMN IF NOT EXISTS announce_pending boolean NOT NULL DEFAULT false`);
   }
 
   /** Validates and stores a new, enabled subscription; throws `SubscriptionInvalid` or `ContentFilterInvalid`. */
@@ -170,6 +198,7 @@ export class SubscriptionStore {
       `UPDATE ${SUBSCRIPTIONS_TABLE}
           SET disabled_reason = CASE WHEN enabled THEN $3 ELSE disabled_reason END,
               disabled_at = CASE WHEN enabled THEN now() ELSE disabled_at END,
+              disabled_kind = CASE WHEN enabled THEN 'operator' ELSE disabled_kind END,
               enabled = false
         WHERE tenant = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [this.tenant, id, reason],
@@ -179,11 +208,49 @@ export class SubscriptionStore {
     return fromRow(row);
   }
 
+  /**
+   * The endpoint answered 410 Gone: disabled at once, to be announced (`subscription.disabled`).
+   * Returns whether this call disabled it.
+   */
+  async disableGone(id: string, reason: string, lastError: string, client: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `UPDATE ${SUBSCRIPTIONS_TABLE}
+          SET enabled = false, disabled_reason = $3, disabled_at = now(), disabled_kind = 'gone',
+              announce_pending = true, last_error = $4,
+              consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now())
+        WHERE tenant = $1 AND id = $2 AND enabled`,
+      [this.tenant, id, reason, lastError],
+    );
+    return rowCount === 1;
+  }
+
+  /** Endpoints the notifier disabled and has not announced yet (announced after the disable committed). */
+  async pendingAnnouncements(): Promise<DisabledEndpoint[]> {
+    const { rows } = await this.pool.query<
+      SubscriptionRow & { disabled_kind: 'gone' | 'failing'; last_error: string | null }
+    >(
+      `SELECT ${COLUMNS}, disabled_kind, last_error FROM ${SUBSCRIPTIONS_TABLE}
+        WHERE tenant = $1 AND announce_pending AND NOT enabled AND disabled_kind IN ('gone', 'failing')
+        ORDER BY disabled_at LIMIT 100`,
+      [this.tenant],
+    );
+    return rows.map((row) => ({ ...fromRow(row), kind: row.disabled_kind, lastError: row.last_error }));
+  }
+
+  /** After the announcement was acknowledged; a later disable (after an enable) is announced again. */
+  async markAnnounced(id: string, disabledAt: Date): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${SUBSCRIPTIONS_TABLE} SET announce_pending = false WHERE tenant = $1 AND id = $2 AND disabled_at = $3`,
+      [this.tenant, id, disabledAt],
+    );
+  }
+
   /** Enables again with a fresh run of failures; its held deliveries become due. */
   async enable(id: string): Promise<Subscription> {
     const { rows } = await this.pool.query<SubscriptionRow>(
       `UPDATE ${SUBSCRIPTIONS_TABLE}
-          SET enabled = true, disabled_reason = NULL, disabled_at = NULL, consecutive_failures = 0, failing_since = NULL
+          SET enabled = true, disabled_reason = NULL, disabled_at = NULL, disabled_kind = NULL,
+              announce_pending = false, consecutive_failures = 0, failing_since = NULL
         WHERE tenant = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [this.tenant, id],
     );
@@ -202,33 +269,40 @@ export class SubscriptionStore {
   }
 
   /**
-   * Counts a failed attempt; disables the endpoint when the run reached `disableAfter.failures`
+   * Counts a failed attempt of an enabled endpoint; disables the endpoint when the run reached `disableAfter.failures`
    * attempts and has lasted `disableAfter.ms` (both must hold: a burst of failures during a
    * short outage does not disable it).
    */
   async recordFailed(
     id: string,
     disableAfter: { failures: number; ms: number },
-    reason: (failures: number) => string,
+    reason: (failures: number, failingSince: Date) => string,
+    lastError: string,
     client: Queryable = this.pool,
   ): Promise<FailureRun> {
-    const counted = await client.query<{ consecutive_failures: number; due: boolean }>(
+    const counted = await client.query<{ consecutive_failures: number; failing_since: Date; due: boolean }>(
       `UPDATE ${SUBSCRIPTIONS_TABLE}
-          SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now())
-        WHERE tenant = $1 AND id = $2
-        RETURNING consecutive_failures,
+          SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now()),
+              last_error = $5
+        WHERE tenant = $1 AND id = $2 AND enabled
+        RETURNING consecutive_failures, failing_since,
                   enabled AND consecutive_failures >= $3
                     AND now() - failing_since >= make_interval(secs => $4::double precision / 1000) AS due`,
-      [this.tenant, id, disableAfter.failures, disableAfter.ms],
+      [this.tenant, id, disableAfter.failures, disableAfter.ms, lastError],
     );
     const run = counted.rows[0];
-    if (run === undefined) throw new SubscriptionNotFound(id);
+    if (run === undefined) {
+      // Disabled meanwhile (an attempt in flight when it was): the run is over, not counted.
+      const current = await this.get(id, client);
+      return { consecutiveFailures: current.consecutiveFailures, disabledNow: false };
+    }
     if (!run.due) return { consecutiveFailures: run.consecutive_failures, disabledNow: false };
     // `AND enabled`: of two instances that count the last failure at once, one disables.
     const disabled = await client.query(
-      `UPDATE ${SUBSCRIPTIONS_TABLE} SET enabled = false, disabled_reason = $3, disabled_at = now()
+      `UPDATE ${SUBSCRIPTIONS_TABLE}
+          SET enabled = false, disabled_reason = $3, disabled_at = now(), disabled_kind = 'failing', announce_pending = true
         WHERE tenant = $1 AND id = $2 AND enabled`,
-      [this.tenant, id, reason(run.consecutive_failures)],
+      [this.tenant, id, reason(run.consecutive_failures, run.failing_since)],
     );
     return { consecutiveFailures: run.consecutive_failures, disabledNow: disabled.rowCount === 1 };
   }
