@@ -131,13 +131,16 @@ export class MongoReadModel implements ReadModelTarget {
     const syncedAt = new Date().toISOString();
     const collection = this.db.collection<ReadModelDocument>(change.readModel);
     const truncatedAt = await this.truncatedAt(change.readModel);
-    let movedFrom: StoredRow | undefined;
-    if (change.previousKey !== undefined) {
-      // The row moved to another key: its old key gets a tombstone at this position.
-      const moved: RowChange = { ...change, ...change.previousKey, op: 'delete', fields: null, unavailable: [] };
-      movedFrom = (await this.writeRow(collection, eventId, moved, truncatedAt)).stored;
-    }
+    // The row moved to another key: the new key first, with the old key's columns at hand, then
+    // a tombstone for the old key at this position. A retry after the first write finds the old
+    // row still there (no transaction spans the two documents).
+    const movedFrom =
+      change.previousKey === undefined ? undefined : await this.readRow(collection, change.previousKey.key);
     const { decision } = await this.writeRow(collection, eventId, change, truncatedAt, movedFrom);
+    if (change.previousKey !== undefined) {
+      const moved: RowChange = { ...change, ...change.previousKey, op: 'delete', fields: null, unavailable: [] };
+      await this.writeRow(collection, eventId, moved, truncatedAt);
+    }
     if (decision.kind === 'stale')
       return { status: 'stale', syncedAt, current: decision.current, reason: decision.reason };
     const truncatedSince = await this.truncatedAt(change.readModel);
@@ -156,8 +159,7 @@ export class MongoReadModel implements ReadModelTarget {
     movedFrom?: StoredRow,
   ): Promise<WrittenRow> {
     const id = documentId(change.key);
-    const storedDocument = await collection.findOne(this.filter(id));
-    const stored = storedDocument === null ? undefined : this.storedRow(storedDocument);
+    const stored = await this.readRow(collection, change.key);
     const decision = decideRowWrite(stored, change, truncatedAt, movedFrom);
     if (decision.kind !== 'write') return { decision, stored };
     const row = decision.row;
@@ -188,6 +190,11 @@ export class MongoReadModel implements ReadModelTarget {
       throw error;
     }
     return { decision, stored };
+  }
+
+  private async readRow(collection: Collection<ReadModelDocument>, key: Row): Promise<StoredRow | undefined> {
+    const document = await collection.findOne(this.filter(documentId(key)));
+    return document === null ? undefined : this.storedRow(document);
   }
 
   /** By `_id`, and by stored position when given.  */

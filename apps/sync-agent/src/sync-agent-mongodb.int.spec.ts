@@ -227,6 +227,22 @@ describe('sync agent → MongoDB read model (in process, real broker and MongoDB
     expect(kept).toMatchObject({ _id: 4, status: 'sent', body });
     expect(partial).toMatchObject({ _id: 5, status: 'sent', _flowline: { missing: ['body'] } });
     expect(partial).not.toHaveProperty('body');
+
+    // The key changed, the TOASTed column unchanged: the new key's document keeps it, the old key gets a tombstone.
+    const moved = change('update', {
+      lsn: '0/330',
+      key: { id: 6 },
+      previousKey: { id: 4 },
+      after: { id: 6, status: 'archived' },
+      unavailable: ['body'],
+    });
+    await running.publish(input, moved);
+    await completedFor(moved);
+    expect(await rows(`public.${notes}`)).toMatchObject([
+      { _id: 4, _flowline: { deleted: true, position: 'pg/0000000000000330/0000000000000330' } },
+      { _id: 5 },
+      { _id: 6, id: 6, status: 'archived', body, _flowline: { deleted: false } },
+    ]);
   });
 
   it('dead-letters a malformed, a keyless and a misrouted event with the reason, and keeps going', async () => {
