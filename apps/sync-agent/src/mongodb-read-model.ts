@@ -64,6 +64,9 @@ export class MongoReadModel implements ReadModelTarget {
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
       socketTimeoutMS: timeoutMs * 3,
+      // Acknowledged once a majority of the replica set journaled it: the offset commit that
+      // follows must never get ahead of a write a failover could roll back.
+      writeConcern: { w: 'majority', journal: true },
     });
     this.db = this.client.db(options.database);
     this.truncations = this.db.collection(`${options.metaField}_truncations`);
