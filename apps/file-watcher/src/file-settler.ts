@@ -32,6 +32,8 @@ interface Waiting {
   tracked: TrackedFile | undefined;
   lastEventAt: number;
   timer: NodeJS.Timeout | undefined;
+  /** An lstat() after a change event is in flight (at most one per file). */
+  restating: boolean;
 }
 
 export class FileSettler {
@@ -67,6 +69,7 @@ export class FileSettler {
     const existing = this.waiting.get(path);
     if (existing !== undefined) {
       existing.lastEventAt = this.now();
+      this.restat(existing);
       return;
     }
     const relativePath = relativeInside(folder.path, path);
@@ -78,6 +81,7 @@ export class FileSettler {
       tracked: undefined,
       lastEventAt: this.now(),
       timer: undefined,
+      restating: false,
     };
     this.waiting.set(path, entry);
     void this.check(entry);
@@ -134,6 +138,32 @@ export class FileSettler {
       entry.tracked = { observation: current, observedAt: now, lastEventAt: entry.lastEventAt };
     }
     this.arm(entry, decision.recheckAt);
+  }
+
+  /**
+   * After a change event, a fresh stat becomes the observation the window is measured from.
+   * Without it, a file first seen while it was still being written (the add event comes
+   * when it is created, the close a moment later) differs from that first stat when its
+   * timer fires, and waits a second whole window. The rule stays: two stats a window apart,
+   * the same, with no change event in between. One lstat() in flight per file; a failure is
+   * left to the timer's check, which reports it.
+   */
+  private restat(entry: Waiting): void {
+    if (entry.tracked === undefined || entry.restating) return;
+    entry.restating = true;
+    lstat(entry.path).then(
+      (stats) => {
+        entry.restating = false;
+        if (this.waiting.get(entry.path) !== entry || entry.tracked === undefined) return;
+        const current = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+        if (!sameObservation(entry.tracked.observation, current)) {
+          entry.tracked = { observation: current, observedAt: this.now(), lastEventAt: entry.lastEventAt };
+        }
+      },
+      () => {
+        entry.restating = false;
+      },
+    );
   }
 
   private arm(entry: Waiting, at: number): void {
