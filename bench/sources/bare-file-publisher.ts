@@ -5,13 +5,17 @@
  * the runtime's) that sends what has queued up in one request at a time, up to 500 messages.
  * No dedupe store, no claim-check copy, no media type, no schema, no metrics.
  *
- * Environment: WATCH_DIR, STABILITY_MS, TOPIC, KAFKA_BROKERS, PORT (GET /readyz answers 200
+ * With COPY_DIR set (the `bareWithCopy` subject, a diagnostic), each file is first copied
+ * there as the file-watcher's claim-check folder store does: written with flush (fsync) to a
+ * temporary name, then renamed to its hash; that isolates what the durable copy costs.
+ *
+ * Environment: COPY_DIR (optional), WATCH_DIR, STABILITY_MS, TOPIC, KAFKA_BROKERS, PORT (GET /readyz answers 200
  * once chokidar's first scan is done and the producer is connected). SIGTERM stops it.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { watch } from 'chokidar';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 
@@ -23,6 +27,8 @@ const env = (name: string): string => {
 const dir = env('WATCH_DIR');
 const topic = env('TOPIC');
 const stabilityMs = Number(env('STABILITY_MS'));
+const copyDir = process.env['COPY_DIR'];
+let copies = 0;
 
 const kafka = new Kafka({
   clientId: 'bench-bare-file-publisher',
@@ -53,11 +59,17 @@ function flush(): void {
 async function publish(path: string): Promise<void> {
   const content = await readFile(path);
   const sha256 = createHash('sha256').update(content).digest('hex');
+  if (copyDir !== undefined) {
+    const temporary = join(copyDir, `${copies++}.part`);
+    await writeFile(temporary, content, { flag: 'wx', flush: true });
+    await rename(temporary, join(copyDir, sha256));
+  }
   queue.push({ key: sha256, value: JSON.stringify({ path: basename(path), size: content.length, sha256 }) });
   flush();
 }
 
 async function main(): Promise<void> {
+  if (copyDir !== undefined) await mkdir(copyDir, { recursive: true });
   await producer.connect();
   const watcher = watch(dir, {
     ignoreInitial: true,

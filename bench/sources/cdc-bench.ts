@@ -211,7 +211,6 @@ export async function measureCdc(bench: BenchKafka, settings: SourcesSettings, w
           CDC_PUBLICATION: publication,
           CDC_HEARTBEAT_TABLE: `public.${heartbeatTable}`,
           CDC_POSITION_TABLE: `public.${positionTable}`,
-          LOG_LEVEL: 'warn',
           ...cdc.listenerEnv,
         },
         workDir,

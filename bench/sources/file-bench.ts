@@ -34,15 +34,13 @@ import {
   type BenchProcess,
 } from '../ingress/child-process';
 import { epochNow, MarkerObserver } from './marker-observer';
-import type { SourcesSettings } from './sources-settings';
+import { FILE_SUBJECTS, type FileSubject, type SourcesSettings } from './sources-settings';
 
 export const FILE_LATENCY_MARGIN_MS = 250;
 export const FILE_BURST_RATIO_TARGET = 0.8;
 const FILE_PATTERN = /bench-file-(\d+)\.txt/;
 const WRITE_CONCURRENCY = 64;
 const WARMUP_FILES = 20;
-export const FILE_SUBJECTS = ['fileWatcher', 'bare'] as const;
-export type FileSubject = (typeof FILE_SUBJECTS)[number];
 
 export interface FileRun {
   subject: FileSubject;
@@ -66,6 +64,8 @@ export interface FilesResult {
   runs: FileRun[];
   medians: Record<FileSubject, { p50Ms: number; p99Ms: number; filesPerSecond: number }>;
   burstRatio: number;
+  /** Diagnostic: file-watcher / the bare script with the durable copy. */
+  burstRatioVsBareWithCopy: number;
   targets: Target[];
 }
 
@@ -80,7 +80,8 @@ export async function measureFiles(
   let nextFile = 0;
   try {
     for (let round = 1; round <= settings.repeat; round++) {
-      const order = round % 2 === 1 ? FILE_SUBJECTS : [...FILE_SUBJECTS].reverse();
+      const shift = (round - 1) % files.subjects.length;
+      const order = [...files.subjects.slice(shift), ...files.subjects.slice(0, shift)];
       for (const subject of order) {
         progress(`files round ${round}: ${subject}`);
         const run = await measureSubject(subject, round);
@@ -121,11 +122,16 @@ export async function measureFiles(
     column('fileWatcher', (run) => run.burst?.filesPerSecond),
     column('bare', (run) => run.burst?.filesPerSecond),
   );
+  const burstRatioVsBareWithCopy = medianRatio(
+    column('fileWatcher', (run) => run.burst?.filesPerSecond),
+    column('bareWithCopy', (run) => run.burst?.filesPerSecond),
+  );
   return {
     stabilityMs: files.stabilityMs,
     runs,
     medians,
     burstRatio,
+    burstRatioVsBareWithCopy,
     targets: [
       target(
         `file closed → event p99, file-watcher (median over rounds, ms; window ${files.stabilityMs} + ${FILE_LATENCY_MARGIN_MS})`,
@@ -204,7 +210,6 @@ export async function measureFiles(
           FILE_WATCH_EXTENSIONS: '.txt',
           FILE_WATCH_STABILITY_MS: String(files.stabilityMs),
           CLAIM_CHECK_DIR: join(workDir, `claims-${label}`),
-          LOG_LEVEL: 'warn',
           ...files.watcherEnv,
         },
         workDir,
@@ -217,6 +222,7 @@ export async function measureFiles(
     const process = await spawnBenchScript(
       '../sources/bare-file-publisher.ts',
       {
+        ...(subject === 'bareWithCopy' ? { COPY_DIR: join(workDir, `copies-${label}`) } : {}),
         WATCH_DIR: folder,
         STABILITY_MS: String(files.stabilityMs),
         TOPIC: topic,

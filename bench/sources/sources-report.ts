@@ -3,6 +3,7 @@ import type { PhaseOutcome } from '../messaging/bench-report';
 import { ms, num, ratio, row, targetLines } from '../shared/bench-output';
 import type { CdcResult } from './cdc-bench';
 import type { FilesResult } from './file-bench';
+import { FILE_SUBJECTS } from './sources-settings';
 
 export interface SourcesReportView {
   runId: string;
@@ -52,7 +53,7 @@ export function renderTable(report: SourcesReportView): string {
     else {
       const files = report.files.result;
       lines.push(row(['subject', 'p50 / p99 ms per round', 'burst files/s, peak RSS'], [14, 40, 40]));
-      for (const subject of ['fileWatcher', 'bare'] as const) {
+      for (const subject of FILE_SUBJECTS) {
         const runs = files.runs.filter((run) => run.subject === subject);
         lines.push(
           row(
@@ -71,7 +72,7 @@ export function renderTable(report: SourcesReportView): string {
         }
       }
       lines.push(
-        `   window ${files.stabilityMs} ms; burst ratio file-watcher / bare ${ratio(files.burstRatio)}`,
+        `   window ${files.stabilityMs} ms; burst ratio file-watcher / bare ${ratio(files.burstRatio)}, / bare with a durable copy ${ratio(files.burstRatioVsBareWithCopy)}`,
         ...targetLines(files.targets),
       );
     }

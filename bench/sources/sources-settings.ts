@@ -10,6 +10,9 @@ export type Phase = (typeof PHASES)[number];
 export const CDC_VARIANTS = ['flowline', 'debeziumShipped', 'debeziumTuned'] as const;
 export type CdcVariant = (typeof CDC_VARIANTS)[number];
 
+export const FILE_SUBJECTS = ['fileWatcher', 'bare', 'bareWithCopy'] as const;
+export type FileSubject = (typeof FILE_SUBJECTS)[number];
+
 export interface SourcesSettings {
   brokers: string[];
   databaseUrl: string;
@@ -29,6 +32,7 @@ export interface SourcesSettings {
     listenerEnv: Record<string, string>;
   };
   files: {
+    subjects: FileSubject[];
     stabilityMs: number;
     rate: number;
     seconds: number;
@@ -54,6 +58,10 @@ const FLAGS = {
   'cdc-warmup-rows': { default: '3000', help: 'rows streamed through each fresh process before it is measured' },
   'pad-bytes': { default: '100', help: 'bytes of the text column of each row' },
   'listener-env': { default: '', help: 'extra cdc-listener environment, KEY=VALUE;KEY=VALUE (experiments)' },
+  'file-subjects': {
+    default: FILE_SUBJECTS.join(','),
+    help: `file subjects among ${FILE_SUBJECTS.join(',')} (the last: a diagnostic, the bare script plus a durable copy)`,
+  },
   'stability-ms': { default: '2000', help: 'the stability window, of the file-watcher and the bare script alike' },
   'file-rate': { default: '20', help: 'files written per second in the file latency run' },
   'file-seconds': { default: '10', help: 'seconds per file latency run' },
@@ -105,6 +113,7 @@ export function parseSourcesSettings(argv: readonly string[], env: NodeJS.Proces
       listenerEnv: envList(flags.raw('listener-env'), 'listener-env'),
     },
     files: {
+      subjects: flags.list('file-subjects', FILE_SUBJECTS),
       stabilityMs: flags.positive('stability-ms'),
       rate: flags.positive('file-rate'),
       seconds: flags.positive('file-seconds'),
