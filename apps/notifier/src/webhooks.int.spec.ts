@@ -499,6 +499,41 @@ describe('notifier: outbound webhooks', () => {
     expect(receiver.to(url).map((request) => request.headers['webhook-id'])).toEqual([big.id]);
   });
 
+  it('shares the queue between two instances: each delivery is sent once', async () => {
+    const running = shared;
+    const { PORT: _port, ...sameTenant } = shared.env;
+    const other = await startServiceUnderTest(notifier, { env: sameTenant });
+    services.push(other);
+    const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+    // A few first attempts fail (fewer than the 5 that disable), so retries are claimed by whichever instance is free.
+    const url = receiver.endpoint(
+      secret,
+      Array.from({ length: 4 }, () => ({ status: 503 })),
+    );
+    const subscription = await subscriptions(running).add({ url, eventTypes: ['document.processed'], secret });
+    const events = Array.from({ length: 30 }, () => event('document.processed'));
+    await running.publish(topicNames(running.prefix).domainEvents, ...events);
+
+    await waitFor(
+      async () => {
+        const { rows } = await pool.query<{ delivered: string }>(
+          `SELECT count(*) AS delivered FROM outbound_webhook_deliveries
+            WHERE subscription_id = $1 AND status = 'delivered'`,
+          [subscription.id],
+        );
+        return Number(rows[0]?.delivered) === events.length ? true : undefined;
+      },
+      { timeoutMs: 30_000, description: 'every event delivered' },
+    );
+    const delivered = receiver
+      .to(url)
+      .filter((_, index) => index >= 4)
+      .map((request) => request.headers['webhook-id']);
+    expect(receiver.to(url)).toHaveLength(events.length + 4);
+    expect(new Set(delivered).size).toBe(events.length);
+    expect(new Set(delivered)).toEqual(new Set(events.map((each) => each.id)));
+  });
+
   it('refuses a private address after resolving the name (localhost), and sends nothing', async () => {
     const running = await startNotifier({ NOTIFY_WEBHOOK_ALLOWED_NETWORKS: '' });
     const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
