@@ -41,6 +41,8 @@ export interface ClaimedDelivery {
   attempts: number;
   firstFailureAt: Date | null;
   enqueuedAt: Date;
+  /** The subscription's run of failures when claimed: 0 means a success has nothing to reset. */
+  subscriptionFailures: number;
 }
 
 interface ClaimedRow {
@@ -57,6 +59,7 @@ interface ClaimedRow {
   kafka_offset: string;
   url: string;
   secret: string;
+  consecutive_failures: number;
 }
 
 export class DeliveryQueue {
@@ -177,7 +180,8 @@ export class DeliveryQueue {
           AND e.tenant = d.tenant AND e.event_id = d.event_id
           AND s.tenant = d.tenant AND s.id = d.subscription_id
        RETURNING d.subscription_id, d.event_id, d.attempts, d.first_failure_at, d.created_at,
-                 e.type, e.partition_key, e.body, e.topic, e.kafka_partition, e.kafka_offset, s.url, s.secret`,
+                 e.type, e.partition_key, e.body, e.topic, e.kafka_partition, e.kafka_offset, s.url, s.secret,
+                 s.consecutive_failures`,
       [this.tenant, limit, leaseMs],
     );
     return rows.map((row) => ({
@@ -187,6 +191,7 @@ export class DeliveryQueue {
       attempts: row.attempts,
       firstFailureAt: row.first_failure_at,
       enqueuedAt: row.created_at,
+      subscriptionFailures: row.consecutive_failures,
       event: {
         id: row.event_id,
         type: row.type,

@@ -105,7 +105,8 @@ export class WebhookDispatcher {
           await this.announceDisabledEndpoints();
         }
         const free = concurrency - this.inFlight.size;
-        if (free > 0) {
+        // Claim in batches: a query per freed slot would cost more than the attempts.
+        if (free >= Math.ceil(concurrency / 4) || (free > 0 && this.inFlight.size === 0)) {
           const claimed = await this.options.queue.claimDue(free, leaseMs);
           for (const delivery of claimed) this.track(this.attempt(delivery));
         }
@@ -179,10 +180,15 @@ export class WebhookDispatcher {
   }
 
   private async delivered(delivery: ClaimedDelivery, status: number): Promise<void> {
-    await this.transaction(async (client) => {
-      await this.options.queue.markDelivered(client, delivery, status);
-      await this.options.store.recordDelivered(delivery.subscriptionId, client);
-    });
+    if (delivery.subscriptionFailures === 0) {
+      // The common case: no run of failures to end, one statement.
+      await this.options.queue.markDelivered(this.options.pool, delivery, status);
+    } else {
+      await this.transaction(async (client) => {
+        await this.options.queue.markDelivered(client, delivery, status);
+        await this.options.store.recordDelivered(delivery.subscriptionId, client);
+      });
+    }
     this.options.metrics.attempts.inc({ outcome: 'delivered' });
     this.options.metrics.deliveries.inc({ outcome: 'delivered' });
     this.options.metrics.deliverySeconds.observe((Date.now() - delivery.enqueuedAt.getTime()) / 1_000);
