@@ -86,6 +86,8 @@ const COLUMNS = `id, url, event_types, filter, secret, description, enabled, dis
   consecutive_failures, failing_since, created_at`;
 
 export class SubscriptionStore {
+  private readonly compiledFilters = new Map<string, Pick<ActiveSubscription, 'types' | 'content'>>();
+
   constructor(
     private readonly pool: Pool,
     /** FLOWLINE_TOPIC_PREFIX: the tenant whose subscriptions these are. */
@@ -176,20 +178,43 @@ export class SubscriptionStore {
     return fromRow(row);
   }
 
-  /** The enabled subscriptions with their filters compiled, read inside the caller's transaction. */
+  /**
+   * The enabled subscriptions with their filters compiled (once per filter text, cached), read
+   * inside the caller's transaction. A row whose types or filter no longer compile (written
+   * around `add`, or by an older version) is disabled with the reason instead of failing
+   * every event.
+   */
   async active(client: Queryable = this.pool): Promise<ActiveSubscription[]> {
     const { rows } = await client.query<SubscriptionRow>(
       `SELECT ${COLUMNS} FROM ${SUBSCRIPTIONS_TABLE} WHERE tenant = $1 AND enabled ORDER BY created_at, id`,
       [this.tenant],
     );
-    return rows.map((row) => {
+    const active: ActiveSubscription[] = [];
+    for (const row of rows) {
       const subscription = fromRow(row);
-      return {
-        ...subscription,
+      try {
+        active.push({ ...subscription, ...this.compiled(subscription) });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.disable(subscription.id, `its filters do not compile: ${reason}`, client);
+      }
+    }
+    return active;
+  }
+
+  private compiled(subscription: Subscription): Pick<ActiveSubscription, 'types' | 'content'> {
+    const key = `${subscription.eventTypes.join('\n')}\u0000${subscription.filter ?? ''}`;
+    let found = this.compiledFilters.get(key);
+    if (found === undefined) {
+      found = {
         types: compileEventTypeFilter(subscription.eventTypes),
         content: subscription.filter === null ? undefined : parseContentFilter(subscription.filter),
       };
-    });
+      // Bounded: filters come and go with subscriptions.
+      if (this.compiledFilters.size >= 1_000) this.compiledFilters.clear();
+      this.compiledFilters.set(key, found);
+    }
+    return found;
   }
 
   /** Disables (idempotently: an already disabled one keeps its first reason). */
