@@ -65,6 +65,13 @@ export class WebhookDispatcher {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private announcementDue = true;
+  private readonly deliveredMarks: {
+    delivery: ClaimedDelivery;
+    status: number;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private flushingMarks = false;
   private readonly random: () => number;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
@@ -181,8 +188,9 @@ export class WebhookDispatcher {
 
   private async delivered(delivery: ClaimedDelivery, status: number): Promise<void> {
     if (delivery.subscriptionFailures === 0) {
-      // The common case: no run of failures to end, one statement.
-      await this.options.queue.markDelivered(this.options.pool, delivery, status);
+      // The common case, no run of failures to end: recorded with the other attempts that
+      // finished meanwhile, in one statement and one commit.
+      await this.recordDeliveredTogether(delivery, status);
     } else {
       await this.transaction(async (client) => {
         await this.options.queue.markDelivered(client, delivery, status);
@@ -202,6 +210,35 @@ export class WebhookDispatcher {
     });
     this.options.metrics.attempts.inc({ outcome: 'gone' });
     this.announcementDue = true;
+  }
+
+  /**
+   * Group commit of delivered marks: the first waits for the statement in progress (if any)
+   * to finish, then writes every mark that queued up meanwhile. A crash before the commit
+   * sends those deliveries again after their lease, with the same webhook-id.
+   */
+  private recordDeliveredTogether(delivery: ClaimedDelivery, status: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.deliveredMarks.push({ delivery, status, resolve, reject });
+      if (!this.flushingMarks) void this.flushDeliveredMarks();
+    });
+  }
+
+  private async flushDeliveredMarks(): Promise<void> {
+    this.flushingMarks = true;
+    try {
+      while (this.deliveredMarks.length > 0) {
+        const batch = this.deliveredMarks.splice(0);
+        try {
+          await this.options.queue.markManyDelivered(this.options.pool, batch);
+          for (const mark of batch) mark.resolve();
+        } catch (error) {
+          for (const mark of batch) mark.reject(error);
+        }
+      }
+    } finally {
+      this.flushingMarks = false;
+    }
   }
 
   /** Records a failed attempt; the delay before the next one, or undefined when it was the last. */
