@@ -113,6 +113,12 @@ describe('consumer processes that crash', () => {
   }
 
   async function stopGracefully(run: Run): Promise<void> {
+    // A process still loading its modules has no SIGTERM handler yet (a loaded machine can take
+    // seconds): the drain under test starts once it says it runs.
+    await waitFor(() => run.output().includes('consumer-fixture: running'), {
+      timeoutMs: 60_000,
+      description: 'the consumer process to be running',
+    });
     run.child.kill('SIGTERM');
     const { code } = await run.exited;
     expect({ code, output: code === 0 ? '' : run.output() }).toEqual({ code: 0, output: '' });
