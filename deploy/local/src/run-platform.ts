@@ -6,8 +6,11 @@
  * until Ctrl-C, which drains every service (SIGTERM) before exiting. The infrastructure keeps running for the next start: `npm run infra:down`.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { Webhook } from 'standardwebhooks';
 import { flowlineDir, repoRoot } from './infra-layout';
 import { infraUp, InfraSettings } from './index';
 
@@ -80,8 +83,12 @@ async function main(): Promise<void> {
       'Ctrl-C stops every service. Try: curl -X POST localhost:8080/webhooks/sample -H "content-type: application/json" -d \'{"hello":"world"}\'',
     );
     say('and follow what it caused: npx flowline trace <the id it answers>');
+    say('sample flow: a JSON webhook, read by the document agent');
     const correlationId = await sendSampleWebhook();
-    await printSampleTrace(correlationId, settings);
+    await printSampleTrace(correlationId, settings, 'document.processed');
+    say('sample flow: an inbound email with a PDF invoice attached (signed, Standard Webhooks)');
+    const mailId = await sendSampleInvoiceMail();
+    await printSampleTrace(mailId, settings, 'invoice.processed');
   } catch (error) {
     say(`start failed: ${(error as Error).message}`);
     failed = true;
@@ -96,10 +103,50 @@ async function main(): Promise<void> {
  * .flowline/claim-checks.
  */
 function ownSettings(name: string): Record<string, string> {
-  if (name !== 'file-watcher') return {};
-  const inbox = join(flowlineDir, 'inbox');
-  mkdirSync(inbox, { recursive: true });
-  return { FILE_WATCH_DIR: inbox, CLAIM_CHECK_DIR: join(flowlineDir, 'claim-checks') };
+  // One claim-check folder for the services that store documents and those that read them.
+  const claimChecks = { CLAIM_CHECK_DIR: join(flowlineDir, 'claim-checks') };
+  switch (name) {
+    case 'file-watcher': {
+      const inbox = join(flowlineDir, 'inbox');
+      mkdirSync(inbox, { recursive: true });
+      return { FILE_WATCH_DIR: inbox, ...claimChecks };
+    }
+    case 'webhook-gateway':
+      return { FLOWLINE_CONFIG_FILE: gatewaySources(), MAIL_WEBHOOK_SECRET: MAIL_SECRET };
+    case 'email-agent':
+    case 'invoice-agent':
+    case 'document-agent':
+      return claimChecks;
+    default:
+      return {};
+  }
+}
+
+/** The inbound-mail source's Standard Webhooks secret: new on every start, known only to this launcher. */
+const MAIL_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+/**
+ * The gateway's sources for the local platform: `sample` (unsigned JSON, to try with curl)
+ * and `inbound-mail` (raw MIME or a mail provider's form post, signed with Standard Webhooks).
+ */
+function gatewaySources(): string {
+  const file = join(flowlineDir, 'gateway-sources.yaml');
+  writeFileSync(
+    file,
+    [
+      '# Written by `npm start` (deploy/local/src/run-platform.ts) on every start.',
+      'sources:',
+      '  - name: sample',
+      '    scheme: none',
+      '    allowUnsigned: true',
+      '  - name: inbound-mail',
+      '    kind: email',
+      '    scheme: standard-webhooks',
+      '    secrets: [{ env: MAIL_WEBHOOK_SECRET }]',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 function startService(name: string, port: number, settings: InfraSettings, logDir: string): RunningService {
@@ -149,6 +196,45 @@ async function sendSampleWebhook(): Promise<string> {
   return body.id;
 }
 
+/**
+ * What a mail provider's inbound webhook would post: a supplier's mail with one of the
+ * invoice agent's sample invoices (apps/invoice-agent/fixtures) attached, as raw MIME, signed.
+ */
+async function sendSampleInvoiceMail(): Promise<string> {
+  const mime = await new MailComposer({
+    from: '"Kranich Beratung" <rechnung@kranich-beratung.example>',
+    to: 'ap@flowline.example',
+    subject: 'Rechnung RE-2026-0042',
+    text: 'Guten Tag,\n\nanbei unsere Rechnung RE-2026-0042. Zahlbar innerhalb von 30 Tagen.\n\nMit freundlichen Grüßen',
+    attachments: [
+      {
+        filename: 'RE-2026-0042.pdf',
+        content: readFileSync(join(repoRoot, 'apps/invoice-agent/fixtures/de-consulting.pdf')),
+      },
+    ],
+  })
+    .compile()
+    .build();
+  const deliveryId = `msg_sample_${Date.now()}`;
+  const timestamp = new Date();
+  const response = await fetch('http://127.0.0.1:8080/webhooks/inbound-mail', {
+    method: 'POST',
+    headers: {
+      'content-type': 'message/rfc822',
+      'webhook-id': deliveryId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': new Webhook(MAIL_SECRET).sign(deliveryId, timestamp, mime.toString('latin1')),
+    },
+    body: mime,
+  });
+  const body = (await response.json()) as { id?: string; detail?: string };
+  if (response.status !== 202 || body.id === undefined) {
+    throw new Error(`the sample mail was refused: ${response.status} ${body.detail ?? ''}`);
+  }
+  say(`sample mail accepted: 202 {"id":"${body.id}"}`);
+  return body.id;
+}
+
 /** Runs the built `flowline` CLI with the infrastructure's connection settings. */
 function flowline(
   args: readonly string[],
@@ -163,14 +249,14 @@ function flowline(
 }
 
 /**
- * Waits until the event archiver has stored the sample chain down to document.processed,
+ * Waits until the event archiver has stored the sample chain down to its last event type,
  * then prints what an on-call engineer would run: `flowline trace <correlation id>`.
  */
-async function printSampleTrace(correlationId: string, settings: InfraSettings): Promise<void> {
+async function printSampleTrace(correlationId: string, settings: InfraSettings, lastType: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const probe = flowline(['trace', correlationId, '--json'], settings);
-    if (probe.status === 0 && probe.stdout.includes('"document.processed"')) break;
+    if (probe.status === 0 && probe.stdout.includes(`"${lastType}"`)) break;
     if (Date.now() > deadline)
       throw new Error(
         `the sample chain did not reach the event store within 60 s: ${probe.stderr.trim() || probe.stdout.trim()}`,
