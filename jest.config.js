@@ -17,4 +17,8 @@ module.exports = {
   // the process alive after the run and hold CI until its time limit. The run's result is
   // already decided (and written) by then: exit. Jest still prints that something was open.
   forceExit: true,
+  // Jest's default on a 2-core machine is one worker, and most of a run is integration tests
+  // waiting on brokers, databases and service processes: two test files at a time halve the
+  // wall time without starving them (they wait on conditions, never on wall-clock budgets).
+  maxWorkers: 2,
 };
