@@ -13,6 +13,14 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { Webhook } from 'standardwebhooks';
 import { flowlineDir, repoRoot } from './infra-layout';
 import { infraUp, InfraSettings } from './index';
+import {
+  correlationIdOf,
+  dropSampleInvoice,
+  insertSampleOrder,
+  prepareSampleTable,
+  readModelDocument,
+  SAMPLE_TABLE,
+} from './sample-flows';
 
 /** Every service with the port it listens on locally (their config defaults). */
 const SERVICES = [
@@ -40,6 +48,8 @@ const say = (line: string): void => console.log(`[flowline] ${line}`);
 async function main(): Promise<void> {
   say('starting the local infrastructure (first run fetches Kafka and the Mongo stand-in with Maven)');
   const settings = await infraUp({ log: (line) => say(`  ${line}`) });
+  // The cdc-listener's publication names its tables: the sample table exists before it starts.
+  await prepareSampleTable(settings.DATABASE_URL);
 
   say('building every app (nx run-many -t build)');
   const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
@@ -89,6 +99,24 @@ async function main(): Promise<void> {
     say('sample flow: an inbound email with a PDF invoice attached (signed, Standard Webhooks)');
     const mailId = await sendSampleInvoiceMail();
     await printSampleTrace(mailId, settings, 'invoice.processed');
+    say('sample flow: a PDF invoice dropped into the watched folder (.flowline/inbox)');
+    const file = await dropSampleInvoice(join(flowlineDir, 'inbox'));
+    const fileId = await correlationIdOf(settings.DATABASE_URL, { type: 'file.uploaded', subject: file });
+    await printSampleTrace(fileId, settings, 'invoice.processed');
+    say(
+      `sample flow: a row inserted into the watched table ${SAMPLE_TABLE} (CDC → the sync agent's MongoDB read model)`,
+    );
+    const order = await insertSampleOrder(settings.DATABASE_URL);
+    const orderId = await correlationIdOf(settings.DATABASE_URL, {
+      type: 'data.changed',
+      subject: `public.${SAMPLE_TABLE}`,
+      key: order,
+    });
+    await printSampleTrace(orderId, settings, 'sync.completed');
+    say(
+      `the read model (MongoDB flowline_read_model, collection public.${SAMPLE_TABLE}): ${JSON.stringify(await readModelDocument(settings.MONGODB_URL, order))}`,
+    );
+    say('outbound webhooks: npx flowline subscriptions add <url> --type "invoice.*" (see apps/flowline-cli/README.md)');
   } catch (error) {
     say(`start failed: ${(error as Error).message}`);
     failed = true;
@@ -111,6 +139,8 @@ function ownSettings(name: string): Record<string, string> {
       mkdirSync(inbox, { recursive: true });
       return { FILE_WATCH_DIR: inbox, ...claimChecks };
     }
+    case 'cdc-listener':
+      return { CDC_TABLES: `public.${SAMPLE_TABLE}` };
     case 'webhook-gateway':
       return { FLOWLINE_CONFIG_FILE: gatewaySources(), MAIL_WEBHOOK_SECRET: MAIL_SECRET };
     case 'email-agent':
