@@ -439,13 +439,18 @@ async function webhookRun(
         workDir,
         `notifier-webhooks-${run}`,
       );
+      // The dispatcher claims again only when a quarter of its slots are free (webhook-dispatcher.ts): full means this many held.
+      const slotsFilled = concurrency - Math.ceil(concurrency / 4) + 1;
       // Both groups done: every delivery is queued, the RabbitMQ side is idle, the slots are full.
       for (;;) {
         if (!sender.running()) throw new Error(`the notifier exited; see ${sender.logFile}`);
-        if (Date.now() > deadline) throw new Error(`the notifier did not queue every delivery; see ${sender.logFile}`);
         const staged = await kafka.committedTotal(`${prefix}notifier-webhooks`, topic);
         const announced = await kafka.committedTotal(`${prefix}notifier`, topic);
-        if (staged >= count && announced >= count && receiver.heldIds.size >= Math.min(concurrency, count)) break;
+        if (staged >= count && announced >= count && receiver.heldIds.size >= Math.min(slotsFilled, count)) break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `the notifier did not queue every delivery (staged ${staged}, announced ${announced}, requests held ${receiver.heldIds.size} of ${count}); see ${sender.logFile}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const cpu = new CpuWindow(sender.pid);
