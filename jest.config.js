@@ -18,7 +18,8 @@ module.exports = {
   // already decided (and written) by then: exit. Jest still prints that something was open.
   forceExit: true,
   // Jest's default on a 2-core machine is one worker, and most of a run is integration tests
-  // waiting on brokers, databases and service processes: two test files at a time halve the
-  // wall time without starving them (they wait on conditions, never on wall-clock budgets).
+  // waiting on brokers, databases and service processes: two test files at a time cut the
+  // wall time by a third. Tests wait on conditions, but those waits have deadlines; the
+  // router-crash and crash-recovery specs' deadlines were raised for the busier machine.
   maxWorkers: 2,
 };

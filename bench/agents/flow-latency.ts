@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import amqp from 'amqplib';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { Webhook } from 'standardwebhooks';
-import { createScratchDatabase } from '@flowline/testing';
+import { createScratchDatabase, minimalPdf } from '@flowline/testing';
 import { BenchProcess, killAll, REPO_ROOT, spawnService, waitUntilReady } from '../ingress/child-process';
 import { BenchKafka, quietKafkajsNoise } from '../messaging/bench-kafka';
 import { summarizeLatencies } from '../messaging/percentiles';
@@ -44,32 +44,6 @@ const flags = readFlags(
   { command: 'npm run bench:flow --' },
 );
 
-/** A one-page text PDF (cross-reference offsets computed) showing `lines`, as an invoicing tool writes one. */
-function textPdf(lines: readonly string[]): Buffer {
-  const escape = (text: string): string => text.replace(/[\\()]/g, (character) => `\\${character}`);
-  const content = ['BT', '/F1 11 Tf', '72 740 Td', '15 TL', ...lines.map((line) => `(${escape(line)}) '`), 'ET'].join(
-    '\n',
-  );
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, index) => {
-    offsets.push(Buffer.byteLength(pdf, 'latin1'));
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(pdf, 'latin1');
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
-}
-
 /** The n-th supplier invoice mail: its own invoice number, quantities and totals. */
 function invoiceMail(runId: string, n: number): Promise<Buffer> {
   const number = `FL-${runId}-${String(n).padStart(5, '0')}`;
@@ -77,7 +51,7 @@ function invoiceMail(runId: string, n: number): Promise<Buffer> {
   const netCents = quantity * 4250;
   const taxCents = Math.round(netCents * 0.19);
   const euros = (cents: number): string => (cents / 100).toFixed(2);
-  const pdf = textPdf([
+  const pdf = minimalPdf([
     'Northwind Supplies GmbH, Hafenstrasse 4, 20457 Hamburg',
     'VAT ID DE123456789',
     `Invoice ${number}`,

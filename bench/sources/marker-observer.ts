@@ -11,12 +11,10 @@
  */
 import type { Consumer } from 'kafkajs';
 import type { BenchKafka } from '../messaging/bench-kafka';
+import { epochNow } from '../ingress/topic-observer';
 import { waitUntil } from '../messaging/deadline';
 
-/** Epoch milliseconds with performance.now()'s sub-millisecond resolution. */
-export function epochNow(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { epochNow };
 
 export interface ObservedMarker {
   marker: number;

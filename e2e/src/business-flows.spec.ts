@@ -19,6 +19,7 @@ import { Webhook } from 'standardwebhooks';
 import { topicNames } from '@flowline/event-schemas';
 import {
   createScratchDatabase,
+  dropReplicationSlot,
   ScratchDatabase,
   testInfra,
   TopicProbe,
@@ -26,19 +27,8 @@ import {
   uniqueTopicPrefix,
   waitFor,
 } from '@flowline/testing';
-import { runFlowline } from './flowline-command';
+import { runFlowline, TraceNodeJson, traceNodes } from './flowline-command';
 import { REPO_ROOT, ServiceProcess, spawnService, terminate, waitUntilReady } from './service-process';
-
-interface TraceNodeJson {
-  id: string;
-  type: string;
-  status: string;
-  children: TraceNodeJson[];
-}
-
-function flatten(nodes: readonly TraceNodeJson[]): TraceNodeJson[] {
-  return nodes.flatMap((node) => [node, ...flatten(node.children)]);
-}
 
 const FIXTURES = join(REPO_ROOT, 'apps/invoice-agent/fixtures');
 const INVOICE_FIXTURE = join(FIXTURES, 'de-consulting');
@@ -164,10 +154,11 @@ describe('business flows, end to end', () => {
       // A replication slot holds WAL (and its database) until dropped.
       const admin = new pg.Client({ connectionString: database.url });
       await admin.connect();
-      await admin.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [
-        slot,
-      ]);
-      await admin.end();
+      try {
+        await dropReplicationSlot(admin, slot);
+      } finally {
+        await admin.end();
+      }
       await database.drop();
     }
     for (const dir of [claimDir, inbox]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -182,9 +173,7 @@ describe('business flows, end to end', () => {
   async function traceOf(correlationId: string, until: (nodes: TraceNodeJson[]) => boolean): Promise<TraceNodeJson[]> {
     return waitFor(
       async () => {
-        const result = await runFlowline(['trace', correlationId, '--json'], env);
-        if (result.code !== 0) return undefined;
-        const nodes = flatten((JSON.parse(result.stdout) as { roots: TraceNodeJson[] }).roots);
+        const nodes = await traceNodes(correlationId, env);
         return until(nodes) ? nodes : undefined;
       },
       { description: `the trace of ${correlationId}`, timeoutMs: 60_000, intervalMs: 1_000 },
@@ -192,11 +181,7 @@ describe('business flows, end to end', () => {
   }
 
   it('(1) an inbound email with a PDF invoice ends in invoice.processed and a RabbitMQ message, one correlation id, shown by flowline trace', async () => {
-    const expected = JSON.parse(readFileSync(`${INVOICE_FIXTURE}.expected.json`, 'utf8')) as {
-      invoiceNumber: string;
-      total: string;
-      currency: string;
-    };
+    const expected = expectedInvoice('de-consulting');
     const mime = await new MailComposer({
       from: 'Accounts <billing@consulting.example>',
       to: 'ap@flowline.example',

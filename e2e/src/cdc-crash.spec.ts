@@ -11,6 +11,7 @@ import pg from 'pg';
 import { FlowlineEvent, topicNames } from '@flowline/event-schemas';
 import {
   createScratchDatabase,
+  dropReplicationSlot,
   ScratchDatabase,
   testInfra,
   TopicProbe,
@@ -38,20 +39,7 @@ afterAll(async () => {
   await scratch.drop();
 });
 
-async function dropSlot(slot: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const { rows } = await pool.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [slot],
-      );
-      if (rows[0]?.active === true) return false;
-      if (rows.length > 0) await pool.query('SELECT pg_drop_replication_slot($1)', [slot]);
-      return true;
-    },
-    { timeoutMs: 30_000, description: `slot ${slot} released and dropped` },
-  );
-}
+const dropSlot = (slot: string): Promise<void> => dropReplicationSlot(pool, slot);
 
 /**
  * Transaction t inserts rows t*N+1 … t*N+N at version 1 and moves a seventh of the older

@@ -11,23 +11,10 @@ import { createEvent, encodeEvent, FlowlineEvent, topicNames } from '@flowline/e
 import { MessagingClient, NonRetryableError } from '@flowline/messaging';
 import { createLogger } from '@flowline/telemetry';
 import { createScratchDatabase, ScratchDatabase, testInfra, uniqueTopicPrefix, waitFor } from '@flowline/testing';
-import { runFlowline } from './flowline-command';
+import { runFlowline, TraceNodeJson, traceNodes } from './flowline-command';
 import { ServiceProcess, spawnService, terminate, waitUntilReady } from './service-process';
 
 const logger = createLogger({ service: 'e2e-event-store', level: 'silent' });
-
-interface TraceNodeJson {
-  id: string;
-  type: string;
-  status: string;
-  appearances: { topic: string }[];
-  deadLetter?: { reason: string };
-  children: TraceNodeJson[];
-}
-
-function flatten(nodes: readonly TraceNodeJson[]): TraceNodeJson[] {
-  return nodes.flatMap((node) => [node, ...flatten(node.children)]);
-}
 
 describe('event store, trace and redrive', () => {
   const { KAFKA_BROKERS, DATABASE_URL } = testInfra();
@@ -92,11 +79,7 @@ describe('event store, trace and redrive', () => {
       expect(response.status).toBe(202);
       const { id } = (await response.json()) as { id: string };
 
-      const trace = async (): Promise<TraceNodeJson[]> => {
-        const result = await runFlowline(['trace', id, '--json'], env);
-        if (result.code !== 0) return [];
-        return flatten((JSON.parse(result.stdout) as { roots: TraceNodeJson[] }).roots);
-      };
+      const trace = (): Promise<TraceNodeJson[]> => traceNodes(id, env);
       const failed = await waitFor(
         async () => {
           const nodes = await trace();

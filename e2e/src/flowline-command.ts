@@ -28,3 +28,22 @@ export function runFlowline(args: readonly string[], env: Record<string, string>
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A node of `flowline trace --json`, as these tests read it. */
+export interface TraceNodeJson {
+  id: string;
+  type: string;
+  status: string;
+  appearances: { topic: string }[];
+  deadLetter?: { reason: string };
+  children: TraceNodeJson[];
+}
+
+/** Every node of `flowline trace <correlationId> --json`, depth first; [] while the CLI finds nothing yet. */
+export async function traceNodes(correlationId: string, env: Record<string, string>): Promise<TraceNodeJson[]> {
+  const result = await runFlowline(['trace', correlationId, '--json'], env);
+  if (result.code !== 0) return [];
+  const flatten = (nodes: readonly TraceNodeJson[]): TraceNodeJson[] =>
+    nodes.flatMap((node) => [node, ...flatten(node.children)]);
+  return flatten((JSON.parse(result.stdout) as { roots: TraceNodeJson[] }).roots);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseServiceConfig, configFields, withExample } from '@flowline/service-runtime';
+import { DEFAULT_MIN_SCORE } from './invoice-likelihood';
 
 /**
  * Kafka's default `message.max.bytes` is 1 MiB; a document.processed event carries its text
@@ -34,7 +35,10 @@ export const documentAgentConfig = baseServiceConfig
      * invoice and shows amounts is announced as invoice.received. Lower finds more, with more
      * false alarms.
      */
-    DOCUMENT_INVOICE_MIN_SCORE: withExample(z.coerce.number().min(1).max(40).default(7), '7'),
+    DOCUMENT_INVOICE_MIN_SCORE: withExample(
+      z.coerce.number().min(1).max(40).default(DEFAULT_MIN_SCORE),
+      String(DEFAULT_MIN_SCORE),
+    ),
   })
   .superRefine((config, context) => {
     if (config.DOCUMENT_TEXT_MAX_BYTES > MAX_TEXT_BYTES_LIMIT) {

@@ -177,6 +177,8 @@ const MONEY_AMOUNT = new RegExp(
     `(?<![\\d.,])\\d+[.,]\\d{2,4}\\s(?!(?:${NOT_CURRENCY})(?![A-Z]))[A-Z]{3}(?![\\p{L}])`,
   'gu',
 );
+/** MONEY_AMOUNT without the global flag, for a stateless test() of one line. */
+const MONEY_AMOUNT_IN_LINE = new RegExp(MONEY_AMOUNT.source, 'u');
 /** An amount written with two to four decimals: what a total shows. */
 const DECIMAL_AMOUNT = new RegExp(
   `(?<![\\p{L}\\d.,])-?\\d{1,3}(?:[.,'’\\u00a0\\u202f ]\\d{3})*[.,]\\d{2,4}(?!\\d|[.,]\\d)`,
@@ -446,7 +448,7 @@ function assessText(text: string, minScore: number): InvoiceAssessment {
   if (BILL_TO.test(text)) found.add('bill_to');
 
   const hasAmount = (line: string | undefined): boolean =>
-    line !== undefined && (DECIMAL_AMOUNT.test(line) || new RegExp(MONEY_AMOUNT.source, 'u').test(line));
+    line !== undefined && (DECIMAL_AMOUNT.test(line) || MONEY_AMOUNT_IN_LINE.test(line));
   lines.forEach((line, index) => {
     if (!found.has('total_amount') && TOTAL_LABEL.test(line) && (hasAmount(line) || hasAmount(lines[index + 1]))) {
       found.add('total_amount');

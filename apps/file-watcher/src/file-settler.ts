@@ -1,8 +1,8 @@
 /**
  * Holds each found file until it has stopped changing (file-stability.ts decides), then
- * hands it on. One timer per waiting file, and one lstat() when a file is first seen and
- * each time its timer fires: a burst of 10,000 files costs 10,000 small entries (path and
- * stat numbers), never their content.
+ * hands it on. One timer per waiting file, and one lstat() when a file is first seen, on
+ * each change event (at most one in flight per file) and each time its timer fires: a burst
+ * of 10,000 files costs 10,000 small entries (path and stat numbers), never their content.
  */
 import { lstat } from 'node:fs/promises';
 import { relativeInside } from './file-filter';
@@ -134,9 +134,7 @@ export class FileSettler {
       });
       return;
     }
-    if (!sameObservation(entry.tracked.observation, current)) {
-      entry.tracked = { observation: current, observedAt: now, lastEventAt: entry.lastEventAt };
-    }
+    this.observe(entry, current, now);
     this.arm(entry, decision.recheckAt);
   }
 
@@ -155,15 +153,19 @@ export class FileSettler {
       (stats) => {
         entry.restating = false;
         if (this.waiting.get(entry.path) !== entry || entry.tracked === undefined) return;
-        const current = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
-        if (!sameObservation(entry.tracked.observation, current)) {
-          entry.tracked = { observation: current, observedAt: this.now(), lastEventAt: entry.lastEventAt };
-        }
+        this.observe(entry, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino }, this.now());
       },
       () => {
         entry.restating = false;
       },
     );
+  }
+
+  /** A stat that differs from the file's observation starts its window anew. */
+  private observe(entry: Waiting, current: FileObservation, now: number): void {
+    if (entry.tracked !== undefined && !sameObservation(entry.tracked.observation, current)) {
+      entry.tracked = { observation: current, observedAt: now, lastEventAt: entry.lastEventAt };
+    }
   }
 
   private arm(entry: Waiting, at: number): void {

@@ -17,8 +17,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { SUBSCRIPTIONS_TABLE } from '@flowline/subscriptions';
 
-export const EVENTS_TABLE = 'outbound_webhook_events';
-export const DELIVERIES_TABLE = 'outbound_webhook_deliveries';
+const EVENTS_TABLE = 'outbound_webhook_events';
+const DELIVERIES_TABLE = 'outbound_webhook_deliveries';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -202,14 +202,8 @@ export class DeliveryQueue {
     }));
   }
 
-  async markDelivered(client: Queryable, delivery: ClaimedDelivery, status: number): Promise<void> {
-    await client.query(
-      `UPDATE ${DELIVERIES_TABLE}
-          SET status = 'delivered', attempts = attempts + 1, last_attempt_at = now(), delivered_at = now(),
-              last_status = $4, last_error = NULL
-        WHERE tenant = $1 AND subscription_id = $2 AND event_id = $3`,
-      [this.tenant, delivery.subscriptionId, delivery.event.id, status],
-    );
+  markDelivered(client: Queryable, delivery: ClaimedDelivery, status: number): Promise<void> {
+    return this.markManyDelivered(client, [{ delivery, status }]);
   }
 
   /** Several delivered attempts (to endpoints with no run of failures to end) in one statement, one commit. */

@@ -23,6 +23,7 @@ import type { EventPublisher } from '@flowline/messaging';
 import type { DisabledEndpoint, SubscriptionStore } from '@flowline/subscriptions';
 import type { Logger } from '@flowline/telemetry';
 import { signStandardWebhook } from '@flowline/webhooks';
+import { NOTIFICATION_CONTENT_TYPE } from './notification-message';
 import type { ClaimedDelivery, DeliveryQueue } from './delivery-queue';
 import { nextAttemptDelay } from './retry-schedule';
 import type { WebhookMetrics } from './webhook-metrics';
@@ -53,8 +54,6 @@ export interface WebhookDispatcherOptions {
 }
 
 /** Names the subscription a dead letter was for (dropped by a redrive, like every flowline-dlq-* header). */
-const STRUCTURED = 'application/cloudevents+json';
-
 export const DLQ_SUBSCRIPTION_HEADER = 'flowline-dlq-subscription-id';
 
 export class WebhookDispatcher {
@@ -279,7 +278,11 @@ export class WebhookDispatcher {
   private async deadLetter(delivery: ClaimedDelivery, error: string): Promise<void> {
     const { event } = delivery;
     const attempts = delivery.attempts + 1;
-    const structured = { key: event.partitionKey, value: event.body, headers: { 'content-type': STRUCTURED } };
+    const structured = {
+      key: event.partitionKey,
+      value: event.body,
+      headers: { 'content-type': NOTIFICATION_CONTENT_TYPE },
+    };
     let record: { key: string; value: Buffer; headers: Record<string, string> };
     try {
       // Binary mode, as every other dead letter (flowline dlq list reads ce_* headers).

@@ -9,6 +9,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { NOTIFICATION_CONTENT_TYPE } from './notification-message';
 import { isAddressAllowed, classifyAddress, type AllowableNetwork } from './webhook-address-policy';
 import { outcomeOfResponse, type AttemptOutcome } from './webhook-outcome';
 
@@ -95,7 +96,7 @@ export class WebhookSender {
           ...(secure && isIP(host) === 0 ? { servername: host } : {}),
           headers: {
             host: url.host,
-            'content-type': 'application/cloudevents+json',
+            'content-type': NOTIFICATION_CONTENT_TYPE,
             'content-length': String(request.body.length),
             'user-agent': 'flowline-notifier',
             ...request.headers,

@@ -43,6 +43,8 @@ export class WebhookStage {
     const result = await inbox.runOnce(event.id, async (client) => {
       const taking = (await store.active(client)).filter((subscription) => subscriptionTakes(subscription, event));
       subscriptions = taking.length;
+      // Most domain events match no subscription: nothing to queue, and no body to build.
+      if (taking.length === 0) return;
       await queue.enqueue(
         client,
         {

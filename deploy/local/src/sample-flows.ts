@@ -87,7 +87,8 @@ export async function correlationIdOf(
         [find.type, find.subject, find.key ?? null],
       );
       if (rows[0] !== undefined) return rows[0].correlationid;
-      if (Date.now() > deadline) throw new Error(`no ${find.type} of ${find.subject} in the event store within 60 s`);
+      if (Date.now() > deadline)
+        throw new Error(`no ${find.type} of ${find.subject} in the event store within ${timeoutMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   } finally {

@@ -113,8 +113,10 @@ describe('consumer processes that crash', () => {
   }
 
   async function stopGracefully(run: Run): Promise<void> {
-    // A process still loading its modules has no SIGTERM handler yet (a loaded machine can take
-    // seconds): the drain under test starts once it says it runs.
+    // What is under test is the drain of a running consumer. A process still loading its modules
+    // has no SIGTERM handler yet, and one still starting has nothing to drain; on a loaded machine
+    // either can take seconds. So SIGTERM goes out once the process says it runs (a no-op wait
+    // for a process whose output was already seen).
     await waitFor(() => run.output().includes('consumer-fixture: running'), {
       timeoutMs: 60_000,
       description: 'the consumer process to be running',

@@ -60,7 +60,6 @@ export interface DisabledEndpoint extends Subscription {
 
 /** What the notifier learns when it records a failed attempt. */
 export interface FailureRun {
-  consecutiveFailures: number;
   /** True when this failure disabled the endpoint (it was enabled before). */
   disabledNow: boolean;
 }
@@ -125,15 +124,12 @@ export class SubscriptionStore {
         disabled_at timestamptz,
         consecutive_failures integer NOT NULL DEFAULT 0,
         failing_since timestamptz,
+        disabled_kind text,
+        last_error text,
+        announce_pending boolean NOT NULL DEFAULT false,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant, id)
       )`);
-    // Columns added after the first release of the table.
-    await client.query(`
-      ALTER TABLE ${SUBSCRIPTIONS_TABLE}
-        ADD COLUMN IF NOT EXISTS disabled_kind text,
-        ADD COLUMN IF NOT EXISTS last_error text,
-        ADD COLUMN IF NOT EXISTS announce_pending boolean NOT NULL DEFAULT false`);
   }
 
   /** Validates and stores a new, enabled subscription; throws `SubscriptionInvalid` or `ContentFilterInvalid`. */
@@ -318,10 +314,9 @@ export class SubscriptionStore {
     const run = counted.rows[0];
     if (run === undefined) {
       // Disabled meanwhile (an attempt in flight when it was): the run is over, not counted.
-      const current = await this.get(id, client);
-      return { consecutiveFailures: current.consecutiveFailures, disabledNow: false };
+      return { disabledNow: false };
     }
-    if (!run.due) return { consecutiveFailures: run.consecutive_failures, disabledNow: false };
+    if (!run.due) return { disabledNow: false };
     // `AND enabled`: of two instances that count the last failure at once, one disables.
     const disabled = await client.query(
       `UPDATE ${SUBSCRIPTIONS_TABLE}
@@ -329,7 +324,7 @@ export class SubscriptionStore {
         WHERE tenant = $1 AND id = $2 AND enabled`,
       [this.tenant, id, reason(run.consecutive_failures, run.failing_since)],
     );
-    return { consecutiveFailures: run.consecutive_failures, disabledNow: disabled.rowCount === 1 };
+    return { disabledNow: disabled.rowCount === 1 };
   }
 }
 

@@ -4,7 +4,14 @@
  * keeps WAL on the shared test server forever.
  */
 import pg from 'pg';
-import { createScratchDatabase, ScratchDatabase, testInfra, uniqueName, waitFor } from '@flowline/testing';
+import {
+  createScratchDatabase,
+  dropReplicationSlot,
+  ScratchDatabase,
+  testInfra,
+  uniqueName,
+  waitFor,
+} from '@flowline/testing';
 
 export interface CdcDatabase {
   readonly url: string;
@@ -25,20 +32,7 @@ export async function createCdcDatabase(label: string): Promise<CdcDatabase> {
   pool.on('error', () => undefined);
   const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> =>
     (await pool.query<R>(text, values)).rows;
-  const dropSlot = async (slot: string): Promise<void> => {
-    await waitFor(
-      async () => {
-        const rows = await query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [
-          slot,
-        ]);
-        if (rows.length === 0) return true;
-        if (rows[0]?.active === true) return false;
-        await query('SELECT pg_drop_replication_slot($1)', [slot]);
-        return true;
-      },
-      { timeoutMs: 30_000, description: `slot ${slot} to be released and dropped` },
-    );
-  };
+  const dropSlot = (slot: string): Promise<void> => dropReplicationSlot(pool, slot);
   const released = async (slot: string): Promise<void> => {
     await waitFor(
       async () => {
