@@ -13,7 +13,7 @@ import { rabbitMq } from './rabbitmq';
 // MongoDB stand-in, RabbitMQ) as plain processes with their state under <repo>/.flowline.
 
 export { InfraError, type InfraErrorCode } from './infra-error';
-export { localSettings, type InfraSettings } from './local-settings';
+export { localKafkaSaslUser, localSettings, type InfraSettings } from './local-settings';
 export type { ServerName, ServerStatus } from './local-server';
 
 export interface InfraOptions {
@@ -71,3 +71,8 @@ async function settleAll(tasks: ReadonlyArray<Promise<void>>): Promise<void> {
   const code = first instanceof InfraError ? first.code : 'START_FAILED';
   throw new InfraError(code, failures.map(describeError).join('; '), { cause: new AggregateError(failures) });
 }
+
+// Throwaway second servers for tests that stop and restart them (the fault suite).
+export { kafkaInstance, type KafkaInstance, type KafkaInstanceOptions } from './kafka-instance';
+export { postgresInstance, type PostgresInstance, type PostgresInstanceOptions } from './postgres-instance';
+export { rabbitMqNode, type RabbitMqNode, type RabbitMqNodeOptions } from './rabbitmq-node';

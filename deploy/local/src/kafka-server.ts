@@ -20,7 +20,7 @@ import { lastLines, requireOnPath, runCommand, spawnDetached } from './process-c
 // Central jars with the machine's Java 17. Data survives restarts; the storage is formatted once.
 
 const kafkaDir = path.join(flowlineDir, 'kafka');
-const libDir = path.join(kafkaDir, 'libs');
+export const libDir = path.join(kafkaDir, 'libs');
 const dataDir = path.join(kafkaDir, 'data');
 const propertiesFile = path.join(kafkaDir, 'server.properties');
 const log4jFile = path.join(kafkaDir, 'log4j2.properties');
@@ -91,7 +91,18 @@ function writeConfig(): void {
   fs.writeFileSync(log4jFile, renderLog4j2Properties());
 }
 
-async function formatStorageOnce(log: Log): Promise<void> {
+/** Where a broker keeps its data and config (another instance, e.g. the fault suite's, passes its own). */
+export interface KafkaStorage {
+  dir: string;
+  dataDir: string;
+  propertiesFile: string;
+  log4jFile: string;
+}
+
+const ownStorage: KafkaStorage = { dir: kafkaDir, dataDir, propertiesFile, log4jFile };
+
+export async function formatStorageOnce(log: Log, storage: KafkaStorage = ownStorage): Promise<void> {
+  const { dir, dataDir, propertiesFile, log4jFile } = storage;
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
   // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
   // base64url may start with '-', which the tool's argument parser takes for an option
@@ -112,7 +123,7 @@ async function formatStorageOnce(log: Log): Promise<void> {
       '-c',
       propertiesFile,
     ],
-    { cwd: kafkaDir, timeoutMs: 120_000 },
+    { cwd: dir, timeoutMs: 120_000 },
   );
   if (result.code !== 0) {
     throw new InfraError(
