@@ -39,11 +39,17 @@ export class WebhookStage {
     position: { topic: string; partition: number; offset: string },
   ): Promise<WebhookStageResult> {
     const { inbox, store, queue, metrics, onQueued } = this.options;
+    // Most domain events match no subscription. Finding that out is one read, outside any
+    // transaction: no inbox row, no commit to flush, nothing to deduplicate later (no effect).
+    // An event that some subscription takes is decided again inside its inbox transaction.
+    if (!(await store.active()).some((subscription) => subscriptionTakes(subscription, event))) {
+      return { kind: 'queued', subscriptions: 0 };
+    }
     let subscriptions = 0;
     const result = await inbox.runOnce(event.id, async (client) => {
       const taking = (await store.active(client)).filter((subscription) => subscriptionTakes(subscription, event));
       subscriptions = taking.length;
-      // Most domain events match no subscription: nothing to queue, and no body to build.
+      // Disabled or changed since the read above.
       if (taking.length === 0) return;
       await queue.enqueue(
         client,

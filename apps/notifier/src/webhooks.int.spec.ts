@@ -497,6 +497,12 @@ describe('notifier: outbound webhooks', () => {
     expect(await deliveryOf(subscription, small.id)).toBeUndefined();
     expect(await deliveryOf(subscription, dollars.id)).toBeUndefined();
     expect(receiver.to(url).map((request) => request.headers['webhook-id'])).toEqual([big.id]);
+    // An event no subscription takes costs one read: no inbox transaction, no row kept.
+    const inboxed = await pool.query<{ event_id: string }>(
+      'SELECT event_id FROM flowline_inbox WHERE event_id = ANY($1::text[])',
+      [[small.id, dollars.id, big.id]],
+    );
+    expect(inboxed.rows.map((row) => row.event_id)).toEqual([big.id]);
   });
 
   it('disables a stored subscription whose filter no longer compiles, and delivers to the others', async () => {
