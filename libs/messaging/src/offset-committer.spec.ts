@@ -1,4 +1,4 @@
-import { OffsetCommit, OffsetCommitter } from './offset-committer';
+import { CommitGuard, CommitVerdict, OffsetCommit, OffsetCommitter } from './offset-committer';
 
 function controllableSend() {
   const sent: OffsetCommit[] = [];
@@ -99,5 +99,94 @@ describe('offset committer', () => {
     await answerNext(); // 1@7
     await answerNext(); // 0@2
     expect(settled).toBe(true);
+  });
+
+  describe('with a membership guard', () => {
+    /** A guard whose membership the test moves: `stamp` is what requests are stamped with, `verdicts` what each stamp earns now. */
+    function controllableGuard() {
+      const state = { stamp: 1, verdicts: new Map<number, CommitVerdict>() };
+      let wake: (() => void)[] = [];
+      const guard: CommitGuard = {
+        stamp: () => state.stamp,
+        verdict: (_topic, _partition, stamp) => state.verdicts.get(stamp) ?? 'send',
+        changed: () => new Promise<void>((resolve) => wake.push(resolve)),
+      };
+      const change = async (): Promise<void> => {
+        for (const resolve of wake.splice(0)) resolve();
+        wake = [];
+        await new Promise((resolve) => setImmediate(resolve));
+      };
+      return { state, guard, change };
+    }
+
+    it('drops, with a report, a request waiting behind a commit when its partition was lost meanwhile', async () => {
+      const { sent, send, answerNext } = controllableSend();
+      const { state, guard } = controllableGuard();
+      const dropped: string[] = [];
+      const committer = new OffsetCommitter(
+        send,
+        () => undefined,
+        guard,
+        (commit) => dropped.push(commit.offset),
+      );
+      void committer.commit(at('1'));
+      const stale = committer.commit(at('2'));
+      // A rebalance gave the partition to another member before the first commit returned.
+      state.verdicts.set(1, 'drop');
+      await answerNext();
+      await expect(stale).resolves.toBeUndefined();
+      expect(sent.map((c) => c.offset)).toEqual(['1']);
+      expect(dropped).toEqual(['2']);
+      await committer.idle();
+    });
+
+    it('holds requests during a rebalance and sends only the newest once the partition is still held', async () => {
+      const { sent, send, answerNext } = controllableSend();
+      const { state, guard, change } = controllableGuard();
+      const committer = new OffsetCommitter(send, () => undefined, guard);
+      state.verdicts.set(1, 'wait');
+      const first = committer.commit(at('3'));
+      void committer.commit(at('4'));
+      expect(sent).toEqual([]);
+      state.verdicts.set(1, 'send');
+      await change();
+      expect(sent.map((c) => c.offset)).toEqual(['4']);
+      await answerNext();
+      await expect(first).resolves.toBeUndefined();
+      await committer.idle();
+    });
+
+    it('drops a request held during a rebalance after which the partition belongs to another member', async () => {
+      const { sent, send } = controllableSend();
+      const { state, guard, change } = controllableGuard();
+      const dropped: string[] = [];
+      const committer = new OffsetCommitter(
+        send,
+        () => undefined,
+        guard,
+        (commit) => dropped.push(commit.offset),
+      );
+      state.verdicts.set(1, 'wait');
+      const held = committer.commit(at('5'));
+      state.verdicts.set(1, 'drop');
+      await change();
+      await expect(held).resolves.toBeUndefined();
+      expect(sent).toEqual([]);
+      expect(dropped).toEqual(['5']);
+      await committer.idle();
+    });
+
+    it('stamps each request with the membership it was made under, so a newer request is judged on its own', async () => {
+      const { sent, send, answerNext } = controllableSend();
+      const { state, guard } = controllableGuard();
+      const committer = new OffsetCommitter(send, () => undefined, guard);
+      void committer.commit(at('6'));
+      // The partition came back in a later generation (stamp 2); a request made then is this member's to send.
+      state.stamp = 2;
+      state.verdicts.set(1, 'drop');
+      void committer.commit(at('9'));
+      await answerNext();
+      expect(sent.map((c) => c.offset)).toEqual(['6', '9']);
+    });
   });
 });
