@@ -45,7 +45,7 @@ import { countPerTopicAndType } from './event-counts';
 import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './event-publisher';
 import { GroupMember, positionAfter, SkippedRecords } from './group-member';
 import { HandlerGate } from './handler-gate';
-import { OffsetCommitter } from './offset-committer';
+import type { OffsetCommitter } from './offset-committer';
 import { decideFirstMessage, formatMarker, parseMarker, PoisonMarker } from './poison-guard';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
@@ -90,8 +90,8 @@ export interface EventConsumerOptions {
   maxCrashStarts?: number;
   /**
    * How long the group waits for a member that stopped heartbeating before its partitions
-   * move (default 30 s). Lower means a crashed process's partitions are taken over sooner,
-   * at the risk of evicting a member that paused (a long GC) for that long.
+   * move (default 6 s, the broker's minimum). Lower means a crashed process's partitions are
+   * taken over sooner, at the risk of evicting a member that paused (a long GC) for that long.
    */
   sessionTimeoutMs?: number;
   /** Settings of the `<topic>.dlq` topics the consumer creates (default: 1 partition, broker retention). */
@@ -115,7 +115,6 @@ interface Handled {
   outcome: Outcome;
 }
 
-const HEARTBEAT_EVERY_MS = 2_000;
 /** Below the broker's default 1 MiB message.max.bytes, with room for request overhead. */
 const MAX_REQUEST_BYTES = 512 * 1024;
 const COMMIT_EVERY_MS = 1_000;
@@ -165,15 +164,7 @@ export class EventConsumer {
     });
     this.consumer = this.member.consumer;
     this.admin = kafka.admin();
-    this.committer = new OffsetCommitter(
-      (commit) => this.consumer.commitOffsets([commit]),
-      (error, { topic, partition, offset }) => {
-        options.logger.warn(
-          { err: error, topic, partition, offset },
-          'offset commit failed; a later commit or a redelivery covers it',
-        );
-      },
-    );
+    this.committer = this.member.offsetCommitter();
   }
 
   /** A readiness check: ready while the consumer is a member of its group. */
@@ -334,7 +325,8 @@ export class EventConsumer {
         pending = [];
         lastCommit = Date.now();
       }
-      if (Date.now() - lastHeartbeat >= HEARTBEAT_EVERY_MS) {
+      // Also how the batch learns of a rebalance and ends, so the member rejoins promptly.
+      if (Date.now() - lastHeartbeat >= this.member.heartbeatIntervalMs) {
         await payload.heartbeat();
         lastHeartbeat = Date.now();
       }

@@ -1,9 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import { createLogger } from '@flowline/telemetry';
-import { GroupMember, positionAfter, SkippedRecords } from './group-member';
+import { GroupMember, heartbeatIntervalFor, positionAfter, SkippedRecords } from './group-member';
 
 const EVENTS = {
   GROUP_JOIN: 'consumer.group_join',
+  REBALANCING: 'consumer.rebalancing',
   CRASH: 'consumer.crash',
   DISCONNECT: 'consumer.disconnect',
   STOP: 'consumer.stop',
@@ -13,8 +14,13 @@ const EVENTS = {
 /** A kafkajs consumer stand-in that lets the test fire its instrumentation events. */
 function fakeKafka() {
   const listeners = new Map<string, ((event: { payload: unknown }) => void)[]>();
+  const commits: unknown[] = [];
   const consumer = {
     events: EVENTS,
+    commitOffsets(offsets: unknown[]) {
+      commits.push(...offsets);
+      return Promise.resolve();
+    },
     on(event: string, listener: (event: { payload: unknown }) => void) {
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
     },
@@ -22,7 +28,7 @@ function fakeKafka() {
   const fire = (event: string, payload: unknown = {}) => {
     for (const listener of listeners.get(event) ?? []) listener({ payload });
   };
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, fire };
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, fire, commits };
 }
 
 const logger = createLogger({ service: 'group-member-test', level: 'silent' });
@@ -79,6 +85,67 @@ describe('group member', () => {
     fire(EVENTS.END_BATCH_PROCESS, { ...batch, batchSize: 2 });
     fire(EVENTS.END_BATCH_PROCESS, { ...batch, batchSize: 0 });
     expect(skipped).toEqual([{ topic: 't', partition: 1, next: '8', lag: 0 }]);
+  });
+});
+
+describe('group member commits', () => {
+  const join = (memberId: string, assignment: Record<string, number[]>) => ({
+    memberId,
+    memberAssignment: assignment,
+  });
+  const commit = (partition: number, offset: string) => ({ topic: 't', partition, offset, metadata: null });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('commits a partition it has held without a break since the request, across a rebalance that kept it', async () => {
+    const { kafka, fire, commits } = fakeKafka();
+    const committer = new GroupMember(kafka, { groupId: 'g', logger }).offsetCommitter();
+    fire(EVENTS.GROUP_JOIN, join('m1', { t: [0, 1] }));
+    fire(EVENTS.REBALANCING);
+    const held = committer.commit(commit(0, '5'));
+    await settle();
+    expect(commits).toEqual([]);
+    fire(EVENTS.GROUP_JOIN, join('m1', { t: [0] }));
+    await held;
+    expect(commits).toEqual([commit(0, '5')]);
+  });
+
+  it('never commits for a partition lost in a rebalance, even once it comes back in a later generation', async () => {
+    const { kafka, fire, commits } = fakeKafka();
+    const committer = new GroupMember(kafka, { groupId: 'g', logger }).offsetCommitter();
+    fire(EVENTS.GROUP_JOIN, join('m1', { t: [0, 1] }));
+    fire(EVENTS.REBALANCING);
+    const lost = committer.commit(commit(1, '7'));
+    fire(EVENTS.GROUP_JOIN, join('m1', { t: [0] }));
+    await lost;
+    // Another member held partition 1 in that generation; a request made before must not land now.
+    fire(EVENTS.REBALANCING);
+    const stale = committer.commit(commit(1, '8'));
+    fire(EVENTS.GROUP_JOIN, join('m1', { t: [0, 1] }));
+    await stale;
+    expect(commits).toEqual([]);
+    await committer.commit(commit(1, '9'));
+    expect(commits).toEqual([commit(1, '9')]);
+  });
+
+  it('treats a join under a new member id (evicted, or the consumer restarted) as holding nothing from before', async () => {
+    const { kafka, fire, commits } = fakeKafka();
+    const committer = new GroupMember(kafka, { groupId: 'g', logger }).offsetCommitter();
+    fire(EVENTS.GROUP_JOIN, join('m1', { t: [0] }));
+    fire(EVENTS.REBALANCING);
+    const beforeEviction = committer.commit(commit(0, '3'));
+    fire(EVENTS.GROUP_JOIN, join('m2', { t: [0] }));
+    await beforeEviction;
+    fire(EVENTS.CRASH, { error: new Error('coordinator not available'), restart: true });
+    await committer.commit(commit(0, '4'));
+    expect(commits).toEqual([]);
+  });
+});
+
+describe('heartbeatIntervalFor', () => {
+  it('beats six times per session timeout, at most every 500 ms', () => {
+    expect(heartbeatIntervalFor(6_000)).toBe(1_000);
+    expect(heartbeatIntervalFor(30_000)).toBe(5_000);
+    expect(heartbeatIntervalFor(1_000)).toBe(500);
   });
 });
 

@@ -1,19 +1,35 @@
 /**
  * A kafkajs consumer that is a member of a consumer group, with its membership tracked for
- * `/readyz` and its batches tracked for a draining stop: shared by the event consumer and
- * the record batch consumer, so both time out a silent member, report readiness and drain
- * the same way.
+ * `/readyz`, for offset commits (which partitions it holds, and since when) and its batches
+ * tracked for a draining stop: shared by the event consumer and the record batch consumer,
+ * so both time out a silent member, commit, report readiness and drain the same way.
+ *
+ * Timing (why these defaults: docs/architecture.md, "Consumer timing and commits"): a member
+ * that stops heartbeating is evicted after the session timeout (6 s, the broker's minimum
+ * group.min.session.timeout.ms), and the others notice the rebalance at their next heartbeat
+ * (every second), so a killed process's partitions move within about 8 s. An orderly stop
+ * leaves the group (kafkajs sends LeaveGroup on disconnect), so the others need not wait at all.
  */
 import type { Batch, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@flowline/telemetry';
+import { CommitGuard, CommitVerdict, OffsetCommitter } from './offset-committer';
 import type { ReadinessProbe } from './readiness-probe';
 import { isRetriableKafkaError } from './topic-admin';
+
+/** The broker's default group.min.session.timeout.ms: the shortest session it accepts. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 6_000;
+/**
+ * How long the group waits in a rebalance for a live member to rejoin (it does so once the
+ * batch in hand ends at its next heartbeat). A member still in one handler call after it is
+ * dropped from the generation and rejoins; everyone else waits at most this long.
+ */
+export const DEFAULT_REBALANCE_TIMEOUT_MS = 30_000;
 
 export interface GroupMemberOptions {
   groupId: string;
   /**
    * How long the group waits for a member that stopped heartbeating before its partitions
-   * move (default 30 s). Heartbeats go every tenth of it.
+   * move (default 6 s). Heartbeats go every sixth of it (at least every 500 ms).
    */
   sessionTimeoutMs?: number;
   logger: Logger;
@@ -40,6 +56,20 @@ export interface SkippedRecords {
 
 const SUBSCRIBE_ATTEMPTS = 8;
 
+/**
+ * The heartbeat interval for a session timeout: six beats per session, so one or two lost
+ * or late beats (a GC pause, a slow broker) do not cost the membership, and a rebalance is
+ * noticed within one interval (kafkajs learns of it only from a heartbeat or a fetch).
+ */
+export function heartbeatIntervalFor(sessionTimeoutMs: number): number {
+  return Math.max(500, Math.floor(sessionTimeoutMs / 6));
+}
+
+/** The partitions of a join's assignment, as `topic:partition` keys. */
+function assignedKeys(assignment: Record<string, number[]> | undefined): string[] {
+  return Object.entries(assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`));
+}
+
 export class GroupMember {
   readonly consumer: Consumer;
   /** Settles when kafkajs gave up on this consumer (a crash it will not restart from). */
@@ -48,29 +78,48 @@ export class GroupMember {
   private draining = false;
   private activeBatches = 0;
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly heartbeatIntervalMs: number;
+  /** How often a running batch heartbeats (also how soon it notices a rebalance). */
+  readonly heartbeatIntervalMs: number;
+  /**
+   * Membership for commits: `epoch` moves on every join and every loss; `heldSince` gives,
+   * per partition held now, the epoch since which this member has held it without a break.
+   */
+  private epoch = 0;
+  private memberId: string | undefined;
+  private readonly heldSince = new Map<string, number>();
+  private rebalancing = false;
+  private readonly membershipWaiters: (() => void)[] = [];
 
   constructor(
     kafka: Kafka,
     private readonly options: GroupMemberOptions,
   ) {
-    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-    this.heartbeatIntervalMs = Math.max(500, Math.floor(sessionTimeout / 10));
-    // A short fetch wait keeps shutdown quick: disconnect waits for the fetch in flight.
+    const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.heartbeatIntervalMs = heartbeatIntervalFor(sessionTimeout);
+    // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight) and
+    // lets an idle member heartbeat, and so notice a rebalance, about every second.
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1_000,
       sessionTimeout,
+      rebalanceTimeout: Math.max(DEFAULT_REBALANCE_TIMEOUT_MS, sessionTimeout),
       heartbeatInterval: this.heartbeatIntervalMs,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.recordJoin(payload.memberId, payload.memberAssignment);
       options.onJoin?.();
+    });
+    // kafkajs saw a rebalance and is rejoining: until it has, nothing may be committed (the
+    // next generation may not give this member the partition).
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.rebalancing = true;
     });
     for (const lost of [this.consumer.events.CRASH, this.consumer.events.DISCONNECT, this.consumer.events.STOP]) {
       this.consumer.on(lost, () => {
         this.joined = false;
+        this.recordLoss();
       });
     }
     const { onSkipped } = options;
@@ -125,6 +174,71 @@ export class GroupMember {
         await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }
+  }
+
+  /**
+   * An offset committer for this member's partitions (offset-committer.ts): a request made
+   * while the member held the partition is sent only if it has held it without a break since.
+   */
+  offsetCommitter(): OffsetCommitter {
+    const { logger, groupId } = this.options;
+    const guard: CommitGuard = {
+      stamp: () => this.epoch,
+      verdict: (topic, partition, stamp) => this.commitVerdict(topic, partition, stamp),
+      changed: () => new Promise<void>((resolve) => this.membershipWaiters.push(resolve)),
+    };
+    return new OffsetCommitter(
+      (commit) => this.consumer.commitOffsets([commit]),
+      (error, { topic, partition, offset }) =>
+        logger.warn(
+          { err: error, topic, partition, offset, group: groupId },
+          'offset commit failed; a later commit or a redelivery covers it',
+        ),
+      guard,
+      ({ topic, partition, offset }) =>
+        logger.debug(
+          { topic, partition, offset, group: groupId },
+          'offset commit dropped: the partition was reassigned since it was requested',
+        ),
+    );
+  }
+
+  private commitVerdict(topic: string, partition: number, stamp: number): CommitVerdict {
+    if (this.rebalancing) return 'wait';
+    const since = this.heldSince.get(`${topic}:${partition}`);
+    return since !== undefined && since <= stamp ? 'send' : 'drop';
+  }
+
+  /**
+   * A join keeps a partition's `heldSince` only when the member id is unchanged (kafkajs gets
+   * a new one after an eviction or a restart of the consumer) and the partition was held in
+   * the previous generation too: with kafkajs's eager rebalancing, no one else held it in between.
+   */
+  private recordJoin(memberId: string | undefined, assignment: Record<string, number[]> | undefined): void {
+    this.epoch += 1;
+    const continuing = memberId !== undefined && memberId === this.memberId;
+    const held = new Map<string, number>();
+    for (const key of assignedKeys(assignment)) {
+      const since = continuing ? this.heldSince.get(key) : undefined;
+      held.set(key, since ?? this.epoch);
+    }
+    this.heldSince.clear();
+    for (const [key, since] of held) this.heldSince.set(key, since);
+    this.memberId = memberId;
+    this.membershipChanged();
+  }
+
+  /** Stopped, crashed or disconnected: nothing held any more, and the next join is a new member. */
+  private recordLoss(): void {
+    this.epoch += 1;
+    this.heldSince.clear();
+    this.memberId = undefined;
+    this.membershipChanged();
+  }
+
+  private membershipChanged(): void {
+    this.rebalancing = false;
+    for (const wake of this.membershipWaiters.splice(0)) wake();
   }
 
   /** A readiness check: ready while the consumer is a member of its group. */

@@ -8,12 +8,17 @@
  * archiver's insert ignores a (topic, partition, offset) it already has). A failing batch
  * is retried with backoff — and never skipped: an audit trail with holes is worse than one
  * that lags (lag is visible on /metrics and alerted on).
+ *
+ * Commits go through the group member's OffsetCommitter, like the event consumer's: coalesced
+ * per partition, in order (a commit past skipped transaction markers cannot overtake a batch's
+ * commit, nor the reverse), and never for a partition this member lost since it asked.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import { ConsumedRecord, toConsumedRecord } from './consumed-record';
 import { countPerTopicAndType } from './event-counts';
 import { GroupMember, positionAfter, SkippedRecords } from './group-member';
+import type { OffsetCommitter } from './offset-committer';
 import type { ReadinessProbe } from './readiness-probe';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy } from './retry-policy';
 
@@ -32,11 +37,11 @@ export interface RecordBatchConsumerOptions {
   fromBeginning?: boolean;
   /** Backoff between failed attempts of a batch; attempts are not limited. */
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
+  /** How long the group waits for a member that stopped heartbeating (default 6 s; group-member.ts). */
   sessionTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_BATCH_RECORDS = 1_000;
-const HEARTBEAT_EVERY_MS = 2_000;
 
 export class RecordBatchConsumer {
   readonly name: string;
@@ -45,8 +50,7 @@ export class RecordBatchConsumer {
   private readonly retry: RetryPolicy;
   /** Wakes a batch sleeping before its next attempt, so stop() need not wait out a backoff. */
   private readonly sleepers = new Set<() => void>();
-  /** Commits past skipped records still on the wire, by `topic:partition` (commitSkipped). */
-  private readonly skipCommits = new Map<string, Promise<void>>();
+  private readonly committer: OffsetCommitter;
 
   constructor(
     kafka: Kafka,
@@ -61,6 +65,7 @@ export class RecordBatchConsumer {
       onSkipped: (skipped) => this.commitSkipped(skipped),
     });
     this.consumer = this.member.consumer;
+    this.committer = this.member.offsetCommitter();
   }
 
   /** A readiness check: ready while the consumer is a member of its group. */
@@ -89,28 +94,18 @@ export class RecordBatchConsumer {
     for (const wake of this.sleepers) wake();
     await this.member.batchesDone();
     // kafkajs drops a commit still on the wire once disconnecting.
-    await Promise.all(this.skipCommits.values());
+    await this.committer.idle();
     await this.consumer.disconnect();
   }
 
   /**
    * Commits past records never handed on (transaction markers, aborted records): nothing of
-   * them is stored. Remembered per partition, so the partition's next batch commit waits for
-   * it and cannot be overtaken by it (which would move the group back).
+   * them is stored. The committer keeps a partition's commits in order, so this one and the
+   * partition's batch commits cannot overtake each other (which would move the group back).
    */
   private commitSkipped({ topic, partition, next, lag }: SkippedRecords): void {
     this.options.metrics?.consumerLag.set({ topic, partition: String(partition), group: this.options.groupId }, lag);
-    const key = `${topic}:${partition}`;
-    const commit = this.consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: unknown) => {
-      this.options.logger.warn(
-        { err: error, topic, partition, offset: next },
-        'committing past transaction markers failed; the next commit of the partition covers it',
-      );
-    });
-    this.skipCommits.set(key, commit);
-    void commit.then(() => {
-      if (this.skipCommits.get(key) === commit) this.skipCommits.delete(key);
-    });
+    void this.committer.commit({ topic, partition, offset: next, metadata: null });
   }
 
   private handleKafkaBatch(payload: EachBatchPayload): Promise<void> {
@@ -138,21 +133,12 @@ export class RecordBatchConsumer {
         topic,
         type: record.headers['ce_type'] ?? 'unknown',
       }));
-      try {
-        await this.skipCommits.get(`${topic}:${partition}`);
-        await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
-      } catch (error) {
-        // Typically evicted during a long store (a rebalance moved the partition): kafkajs
-        // wraps that as non-retriable and would stop the consumer for good if it escaped
-        // here. The records are stored; whoever owns the partition now re-reads from the
-        // last commit and the store ignores what it already holds. Leave the batch; the
-        // next heartbeat sees the rebalance and kafkajs rejoins.
-        this.options.logger.warn(
-          { err: error, topic, partition, offset: last },
-          'offset commit failed after the batch was stored; a redelivery covers it',
-        );
-        return;
-      }
+      // Requested only now that the records are stored. A failure (typically: evicted during
+      // a long store, the partition moved) is logged by the committer and never escapes here,
+      // where kafkajs would take it as fatal; whoever owns the partition now re-reads from the
+      // last commit and the store ignores what it already holds. Not awaited: the next
+      // chunk's store overlaps the round trip, and stop() waits for the committer.
+      void this.committer.commit({ topic, partition, offset: (BigInt(last) + 1n).toString(), metadata: null });
       await payload.heartbeat();
     }
   }
@@ -181,8 +167,9 @@ export class RecordBatchConsumer {
         );
         // Sleep in slices with a heartbeat between them: kafkajs heartbeats only when asked,
         // and a long outage of the store must not cost the group membership.
-        for (let left = delayMs; left > 0; left -= HEARTBEAT_EVERY_MS) {
-          if (!(await this.sleep(Math.min(left, HEARTBEAT_EVERY_MS))) || !payload.isRunning()) return false;
+        const slice = this.member.heartbeatIntervalMs;
+        for (let left = delayMs; left > 0; left -= slice) {
+          if (!(await this.sleep(Math.min(left, slice))) || !payload.isRunning()) return false;
           await payload.heartbeat();
         }
         if (this.member.stopping || !payload.isRunning()) return false;
