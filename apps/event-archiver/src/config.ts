@@ -14,8 +14,10 @@ export const eventArchiverConfig = baseServiceConfig.extend({
   ARCHIVER_PARTITIONS_CONCURRENTLY: withExample(z.coerce.number().int().min(1).max(32).default(3), '3'),
   /**
    * How long the group waits for a member that stopped heartbeating (a killed archiver)
-   * before its partitions move to another member or a restarted one (the broker allows ≥ 6 s).
+   * before its partitions move to another member or a restarted one (the broker allows ≥ 6 s). The
+   * default, the broker's minimum, moves them within about 8 s of a kill; what a short timeout
+   * costs: docs/architecture.md, "Consumer timing and commits".
    */
-  ARCHIVER_SESSION_TIMEOUT_MS: withExample(z.coerce.number().int().min(6_000).max(300_000).default(30_000), '30000'),
+  ARCHIVER_SESSION_TIMEOUT_MS: withExample(z.coerce.number().int().min(6_000).max(300_000).default(6_000), '6000'),
 });
 export type EventArchiverConfig = z.infer<typeof eventArchiverConfig>;

@@ -17,8 +17,10 @@ export const routerConfig = baseServiceConfig.extend({
   ROUTER_RULES_RELOAD_DEBOUNCE_MS: configFields.positiveInt(250),
   /**
    * How long the group waits for a member that stopped heartbeating (a killed router) before
-   * its partitions move to another member or a restarted one (the broker allows ≥ 6 s).
+   * its partitions move to another member or a restarted one (the broker allows ≥ 6 s). The
+   * default, the broker's minimum, moves them within about 8 s of a kill; what a short timeout
+   * costs: docs/architecture.md, "Consumer timing and commits".
    */
-  ROUTER_SESSION_TIMEOUT_MS: withExample(z.coerce.number().int().min(6_000).max(300_000).default(30_000), '30000'),
+  ROUTER_SESSION_TIMEOUT_MS: withExample(z.coerce.number().int().min(6_000).max(300_000).default(6_000), '6000'),
 });
 export type RouterConfig = z.infer<typeof routerConfig>;

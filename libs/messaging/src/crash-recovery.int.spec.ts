@@ -3,6 +3,8 @@
  * between an effect and its offset commit loses nothing and repeats nothing — with Kafka
  * transactions (effect = output events) and with the PostgreSQL inbox (effect = a row);
  * a poison pill is dead-lettered instead of crashing the consumer forever; SIGTERM drains.
+ * With two processes in one group: a SIGKILLed member's partitions are taken over within the
+ * session timeout's reach, and a SIGTERMed one leaves the group so no one waits for it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -249,4 +251,126 @@ describe('consumer processes that crash', () => {
       expect(await committedOutput(output)).toHaveLength(events.length);
     },
   );
+
+  describe('two processes in one group', () => {
+    /** Which process handled which input partition, from the outputs' metadata (consumer-process.ts). */
+    const handledBy = (probe: TopicProbe, ids: ReadonlySet<string>): Map<string, { pid: number; partition: number }> =>
+      new Map(
+        probe.messages.flatMap((m) =>
+          m.event?.type === 'document.processed' && ids.has(m.event.data.text)
+            ? [[m.event.data.text, m.event.data.metadata as { pid: number; partition: number }] as const]
+            : [],
+        ),
+      );
+
+    async function publishRound(input: string, round: string): Promise<Set<string>> {
+      // 30 keys: every one of the 3 partitions gets some (checked below from the outputs).
+      const events = Array.from({ length: 30 }, (_, i) =>
+        createEvent(
+          'webhook.received',
+          { source: 'crash-test', payload: { round, i } },
+          { source: '/crash-test', partitionKey: `k${i}` },
+        ),
+      );
+      const publisher = messaging.createPublisher();
+      await publisher.start();
+      await Promise.all(events.map((event) => publisher.publish(input, event)));
+      await publisher.stop();
+      return new Set(events.map((event) => event.id));
+    }
+
+    /**
+     * Starts two members and waits until both handle partitions; returns them with the input
+     * partitions each one handled in a last round, once that round was handled whole.
+     */
+    async function twoMembers(env: Record<string, string>, firstEnv: Record<string, string> = {}) {
+      const first = runFixture({ ...env, ...firstEnv });
+      await waitFor(() => first.output().includes('consumer-fixture: running'), {
+        timeoutMs: 60_000,
+        description: 'the first consumer process to be running',
+      });
+      const second = runFixture(env);
+      const probe = await TopicProbe.start(KAFKA_BROKERS, [env['OUTPUT'] as string]);
+      // A round handled whole, by both processes and on all three partitions: the group is settled.
+      let owners = new Map<number, number>();
+      await waitFor(
+        async () => {
+          const ids = await publishRound(env['INPUT'] as string, 'warm-up');
+          try {
+            await waitFor(() => handledBy(probe, ids).size === ids.size, { timeoutMs: 15_000 });
+          } catch {
+            return false;
+          }
+          owners = new Map([...handledBy(probe, ids).values()].map(({ pid, partition }) => [partition, pid]));
+          return owners.size === 3 && new Set(owners.values()).size === 2;
+        },
+        { timeoutMs: 90_000, intervalMs: 500, description: 'both processes handling partitions' },
+      );
+      const partitionsOf = (run: Run) => [...owners].filter(([, pid]) => pid === run.child.pid).map(([p]) => p);
+      return { first, second, probe, partitionsOf };
+    }
+
+    /** Publishes a round and resolves with the milliseconds from `since` until every event of it was handled, by `survivor`. */
+    async function takeover(input: string, probe: TopicProbe, survivor: Run, since: number, deadlineMs: number) {
+      const ids = await publishRound(input, 'after');
+      await waitFor(() => handledBy(probe, ids).size === ids.size, {
+        timeoutMs: deadlineMs - (Date.now() - since),
+        intervalMs: 20,
+        description: 'the survivor to handle every partition',
+      });
+      const tookMs = Date.now() - since;
+      const handlers = new Set([...handledBy(probe, ids).values()].map(({ pid }) => pid));
+      return { tookMs, handlers, expected: new Set([survivor.child.pid]) };
+    }
+
+    it('SIGKILL: the survivor takes over the killed member’s partitions and handles new events on them', async () => {
+      const { input, output, group } = await setUp(0);
+      const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
+      const { first, second, probe, partitionsOf } = await twoMembers(env);
+      expect(partitionsOf(first).length).toBeGreaterThan(0);
+      const killedAt = Date.now();
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // The round is published once the process is gone, so only the survivor can handle it.
+      const { tookMs, handlers, expected } = await takeover(input, probe, second, killedAt, 20_000);
+      process.stdout.write(
+        `takeover after SIGKILL: ${tookMs} ms (partitions ${partitionsOf(first).join(',')} of the killed member, default session timeout)\n`,
+      );
+      expect(handlers).toEqual(expected);
+      await probe.stop();
+      await stopGracefully(second);
+    });
+
+    it('SIGTERM in the middle of a slow batch: the member drains and leaves the group, so no one waits out its session', async () => {
+      const { input, output, group } = await setUp(0);
+      // A session far longer than the deadline below: only a LeaveGroup lets the survivor in before it.
+      const env = {
+        KAFKA_BROKERS,
+        MODE: 'plain',
+        INPUT: input,
+        OUTPUT: output,
+        GROUP: group,
+        SESSION_TIMEOUT_MS: '60000',
+      };
+      const { first, second, probe, partitionsOf } = await twoMembers(env, { HANDLE_DELAY_MS: '300' });
+      expect(partitionsOf(first).length).toBeGreaterThan(0);
+      // Work for the slow member, so the stop comes while a batch of it is being handled.
+      const slowWork = await publishRound(input, 'slow');
+      await waitFor(() => [...handledBy(probe, slowWork).values()].some(({ pid }) => pid === first.child.pid), {
+        timeoutMs: 30_000,
+        description: 'the slow member to be handling a batch',
+      });
+      const stoppedAt = Date.now();
+      await stopGracefully(first);
+      const { tookMs, handlers, expected } = await takeover(input, probe, second, stoppedAt, 30_000);
+      process.stdout.write(`takeover after SIGTERM: ${tookMs} ms (session timeout 60 s)\n`);
+      expect(handlers).toEqual(expected);
+      // Nothing of the slow round is lost: the drained batch was committed, the rest handed over.
+      await waitFor(() => handledBy(probe, slowWork).size === slowWork.size, {
+        description: 'the slow round handled whole',
+      });
+      await probe.stop();
+      await stopGracefully(second);
+    });
+  });
 });

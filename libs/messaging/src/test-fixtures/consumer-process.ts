@@ -3,7 +3,9 @@
  * event, forwards a derived event to OUTPUT in a Kafka transaction (MODE=transactional) or
  * without one (MODE=plain), or records it in PostgreSQL through the inbox (MODE=inbox). CRASH_AFTER=n kills the
  * process with SIGKILL right after the n-th effect, before its offset is committed; an
- * event whose payload has `poison: true` kills it on every delivery.
+ * event whose payload has `poison: true` kills it on every delivery. Each output names the
+ * process and the input partition (`metadata.pid`, `metadata.partition`), so a test can tell
+ * which member of the group handled what. SESSION_TIMEOUT_MS overrides the consumer's default.
  */
 import { Pool } from 'pg';
 import { createEvent, derivedEventId, FlowlineEvent } from '@flowline/event-schemas';
@@ -19,6 +21,7 @@ const env = (name: string): string => {
 const mode = env('MODE');
 const crashAfter = Number(process.env['CRASH_AFTER'] ?? 0);
 const handleDelayMs = Number(process.env['HANDLE_DELAY_MS'] ?? 0);
+const sessionTimeoutMs = process.env['SESSION_TIMEOUT_MS'];
 const logger = createLogger({ service: 'consumer-fixture', level: 'warn' });
 const messaging = new MessagingClient({
   brokers: env('KAFKA_BROKERS').split(','),
@@ -41,8 +44,8 @@ const consumer = messaging.createConsumer({
   publisher,
   transactional: mode === 'transactional',
   retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
-  // The broker's minimum: a killed process's partitions move to its successor quickly.
-  sessionTimeoutMs: 6_000,
+  // Unset: the consumers' default, which is what the recovery tests measure.
+  ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: Number(sessionTimeoutMs) }),
   async handle(event, context) {
     if (isPoison(event)) process.kill(process.pid, 'SIGKILL');
     if (handleDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, handleDelayMs));
@@ -55,7 +58,7 @@ const consumer = messaging.createConsumer({
         env('OUTPUT'),
         createEvent(
           'document.processed',
-          { kind: 'test', text: event.id, metadata: {} },
+          { kind: 'test', text: event.id, metadata: { pid: process.pid, partition: context.partition } },
           { source: '/consumer-fixture', causedBy: event, id: derivedEventId(event.id, 'document.processed') },
         ),
       );
