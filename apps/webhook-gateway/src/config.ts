@@ -67,6 +67,15 @@ export const gatewayConfig = baseServiceConfig.extend({
    * senders' own timeouts (GitHub gives up after 10 s), so they see the 503 and retry.
    */
   PUBLISH_TIMEOUT_MS: configFields.positiveInt(5_000),
+  /**
+   * A client must have sent its headers within HTTP_HEADERS_TIMEOUT_MS and its whole request
+   * within HTTP_REQUEST_TIMEOUT_MS, or the connection is answered 408 and closed: a slow
+   * client (slowloris, one byte a second) cannot hold a socket for long. A 1 MB body at a
+   * modest 100 kB/s takes 10 s. An idle keep-alive connection closes after HTTP_KEEP_ALIVE_TIMEOUT_MS.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: configFields.positiveInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: configFields.positiveInt(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: configFields.positiveInt(5_000),
   /** Replaced by `sources:` in the config file or WEBHOOK_SOURCE_NAME (README "Migrating from WEBHOOK_SOURCES"). */
   WEBHOOK_SOURCES: z
     .string()

@@ -16,6 +16,12 @@ const DATABASE_TIMEOUT_MS = 2_000;
 export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
   name: 'webhook-gateway',
   configSchema: gatewayConfig,
+  httpTimeouts: (config) => ({
+    // Headers are part of the request: Node refuses a headers timeout above the request timeout.
+    headersTimeoutMs: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  }),
   async build({ config, logger, metrics, http }) {
     // Config problems (a source's scheme, an unreadable secret file) stop the start, naming the key.
     const sources = resolveWebhookSources(webhookSourceSpecs(config), {

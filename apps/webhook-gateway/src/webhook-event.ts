@@ -43,13 +43,50 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return contentType === undefined || JSON_MEDIA_TYPE.test(contentType.trim());
 }
 
+/**
+ * Deeper JSON is refused: parsing it is iterative, but every step after (schema checks,
+ * JSON.stringify when the event is written, the router's rules) recurses, and 100k levels
+ * (200 kB) overflow the stack. Real webhook payloads nest a dozen levels.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** JSON text is UTF-8 (RFC 8259 §8.1): invalid bytes are refused, not silently replaced by U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) throw new WebhookMalformed('empty body: a JSON payload is required');
+  let text: string;
   try {
-    return JSON.parse(body.toString('utf8'));
+    text = UTF8.decode(body);
+  } catch {
+    throw new WebhookMalformed('body is not valid UTF-8: JSON must be sent as UTF-8');
+  }
+  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
+    throw new WebhookMalformed(`body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  try {
+    return JSON.parse(text);
   } catch (error) {
     throw new WebhookMalformed(`body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** Whether JSON text opens more than `limit` arrays/objects at once (brackets inside strings do not count). */
+export function jsonNestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c)
+        i++; // backslash: the next character is escaped
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** The value at a dotted path of a parsed JSON body, as text when it is a string or number. */

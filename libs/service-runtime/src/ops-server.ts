@@ -3,7 +3,7 @@
  * (its dependencies answer, and it is not shutting down), /metrics (Prometheus). Services
  * with an HTTP API of their own (the webhook gateway) mount it on the same app.
  */
-import { Server } from 'node:http';
+import { createServer, Server } from 'node:http';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import { withTimeout } from './with-timeout';
@@ -92,9 +92,30 @@ export function answerTheRestAsJson(app: Express, logger: Logger): void {
   });
 }
 
-export function listen(app: Express, port: number): Promise<Server> {
+/** Bounds on how long one connection may hold the server (slow clients, idle keep-alive). */
+export interface HttpTimeouts {
+  /** Until the request's headers are complete. */
+  headersTimeoutMs: number;
+  /** Until the whole request (headers and body) is in. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+}
+
+export function listen(app: Express, port: number, timeouts?: HttpTimeouts): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '0.0.0.0');
+    const options =
+      timeouts === undefined
+        ? {}
+        : {
+            headersTimeout: timeouts.headersTimeoutMs,
+            requestTimeout: timeouts.requestTimeoutMs,
+            keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+            // Node checks the two request timeouts on this interval (30 s by default), so a
+            // slow client would otherwise outlive a short timeout by up to that long.
+            connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+          };
+    const server = createServer(options, app).listen(port, '0.0.0.0');
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

@@ -29,7 +29,7 @@ import {
   TelemetryOptions,
 } from '@flowline/telemetry';
 import { baseServiceConfig, BaseServiceConfig, ConfigError, loadConfig } from './config';
-import type { ReadinessCheck } from './ops-server';
+import type { HttpTimeouts, ReadinessCheck } from './ops-server';
 
 export interface Component {
   readonly name: string;
@@ -66,6 +66,8 @@ export interface ServiceDefinition<S extends z.ZodObject> {
   name: string;
   configSchema: S;
   build(context: ServiceContext<z.infer<S>>): ServiceParts | Promise<ServiceParts>;
+  /** Timeouts for the HTTP server of a service that takes outside traffic (Node's defaults otherwise). */
+  httpTimeouts?(config: z.infer<S>): HttpTimeouts;
 }
 
 export type ServiceState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -157,7 +159,7 @@ export async function startService<S extends z.ZodObject>(
   try {
     // Listen first: /healthz answers "process up" while dependencies are still being
     // reached, and /readyz says 503 until every component has started.
-    server = await listen(http, config.PORT);
+    server = await listen(http, config.PORT, definition.httpTimeouts?.(config));
     parts = await definition.build({ config, logger, metrics, http });
     answerTheRestAsJson(http, logger);
     for (const component of parts.components) {
