@@ -6,7 +6,10 @@
  * Edit here, then `npm run k8s:generate` writes deploy/k8s/base/ again; a test
  * fails while the files on disk differ from what this table gives.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { z } from 'zod';
+import { topicNames } from '@flowline/event-schemas';
 import { cdcListenerConfig } from '../../../apps/cdc-listener/src/config';
 import { documentAgentConfig } from '../../../apps/document-agent/src/config';
 import { emailAgentConfig } from '../../../apps/email-agent/src/config';
@@ -38,9 +41,35 @@ export interface ServiceSpec {
    * an edit of the Secret, and the values never appear in the Deployment.
    */
   secretFiles?: { secretName: string; mountPath: string };
+  /**
+   * Files the service reads from a ConfigMap made with it (`<app>-<name>`), mounted as a folder
+   * so that an edit reaches the pod (a subPath mount would never update).
+   */
+  configFiles?: { name: string; mountPath: string; files: Record<string, string> };
+  /**
+   * Takes traffic from outside the cluster: an Ingress, and the only NetworkPolicy that admits
+   * the ingress controller.
+   */
+  publicIngress?: boolean;
+  /** Reaches public addresses (outbound webhooks): the only NetworkPolicy with egress beyond the cluster's infrastructure. */
+  publicEgress?: boolean;
   /** Kubernetes component label. */
   component: 'ingress' | 'router' | 'agent' | 'egress' | 'audit';
+  /**
+   * The Kafka consumer groups the service runs, as its service.ts names them (without the
+   * tenant prefix, which the manifests add from the ConfigMap), and the topics each reads.
+   */
+  consumerGroups?: readonly { group: string; topics: readonly string[] }[];
+  /**
+   * Autoscaling on consumer lag (a KEDA ScaledObject, replicas from `replicas` up to
+   * `maxReplicas`): a group member is added per `lagThreshold` records behind. Consumers
+   * beyond the partitions of their topics would sit idle, so `maxReplicas` stays below them.
+   */
+  autoscaling?: { maxReplicas: number; lagThreshold: number };
 }
+
+/** Topic names without the tenant prefix (libs/event-schemas names every topic). */
+const TOPICS = topicNames('');
 
 export const SERVICES: readonly ServiceSpec[] = [
   {
@@ -48,6 +77,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     configSchema: gatewayConfig,
     replicas: 2,
     component: 'ingress',
+    publicIngress: true,
     // One signed source by environment; more sources: a ConfigMap with the gateway's YAML
     // `sources:` list, mounted and named by FLOWLINE_CONFIG_FILE in an overlay (apps/webhook-gateway/README.md).
     settings: {
@@ -77,19 +107,86 @@ export const SERVICES: readonly ServiceSpec[] = [
     component: 'ingress',
     singleton: 'a logical replication slot serves one reader at a time',
   },
-  { app: 'router', configSchema: routerConfig, replicas: 2, component: 'router' },
-  { app: 'invoice-agent', configSchema: invoiceAgentConfig, replicas: 2, component: 'agent' },
+  {
+    app: 'router',
+    configSchema: routerConfig,
+    replicas: 2,
+    component: 'router',
+    // The rules as a ConfigMap (router-rules, from apps/router/rules/default.yaml): an edit of
+    // it reaches the pod within kubelet's sync period, and the router reloads on the change.
+    settings: { ROUTER_RULES_FILE: '/etc/flowline/router-rules/rules.yaml' },
+    configFiles: {
+      name: 'rules',
+      mountPath: '/etc/flowline/router-rules',
+      files: { 'rules.yaml': readFileSync(path.resolve(__dirname, '../../../apps/router/rules/default.yaml'), 'utf8') },
+    },
+    consumerGroups: [
+      {
+        group: 'router',
+        topics: [TOPICS.ingressWebhook, TOPICS.ingressFile, TOPICS.ingressCdc, TOPICS.domainEvents],
+      },
+    ],
+    // Routing is quick (no I/O besides Kafka): a member is worth adding only for a large backlog.
+    autoscaling: { maxReplicas: 6, lagThreshold: 500 },
+  },
+  {
+    app: 'invoice-agent',
+    configSchema: invoiceAgentConfig,
+    replicas: 2,
+    component: 'agent',
+    consumerGroups: [{ group: 'invoice-agent', topics: [TOPICS.agent('invoice')] }],
+    // Each invoice may wait on a model and a database: a small backlog already means minutes.
+    autoscaling: { maxReplicas: 3, lagThreshold: 20 },
+  },
   {
     app: 'email-agent',
     configSchema: emailAgentConfig,
     replicas: 2,
     component: 'agent',
+    consumerGroups: [{ group: 'email-agent', topics: [TOPICS.agent('email')] }],
+    autoscaling: { maxReplicas: 3, lagThreshold: 20 },
     // Invoice attachments as PostgreSQL large objects: its pods share no volume, and the
     // invoice agent opens a `claim:pg/…` reference wherever it runs.
     settings: { CLAIM_CHECK_STORE: 'postgres' },
   },
-  { app: 'document-agent', configSchema: documentAgentConfig, replicas: 2, component: 'agent' },
-  { app: 'sync-agent', configSchema: syncAgentConfig, replicas: 2, component: 'agent' },
-  { app: 'notifier', configSchema: notifierConfig, replicas: 2, component: 'egress' },
-  { app: 'event-archiver', configSchema: eventArchiverConfig, replicas: 2, component: 'audit' },
+  {
+    app: 'document-agent',
+    configSchema: documentAgentConfig,
+    replicas: 2,
+    component: 'agent',
+    consumerGroups: [{ group: 'document-agent', topics: [TOPICS.agent('document')] }],
+    autoscaling: { maxReplicas: 3, lagThreshold: 20 },
+  },
+  {
+    app: 'sync-agent',
+    configSchema: syncAgentConfig,
+    replicas: 2,
+    component: 'agent',
+    consumerGroups: [{ group: 'sync-agent', topics: [TOPICS.agent('sync')] }],
+    autoscaling: { maxReplicas: 3, lagThreshold: 100 },
+  },
+  {
+    app: 'notifier',
+    configSchema: notifierConfig,
+    replicas: 2,
+    component: 'egress',
+    publicEgress: true,
+    // Two groups on the same topic: RabbitMQ announcements, and outbound webhook deliveries.
+    consumerGroups: [
+      { group: 'notifier', topics: [TOPICS.domainEvents] },
+      { group: 'notifier-webhooks', topics: [TOPICS.domainEvents] },
+    ],
+    autoscaling: { maxReplicas: 3, lagThreshold: 100 },
+  },
+  {
+    app: 'event-archiver',
+    configSchema: eventArchiverConfig,
+    replicas: 2,
+    component: 'audit',
+    consumerGroups: [
+      { group: 'event-archiver', topics: [...TOPICS.all(), ...TOPICS.all().map((topic) => TOPICS.deadLetter(topic))] },
+    ],
+    // Batched inserts: it keeps up with a large backlog per member.
+    autoscaling: { maxReplicas: 3, lagThreshold: 1000 },
+  },
 ];
