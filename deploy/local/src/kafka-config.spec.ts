@@ -1,4 +1,9 @@
-import { coordinatorPartitionOf, keysCoveringEveryPartition, renderServerProperties } from './kafka-config';
+import {
+  coordinatorPartitionOf,
+  keysCoveringEveryPartition,
+  renderServerProperties,
+  scramCredentialArgument,
+} from './kafka-config';
 
 function parse(properties: string): Map<string, string> {
   return new Map(
@@ -31,6 +36,50 @@ describe('renderServerProperties', () => {
   it('makes services create their topics instead of auto-creating on first use', () => {
     expect(properties.get('auto.create.topics.enable')).toBe('false');
     expect(properties.get('num.partitions')).toBe('3');
+  });
+});
+
+describe('renderServerProperties with a SASL listener', () => {
+  const withSasl = parse(
+    renderServerProperties({
+      host: '127.0.0.1',
+      port: 9092,
+      controllerPort: 9093,
+      dataDir: '/d',
+      sasl: { port: 9094, plainUsers: { flowline: 'flowline-local' } },
+    }),
+  );
+
+  it('adds SASL_PLAINTEXT beside the open listener, which brokers keep using among themselves', () => {
+    expect(withSasl.get('listeners')).toBe(
+      'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,SASL_PLAINTEXT://127.0.0.1:9094',
+    );
+    expect(withSasl.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://127.0.0.1:9094');
+    expect(withSasl.get('listener.security.protocol.map')).toBe(
+      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    );
+    expect(withSasl.get('inter.broker.listener.name')).toBe('PLAINTEXT');
+  });
+
+  it('enables SCRAM-SHA-512 and PLAIN on that listener only, PLAIN users in its JAAS config', () => {
+    expect(withSasl.get('listener.name.sasl_plaintext.sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512,PLAIN');
+    expect(withSasl.get('listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    );
+    expect(withSasl.get('listener.name.sasl_plaintext.plain.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.plain.PlainLoginModule required user_flowline="flowline-local";',
+    );
+    expect(withSasl.has('sasl.enabled.mechanisms')).toBe(false);
+  });
+
+  it('renders no SASL setting when no SASL listener is asked for', () => {
+    expect([...properties.keys()].filter((key) => key.includes('sasl'))).toEqual([]);
+  });
+
+  it('formats storage with the SCRAM user in the StorageTool’s syntax', () => {
+    expect(scramCredentialArgument('flowline', 'flowline-local')).toBe(
+      'SCRAM-SHA-512=[name=flowline,password=flowline-local]',
+    );
   });
 });
 

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InfraError } from './infra-error';
 import { deployLocalDir, flowlineDir, logFileOf, pidFileOf } from './infra-layout';
-import { kafkaNodeId, renderLog4j2Properties, renderServerProperties } from './kafka-config';
+import { kafkaNodeId, renderLog4j2Properties, renderServerProperties, scramCredentialArgument } from './kafka-config';
 import { describeKafkaCluster, waitForKafkaReady } from './kafka-readiness';
 import type { LocalServer, Log } from './local-server';
-import { localSettings, loopback, ports } from './local-settings';
+import { localKafkaSaslUser, localSettings, loopback, ports } from './local-settings';
 import {
   ensureManagedProcess,
   statusOfManagedProcess,
@@ -76,6 +76,7 @@ export const kafkaServer: LocalServer = {
   },
   ensureRunning: async (log) => {
     await ensureManagedProcess(broker, log);
+    await ensureScramUser(log);
   },
   stop: (log) => stopManagedProcess(broker, log),
   status: () => statusOfManagedProcess(broker),
@@ -86,7 +87,13 @@ function writeConfig(): void {
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(
     propertiesFile,
-    renderServerProperties({ host: loopback, port: ports.kafka, controllerPort: ports.kafkaController, dataDir }),
+    renderServerProperties({
+      host: loopback,
+      port: ports.kafka,
+      controllerPort: ports.kafkaController,
+      dataDir,
+      sasl: { port: ports.kafkaSasl, plainUsers: { [localKafkaSaslUser.username]: localKafkaSaslUser.password } },
+    }),
   );
   fs.writeFileSync(log4jFile, renderLog4j2Properties());
 }
@@ -122,6 +129,9 @@ export async function formatStorageOnce(log: Log, storage: KafkaStorage = ownSto
       clusterId,
       '-c',
       propertiesFile,
+      // SCRAM users live in the cluster metadata: a new cluster gets the local user at birth.
+      '--add-scram',
+      scramCredentialArgument(localKafkaSaslUser.username, localKafkaSaslUser.password),
     ],
     { cwd: dir, timeoutMs: 120_000 },
   );
@@ -132,4 +142,52 @@ export async function formatStorageOnce(log: Log, storage: KafkaStorage = ownSto
     );
   }
   log(`kafka: formatted ${path.relative(flowlineDir, dataDir)} (cluster ${clusterId}, node ${kafkaNodeId})`);
+}
+
+/**
+ * The local SCRAM user exists on the running cluster: a data dir formatted before the SASL
+ * listener existed has no SCRAM credentials, and only a running broker can add them. Done
+ * once per cluster (a marker beside the data names the cluster id), since each try costs a
+ * JVM start; setting the same password again would be harmless.
+ */
+async function ensureScramUser(log: Log): Promise<void> {
+  const { username, password } = localKafkaSaslUser;
+  const marker = path.join(kafkaDir, 'scram-users');
+  const expected = `${clusterIdOf(dataDir)} ${username}\n`;
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === expected) return;
+  const result = await runCommand(
+    'java',
+    [
+      '-Xmx256m',
+      `-Dlog4j2.configurationFile=${log4jFile}`,
+      '-cp',
+      classpathOf(libDir),
+      'kafka.admin.ConfigCommand',
+      '--bootstrap-server',
+      localSettings.KAFKA_BROKERS,
+      '--alter',
+      '--add-config',
+      `SCRAM-SHA-512=[password=${password}]`,
+      '--entity-type',
+      'users',
+      '--entity-name',
+      username,
+    ],
+    { cwd: kafkaDir, timeoutMs: 120_000 },
+  );
+  if (result.code !== 0) {
+    throw new InfraError(
+      'START_FAILED',
+      `kafka: creating the SCRAM user ${username} failed (exit ${result.code}): ${lastLines(result.stdout + result.stderr, 3)}`,
+    );
+  }
+  fs.writeFileSync(marker, expected);
+  log(`kafka: SCRAM-SHA-512 user ${username} created`);
+}
+
+/** The cluster id in a formatted data dir's meta.properties (undefined before formatting). */
+function clusterIdOf(dir: string): string | undefined {
+  const meta = path.join(dir, 'meta.properties');
+  if (!fs.existsSync(meta)) return undefined;
+  return /^cluster\.id=(.*)$/m.exec(fs.readFileSync(meta, 'utf8'))?.[1]?.trim();
 }

@@ -12,6 +12,8 @@ export const loopback = '127.0.0.1';
 export const ports = {
   kafka: 9092,
   kafkaController: 9093,
+  /** The broker's SASL_PLAINTEXT listener (SCRAM-SHA-512 and PLAIN), for the Kafka security tests. */
+  kafkaSasl: 9094,
   postgres: 55432,
   mongodb: 27017,
   rabbitmq: 5672,
@@ -27,4 +29,14 @@ export const localSettings: InfraSettings = Object.freeze({
   // the way a real replica set does; change streams still work against it.
   MONGODB_URL: `mongodb://${loopback}:${ports.mongodb}/?directConnection=true`,
   AMQP_URL: `amqp://guest:guest@${loopback}:${ports.rabbitmq}`,
+});
+
+/**
+ * The local broker's one SASL user, accepted by SCRAM-SHA-512 and by PLAIN on the SASL
+ * listener. A dev credential, as public as `guest:guest` for RabbitMQ.
+ */
+export const localKafkaSaslUser = Object.freeze({
+  brokers: `${loopback}:${ports.kafkaSasl}`,
+  username: 'flowline',
+  password: 'flowline-local',
 });
