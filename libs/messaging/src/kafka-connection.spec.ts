@@ -1,5 +1,5 @@
 import { logLevel } from 'kafkajs';
-import { kafkajsInstallProblem, kafkajsLogLevel } from './kafka-connection';
+import { kafkajsInstallProblem, kafkajsLogLevel, kafkaSecurityOptions } from './kafka-connection';
 
 describe('kafkajsLogLevel', () => {
   it('logs a broker error response, which the calling request also receives, as a warning', () => {
@@ -25,5 +25,27 @@ describe('kafkajsInstallProblem', () => {
   it('names the missing patch, and the JavaScript CRC fallback, in one line each', () => {
     expect(kafkajsInstallProblem({})).toMatch(/^kafkajs is not patched \(patches\/kafkajs\+2\.2\.4\.patch/);
     expect(kafkajsInstallProblem(Object.assign(() => 0, { native: false }))).toMatch(/@node-rs\/crc32 did not load/);
+  });
+});
+
+describe('kafkaSecurityOptions', () => {
+  it('connects in plaintext without authentication when neither TLS nor SASL is set', () => {
+    expect(kafkaSecurityOptions({})).toEqual({});
+  });
+
+  it('turns TLS on with the system CAs when no PEM is given', () => {
+    expect(kafkaSecurityOptions({ tls: {} })).toEqual({ ssl: true });
+  });
+
+  it('passes a private CA, and a client certificate with its key, as PEM text', () => {
+    expect(kafkaSecurityOptions({ tls: { ca: 'CA-PEM', cert: 'CERT-PEM', key: 'KEY-PEM' } })).toEqual({
+      ssl: { ca: ['CA-PEM'], cert: 'CERT-PEM', key: 'KEY-PEM' },
+    });
+  });
+
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)('passes SASL %s with its credentials', (mechanism) => {
+    expect(kafkaSecurityOptions({ sasl: { mechanism, username: 'flowline', password: 'pw' } })).toEqual({
+      sasl: { mechanism, username: 'flowline', password: 'pw' },
+    });
   });
 });

@@ -3,7 +3,7 @@
  * publisher, consumer and admin functions of this lib, so the client can be swapped
  * (kafkajs is no longer actively maintained).
  */
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from '@flowline/telemetry';
 
 export interface KafkaSettings {
@@ -15,6 +15,28 @@ export interface KafkaSettings {
    * and are retried only twice (an operator's command, not a service that waits for Kafka).
    */
   connectTimeoutMs?: number;
+  /** TLS to the brokers; unset means plaintext. */
+  tls?: KafkaTls;
+  /** SASL authentication (over TLS in production: PLAIN sends the password as is). */
+  sasl?: KafkaSasl;
+}
+
+/** TLS settings as PEM text (read from files by the caller); with none set, the system's CAs verify the broker. */
+export interface KafkaTls {
+  /** The CA that signed the brokers' certificates, when not a public one. */
+  ca?: string;
+  /** A client certificate and its key, for brokers that authenticate clients by mutual TLS. */
+  cert?: string;
+  key?: string;
+}
+
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+export interface KafkaSasl {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
 }
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -85,6 +107,38 @@ function checkKafkajsInstall(log: Logger): void {
   if (problem !== undefined) log.warn(problem);
 }
 
+/** The kafkajs connection options for TLS and SASL (pure, so the mapping is unit-tested). */
+export function kafkaSecurityOptions(settings: Pick<KafkaSettings, 'tls' | 'sasl'>): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = settings;
+  return {
+    ...(tls === undefined
+      ? {}
+      : {
+          ssl:
+            tls.ca === undefined && tls.cert === undefined && tls.key === undefined
+              ? true
+              : {
+                  ...(tls.ca === undefined ? {} : { ca: [tls.ca] }),
+                  ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+                  ...(tls.key === undefined ? {} : { key: tls.key }),
+                },
+        }),
+    ...(sasl === undefined ? {} : { sasl: saslOptionsOf(sasl) }),
+  };
+}
+
+/** kafkajs types SASL as a union keyed by mechanism: one literal per branch keeps it checked. */
+function saslOptionsOf({ mechanism, username, password }: KafkaSasl): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
+}
+
 export function createKafkaClient(settings: KafkaSettings): Kafka {
   dropKafkajsTimerWarning();
   const log = settings.logger.child({ component: 'kafka' });
@@ -92,6 +146,7 @@ export function createKafkaClient(settings: KafkaSettings): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
+    ...kafkaSecurityOptions(settings),
     // kafkajs is chatty at INFO (every join, every connect); keep its warnings and errors.
     logLevel: logLevel.WARN,
     logCreator:

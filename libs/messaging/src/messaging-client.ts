@@ -4,19 +4,33 @@ import { EventConsumer, EventConsumerOptions } from './event-consumer';
 import { EventPublisher, PublisherOptions } from './event-publisher';
 import { RecordBatchConsumer, RecordBatchConsumerOptions } from './record-batch-consumer';
 import { TopicReader } from './topic-reader';
-import { createKafkaClient } from './kafka-connection';
+import { createKafkaClient, KafkaSasl, KafkaTls } from './kafka-connection';
 import type { ReadinessProbe } from './readiness-probe';
-import { ensureTopics, pingCluster, TopicDefaults, TopicSpec } from './topic-admin';
+import {
+  deadLetterTopicSettings,
+  ensureTopics,
+  pingCluster,
+  TopicDefaults,
+  TopicSpec,
+  topicSpecWithDefaults,
+} from './topic-admin';
 
 export interface MessagingClientOptions {
   brokers: readonly string[];
   clientId: string;
   logger: Logger;
   metrics?: ServiceMetrics;
-  /** Applied to topics this client creates (default: 3 partitions, broker retention). */
+  /**
+   * Applied to topics this client creates (default: 3 partitions, the broker's retention and
+   * replication); the replication factor and min ISR to every topic, dead letters included.
+   */
   topicDefaults?: TopicDefaults;
   /** Fail fast when no broker answers (operator commands); services leave it unset and wait. */
   connectTimeoutMs?: number;
+  /** TLS to the brokers (PEM text); plaintext when unset. */
+  tls?: KafkaTls;
+  /** SASL authentication: PLAIN or SCRAM. */
+  sasl?: KafkaSasl;
 }
 
 /** Entry point of the messaging lib: one per service, hands out publishers and consumers. */
@@ -33,12 +47,7 @@ export class MessagingClient {
 
   createConsumer(options: Omit<EventConsumerOptions, 'logger' | 'metrics'>): EventConsumer {
     return new EventConsumer(this.kafka, {
-      deadLetterTopic: {
-        partitions: 1,
-        ...(this.topicDefaults.deadLetterRetentionMs === undefined
-          ? {}
-          : { retentionMs: this.topicDefaults.deadLetterRetentionMs }),
-      },
+      deadLetterTopic: deadLetterTopicSettings(this.topicDefaults),
       ...options,
       logger: this.options.logger,
       ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
@@ -59,20 +68,12 @@ export class MessagingClient {
     return new TopicReader(this.kafka, this.options.brokers, this.options.logger);
   }
 
-  /** Creates missing topics: names get the client's topic defaults, specs are taken as given. */
+  /** Creates missing topics: names get the client's topic defaults, specs their own settings plus its durability. */
   ensureTopics(topics: readonly (string | TopicSpec)[]): Promise<void> {
     const defaults = this.topicDefaults;
     return ensureTopics(
       this.kafka,
-      topics.map((topic) =>
-        typeof topic === 'string'
-          ? {
-              name: topic,
-              partitions: defaults.partitions,
-              ...(defaults.retentionMs === undefined ? {} : { retentionMs: defaults.retentionMs }),
-            }
-          : topic,
-      ),
+      topics.map((topic) => topicSpecWithDefaults(topic, defaults)),
     );
   }
 

@@ -76,3 +76,45 @@ describe('topic creation at start', () => {
     expect(await describeTopic(state)).toMatchObject({ partitions: 1, config: { 'cleanup.policy': 'compact' } });
   });
 });
+
+describe('topic durability on the one-node local broker', () => {
+  const { KAFKA_BROKERS } = testInfra();
+  const brokers = KAFKA_BROKERS.split(',');
+  const logger = createLogger({ service: 'topic-test', level: 'silent' });
+
+  it('sets min.insync.replicas on the topic itself, as configured', async () => {
+    const messaging = new MessagingClient({
+      brokers,
+      clientId: 'topic-durability-test',
+      logger,
+      topicDefaults: { partitions: 1, replicationFactor: 1, minInsyncReplicas: 1 },
+    });
+    const topic = uniqueName('durable');
+    await messaging.ensureTopics([topic]);
+    const admin = new Kafka({ clientId: 'topic-test', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      });
+      const entry = configs.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas');
+      // Source 1 is TOPIC_CONFIG: set on this topic, not inherited from the broker's default of 1.
+      expect(entry).toMatchObject({ configValue: '1', configSource: 1 });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('refuses a replication factor above the broker count with an error naming KAFKA_REPLICATION_FACTOR', async () => {
+    const messaging = new MessagingClient({
+      brokers,
+      clientId: 'topic-durability-test',
+      logger,
+      topicDefaults: { partitions: 1, replicationFactor: 2, minInsyncReplicas: 1 },
+    });
+    await expect(messaging.ensureTopics([uniqueName('too-replicated')])).rejects.toThrow(
+      /replication factor 2 is more than the cluster's brokers \(KAFKA_REPLICATION_FACTOR; broker: Replication-factor is invalid\)/,
+    );
+  });
+});

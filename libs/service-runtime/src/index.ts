@@ -1,5 +1,16 @@
-export { baseServiceConfig, kafkaSettings, configFields, ConfigError, loadConfig, withExample } from './config';
-export type { BaseServiceConfig } from './config';
+export {
+  baseServiceConfig,
+  configFields,
+  ConfigError,
+  crossKeyProblems,
+  KAFKA_SASL_MECHANISMS,
+  kafkaConnection,
+  kafkaSettings,
+  loadConfig,
+  resolveSecretFiles,
+  withExample,
+} from './config';
+export type { BaseServiceConfig, KafkaClientSettings } from './config';
 export type { ReadinessCheck } from './ops-server';
 export { runService, startService } from './run-service';
 export type {
