@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from './cli-error';
 import { databaseAddress, loadCliConfig } from './config';
 
@@ -5,6 +8,7 @@ describe('loadCliConfig', () => {
   it('defaults to the local infrastructure', () => {
     expect(loadCliConfig({})).toEqual({
       brokers: ['127.0.0.1:9092'],
+      kafkaSecurity: {},
       databaseUrl: 'postgres://postgres@127.0.0.1:55432/flowline',
       topicPrefix: '',
     });
@@ -25,6 +29,35 @@ describe('loadCliConfig', () => {
     expect(() => loadCliConfig({ FLOWLINE_TOPIC_PREFIX: 'a b' })).toThrow(UsageError);
     expect(() => loadCliConfig({ FLOWLINE_TOPIC_PREFIX: 'a b' })).toThrow(
       /^FLOWLINE_TOPIC_PREFIX: .*example: FLOWLINE_TOPIC_PREFIX=acme\.$/,
+    );
+  });
+
+  it('accepts the services’ Kafka TLS and SASL keys, the password from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowline-cli-config-'));
+    writeFileSync(join(dir, 'ca.crt'), 'CA-PEM');
+    writeFileSync(join(dir, 'password'), 's3cr3t\n');
+    const config = loadCliConfig({
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: join(dir, 'ca.crt'),
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'flowline',
+      KAFKA_SASL_PASSWORD_FILE: join(dir, 'password'),
+    });
+    expect(config.kafkaSecurity).toEqual({
+      tls: { ca: 'CA-PEM' },
+      sasl: { mechanism: 'scram-sha-512', username: 'flowline', password: 's3cr3t' },
+    });
+  });
+
+  it('rejects a SASL mechanism without credentials as a usage error naming the missing keys', () => {
+    expect(() => loadCliConfig({ KAFKA_SASL_MECHANISM: 'plain' })).toThrow(
+      /^KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set \(plain\); KAFKA_SASL_PASSWORD: /,
+    );
+  });
+
+  it('names DATABASE_URL_FILE when its file cannot be read', () => {
+    expect(() => loadCliConfig({ DATABASE_URL_FILE: '/nonexistent/url' })).toThrow(
+      'DATABASE_URL_FILE: cannot read /nonexistent/url (ENOENT)',
     );
   });
 });

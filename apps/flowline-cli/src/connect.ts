@@ -34,6 +34,7 @@ export function connectFlowline(config: CliConfig, options: { verbose: boolean }
   const messagingClient = (): MessagingClient =>
     (messaging ??= new MessagingClient({
       brokers: config.brokers,
+      ...config.kafkaSecurity,
       clientId: 'flowline-cli',
       logger,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
