@@ -182,11 +182,6 @@ export class GroupMember {
    */
   offsetCommitter(): OffsetCommitter {
     const { logger, groupId } = this.options;
-    const guard: CommitGuard = {
-      stamp: () => this.epoch,
-      verdict: (topic, partition, stamp) => this.commitVerdict(topic, partition, stamp),
-      changed: () => new Promise<void>((resolve) => this.membershipWaiters.push(resolve)),
-    };
     return new OffsetCommitter(
       (commit) => this.consumer.commitOffsets([commit]),
       (error, { topic, partition, offset }) =>
@@ -194,13 +189,22 @@ export class GroupMember {
           { err: error, topic, partition, offset, group: groupId },
           'offset commit failed; a later commit or a redelivery covers it',
         ),
-      guard,
+      this.commitGuard(),
       ({ topic, partition, offset }) =>
         logger.debug(
           { topic, partition, offset, group: groupId },
           'offset commit dropped: the partition was reassigned since it was requested',
         ),
     );
+  }
+
+  /** The membership check of this member's commits (the committer's guard; offset-committer.ts). */
+  commitGuard(): CommitGuard {
+    return {
+      stamp: () => this.epoch,
+      verdict: (topic, partition, stamp) => this.commitVerdict(topic, partition, stamp),
+      changed: () => new Promise<void>((resolve) => this.membershipWaiters.push(resolve)),
+    };
   }
 
   private commitVerdict(topic: string, partition: number, stamp: number): CommitVerdict {
