@@ -8,7 +8,7 @@ import type { EventRowColumns } from './record-columns';
 
 /** The column list the text below fills, in its order. */
 export const EVENTS_COPY_COLUMNS =
-  'id, type, source, subject, time, correlationid, causationid, schemaversion, topic, partition, "offset", kafka_timestamp, key, headers, data, value_base64';
+  'id, type, source, subject, time, correlationid, causationid, schemaversion, topic, partition, "offset", kafka_timestamp, key, headers, data, value_base64, value_text';
 
 const ESCAPED = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -29,7 +29,7 @@ export function copyText(rows: readonly EventRowColumns[]): string {
       `${copyField(r.id)}\t${copyField(r.type)}\t${copyField(r.source)}\t${copyField(r.subject)}\t${copyField(r.time)}\t` +
       `${copyField(r.correlationid)}\t${copyField(r.causationid)}\t${r.schemaversion === null ? '\\N' : r.schemaversion}\t` +
       `${copyField(r.topic)}\t${r.partition}\t${r.offset}\t${r.kafkaTimestamp}\t${copyField(r.key)}\t` +
-      `${copyField(r.headers)}\t${copyField(r.data)}\t${copyField(r.valueBase64)}\n`;
+      `${copyField(r.headers)}\t${copyField(r.data)}\t${copyField(r.valueBase64)}\t${copyField(r.valueText)}\n`;
   }
   return text;
 }

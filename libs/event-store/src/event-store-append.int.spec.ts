@@ -214,10 +214,15 @@ describe('EventStore.append (real PostgreSQL)', () => {
       value: Buffer.from('{"unfinished": '),
     };
     expect(await store.append([json, text])).toEqual({ inserted: 2 });
-    expect((await store.findById('text-json'))[0]).toMatchObject({ data: { ok: true }, valueBase64: null });
+    expect((await store.findById('text-json'))[0]).toMatchObject({
+      data: { ok: true },
+      valueBase64: null,
+      valueText: '{"ok":true}',
+    });
     expect((await store.findById('text-plain'))[0]).toMatchObject({
       data: null,
       valueBase64: Buffer.from('{"unfinished": ').toString('base64'),
+      valueText: null,
     });
   });
 

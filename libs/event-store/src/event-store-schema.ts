@@ -42,7 +42,10 @@ CREATE TABLE IF NOT EXISTS event_store.events (
   headers         jsonb       NOT NULL,
   data            jsonb,
   value_base64    text,
-  archived_at     timestamptz NOT NULL DEFAULT now()
+  archived_at     timestamptz NOT NULL DEFAULT now(),
+  -- The value's exact text when it is in data (jsonb keeps its meaning, not its bytes); null
+  -- with value_base64 set, for a null value, and in rows archived before this column existed.
+  value_text      text
 ) PARTITION BY RANGE (kafka_timestamp);
 
 -- Idempotency is not an index on the events (it cost every append a fifth btree): each
@@ -126,6 +129,22 @@ END $$;
 `;
 
 /**
+ * From the schema without value_text (replay re-serialised data, not the original bytes).
+ * Checked first: ALTER TABLE would take an ACCESS EXCLUSIVE lock at every start. A nullable
+ * column without a default is added to the partitioned table and its partitions without a
+ * rewrite.
+ */
+const UPGRADE_ADD_VALUE_TEXT = `
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                  WHERE table_schema = 'event_store' AND table_name = 'events' AND column_name = 'value_text') THEN
+    ALTER TABLE event_store.events ADD COLUMN value_text text;
+  END IF;
+END $$;
+`;
+
+/**
  * Creates (or completes) the event store: idempotent, and safe when several processes run it
  * at once. Also creates the partitions of today and the next DAYS_AHEAD days.
  */
@@ -135,6 +154,7 @@ export async function migrateEventStore(pool: Pool): Promise<void> {
     await client.query(SCHEMA_DDL);
     await client.query(UPGRADE_FROM_UNIQUE_CONSTRAINT);
     await client.query(UPGRADE_POSITIONS_TO_NUMERIC);
+    await client.query(UPGRADE_ADD_VALUE_TEXT);
     for (let ahead = 0; ahead <= DAYS_AHEAD; ahead++) await createDayPartition(client, addDays(today, ahead));
   });
 }

@@ -164,9 +164,19 @@ describe('recordColumns', () => {
     }
   });
 
-  it('rewrites escaped surrogate pairs that jsonb accepts only as characters', () => {
+  it('rewrites escaped surrogate pairs that jsonb accepts only as characters, and keeps the original text for replay', () => {
     const columns = recordColumns(record({ value: Buffer.from('{"emoji":"\\ud83d\\ude00"}') }));
     expect(columns.data).toBe('{"emoji":"😀"}');
+    expect(columns.valueText).toBe('{"emoji":"\\ud83d\\ude00"}');
+  });
+
+  it('keeps a JSON value’s exact text beside what jsonb gets, and none for values kept as base64', () => {
+    // jsonb would give back {"a": 1.50, "zz": {...}}: keys reordered, spacing and duplicates gone.
+    const text = '{ "zz": {"y": [1e2, 12345678901234567890]},\n  "a": 1.50, "a": 2 }';
+    expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({ data: text, valueText: text });
+    expect(recordColumns(record({ value: Buffer.from([0xff, 0x00]) }))).toMatchObject({ valueText: null });
+    expect(recordColumns(record({ value: Buffer.from('null') }))).toMatchObject({ valueText: null });
+    expect(recordColumns(record({ value: null }))).toMatchObject({ valueText: null });
   });
 
   it('drops NUL characters and lone surrogates from text, which PostgreSQL cannot hold', () => {

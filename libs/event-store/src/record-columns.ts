@@ -63,6 +63,8 @@ export interface EventRowColumns {
   headers: string;
   data: string | null;
   valueBase64: string | null;
+  /** The value's exact text when it went to `data` (jsonb keeps the meaning, not the bytes). */
+  valueText: string | null;
 }
 
 const MAX_INT4 = 2_147_483_647;
@@ -101,7 +103,7 @@ export function recordColumns(record: ArchivedRecord): EventRowColumns {
   const time = parseCeTime(headers[CE_HEADERS.time]);
   const schemaversion = parseSchemaVersion(headers[CE_HEADERS.schemaversion]);
   const correlationHeader = optionalText(headers[CE_HEADERS.correlationid]);
-  const { data, valueBase64 } = valueColumns(record.value);
+  const { data, valueBase64, valueText } = valueColumns(record.value);
   return {
     id,
     type: optionalText(headers[CE_HEADERS.type]),
@@ -125,6 +127,7 @@ export function recordColumns(record: ArchivedRecord): EventRowColumns {
     }),
     data,
     valueBase64,
+    valueText,
   };
 }
 
@@ -187,15 +190,18 @@ function isRebuiltFromColumn(name: string, value: string, context: HeadersColumn
  * EventStore.append keeps as base64 what jsonb refuses (a batch with such a value is sent
  * again with base64 for the values jsonb names).
  */
-function valueColumns(value: Buffer | null): { data: string | null; valueBase64: string | null } {
-  if (value === null) return { data: null, valueBase64: null };
+function valueColumns(value: Buffer | null): Pick<EventRowColumns, 'data' | 'valueBase64' | 'valueText'> {
+  if (value === null) return { data: null, valueBase64: null, valueText: null };
   const json = storableJson(value);
-  return json === null ? base64Columns(value) : { data: json, valueBase64: null };
+  // jsonb normalises what it stores (key order, spacing, number spelling, duplicate keys), so
+  // the value's own text is kept beside it: `flowline replay` sends the record byte for byte.
+  // storableJson accepted only UTF-8 text, which a text column holds exactly.
+  return json === null ? base64Columns(value) : { data: json, valueBase64: null, valueText: value.toString('utf8') };
 }
 
 /** The value kept as base64 (no data): for a value jsonb cannot hold. */
-export function base64Columns(value: Buffer | null): { data: null; valueBase64: string | null } {
-  return { data: null, valueBase64: value === null ? null : value.toString('base64') };
+export function base64Columns(value: Buffer | null): { data: null; valueBase64: string | null; valueText: null } {
+  return { data: null, valueBase64: value === null ? null : value.toString('base64'), valueText: null };
 }
 
 const JSONB_REFUSED_ESCAPE = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;

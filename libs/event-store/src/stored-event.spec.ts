@@ -11,6 +11,7 @@ function rowOf(record: ArchivedRecord): StoredEventRow {
     headers: JSON.parse(columns.headers) as Record<string, string | null>,
     data: columns.data === null ? null : (JSON.parse(columns.data) as unknown),
     value_base64: columns.valueBase64,
+    value_text: columns.valueText,
     archived_at: new Date(),
     redriven_at: null,
     redriven_to: null,

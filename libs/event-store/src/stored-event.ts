@@ -43,6 +43,8 @@ export interface StoredEvent {
   data: unknown;
   /** The value's bytes in base64 when it was not JSON; null otherwise. */
   valueBase64: string | null;
+  /** The value's exact text when it was JSON (`data` is its meaning, re-serialised by PostgreSQL); null otherwise and for rows archived before it was kept. */
+  valueText: string | null;
   archivedAt: Date;
   /** Set for a record on a dead-letter topic (`<topic>.dlq`). */
   deadLetter?: DeadLetterInfo;
@@ -78,7 +80,7 @@ function withoutUndefined<T extends object>(value: T): T {
 export const STORED_EVENT_COLUMNS = `
   e.id, e.type, e.source, e.subject, e.time, e.correlationid, e.causationid, e.schemaversion,
   e.topic, e.partition, e."offset"::text AS "offset", e.kafka_timestamp, e.key, e.headers, e.data,
-  e.value_base64, e.archived_at, r.redriven_at, r.redriven_to`;
+  e.value_base64, e.value_text, e.archived_at, r.redriven_at, r.redriven_to`;
 
 export const EVENTS_WITH_REDRIVES = `event_store.events e
   LEFT JOIN event_store.redrives r ON r.topic = e.topic AND r.partition = e.partition AND r."offset" = e."offset"`;
@@ -101,6 +103,7 @@ export interface StoredEventRow {
   headers: Record<string, string | null>;
   data: unknown;
   value_base64: string | null;
+  value_text: string | null;
   archived_at: Date;
   redriven_at: Date | null;
   redriven_to: string | null;
@@ -155,6 +158,7 @@ export function storedEventFromRow(row: StoredEventRow): StoredEvent {
     headers,
     data: row.data,
     valueBase64: row.value_base64,
+    valueText: row.value_text,
     archivedAt: row.archived_at,
   };
   if (isDeadLetterTopic(row.topic)) {

@@ -21,6 +21,7 @@ function stored(fields: Partial<StoredEvent> & { id: string | null; topic: strin
     headers: {},
     data: null,
     valueBase64: null,
+    valueText: null,
     archivedAt: t0,
     ...fields,
   };

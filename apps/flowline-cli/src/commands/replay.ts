@@ -264,14 +264,20 @@ function fromConsumedRecord(record: ConsumedRecord): Replayable {
   };
 }
 
-/** The stored record as it was on the wire: JSON data re-serialised, other bytes from base64. */
+/**
+ * The stored record as it was on the wire: the value's exact text or bytes. Rows archived
+ * before the store kept the text have only `data`, re-serialised here (same meaning, not the
+ * same bytes: PostgreSQL's jsonb reorders keys and respells numbers).
+ */
 function fromStoredEvent(event: StoredEvent): Replayable {
   const value =
     event.valueBase64 !== null
       ? Buffer.from(event.valueBase64, 'base64')
-      : event.data === null
-        ? null
-        : Buffer.from(JSON.stringify(event.data));
+      : event.valueText !== null
+        ? Buffer.from(event.valueText, 'utf8')
+        : event.data === null
+          ? null
+          : Buffer.from(JSON.stringify(event.data));
   return {
     record: { key: event.key, value, headers: withoutDeadLetterHeaders(event.headers) },
     id: event.id,

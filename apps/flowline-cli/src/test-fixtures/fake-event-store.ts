@@ -79,6 +79,7 @@ export function storedEvent(fields: Partial<StoredEvent> & Pick<StoredEvent, 'to
     headers: {},
     data: { n: 1 },
     valueBase64: null,
+    valueText: null,
     archivedAt: new Date(Date.UTC(2026, 10, 22, 10, 0, 1)),
     ...fields,
   };
