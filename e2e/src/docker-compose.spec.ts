@@ -20,6 +20,7 @@ const INFRASTRUCTURE = [
   'otel-collector',
   'jaeger',
   'prometheus',
+  'alertmanager',
   'grafana',
 ] as const;
 
@@ -61,7 +62,26 @@ interface ComposeFile {
 }
 
 interface PrometheusConfig {
+  rule_files?: string[];
+  alerting?: { alertmanagers?: { static_configs?: { targets?: string[] }[] }[] };
   scrape_configs?: { job_name: string; static_configs?: { targets?: string[] }[] }[];
+}
+
+interface AlertmanagerRoute {
+  receiver?: string;
+  group_by?: string[];
+  matchers?: string[];
+  routes?: AlertmanagerRoute[];
+}
+
+interface AlertmanagerConfig {
+  route?: AlertmanagerRoute;
+  receivers?: { name: string; webhook_configs?: { url?: string; url_file?: string; send_resolved?: boolean }[] }[];
+  inhibit_rules?: { source_matchers?: string[]; target_matchers?: string[]; equal?: string[] }[];
+}
+
+interface AlertRules {
+  groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[];
 }
 
 function readYaml<T>(relativePath: string): T {
@@ -110,6 +130,24 @@ function hasHealthcheck(service: ComposeService): boolean {
 function hostsOf(variable: string, value: string): string[] {
   if (variable === 'KAFKA_BROKERS') return value.split(',').map((broker) => broker.trim().split(':')[0] ?? '');
   return [new URL(value).hostname];
+}
+
+/** The value of a `--flag=value` in a service's command. */
+function flagOf(service: ComposeService, flag: string): string | undefined {
+  const command = Array.isArray(service.command) ? service.command : commandText(service).split(/\s+/);
+  return command.find((argument) => argument.startsWith(`${flag}=`))?.slice(flag.length + 1);
+}
+
+/** Where a service mounts a repository file: container path by repository path (short syntax). */
+function repoFileMounts(service: ComposeService): Map<string, string> {
+  const mounts = new Map<string, string>();
+  for (const volume of service.volumes ?? []) {
+    if (typeof volume !== 'string') continue;
+    const [source, target] = volume.split(':');
+    if (source !== undefined && target !== undefined && source.startsWith('./'))
+      mounts.set(path.normalize(source), target);
+  }
+  return mounts;
 }
 
 /** Host paths a service mounts from the repository (relative bind mounts). */
@@ -290,6 +328,77 @@ describe('deploy/observability/prometheus.yml', () => {
 
   it('scrapes the OpenTelemetry collector', () => {
     expect(targets.some((target) => target.startsWith('otel-collector:'))).toBe(true);
+  });
+});
+
+describe('alerting: Prometheus → Alertmanager', () => {
+  const prometheus = readYaml<PrometheusConfig>('deploy/observability/prometheus.yml');
+  const alertmanager = readYaml<AlertmanagerConfig>('deploy/observability/alertmanager.yml');
+  const rules = readYaml<AlertRules>('deploy/observability/alerts.yml');
+  const alertmanagerService = services.alertmanager ?? {};
+  const prometheusService = services.prometheus ?? {};
+
+  it('runs Alertmanager from prom/alertmanager with deploy/observability/alertmanager.yml as its config', () => {
+    expect(alertmanagerService.image).toMatch(/^prom\/alertmanager:v\d/);
+    const configFile = flagOf(alertmanagerService, '--config.file');
+    expect(configFile).toBeDefined();
+    expect(repoFileMounts(alertmanagerService).get('deploy/observability/alertmanager.yml')).toBe(configFile);
+  });
+
+  it('has Prometheus send its alerts to the Alertmanager service, on the port it listens on', () => {
+    const targets = (prometheus.alerting?.alertmanagers ?? []).flatMap((manager) =>
+      (manager.static_configs ?? []).flatMap((config) => config.targets ?? []),
+    );
+    // Alertmanager listens on :9093 unless --web.listen-address says otherwise.
+    const listen = flagOf(alertmanagerService, '--web.listen-address') ?? ':9093';
+    expect(targets).toEqual([`alertmanager${listen.slice(listen.lastIndexOf(':'))}`]);
+  });
+
+  it('has Prometheus load alerts.yml, mounted beside its config', () => {
+    expect(prometheus.rule_files).toContain('alerts.yml');
+    const configFile = flagOf(prometheusService, '--config.file') as string;
+    expect(repoFileMounts(prometheusService).get('deploy/observability/alerts.yml')).toBe(
+      path.posix.join(path.posix.dirname(configFile), 'alerts.yml'),
+    );
+    expect(
+      rules.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('routes every alert to a defined receiver with a webhook, grouped by alert and service', () => {
+    const receivers = new Set((alertmanager.receivers ?? []).map((receiver) => receiver.name));
+    const routed: string[] = [];
+    const walk = (route: AlertmanagerRoute): void => {
+      if (route.receiver !== undefined) routed.push(route.receiver);
+      for (const child of route.routes ?? []) walk(child);
+    };
+    expect(alertmanager.route?.receiver).toBeDefined(); // the root route catches every alert
+    walk(alertmanager.route ?? {});
+    for (const receiver of routed)
+      expect({ receiver, defined: receivers.has(receiver) }).toEqual({ receiver, defined: true });
+    const webhooks = (alertmanager.receivers ?? []).flatMap((receiver) => receiver.webhook_configs ?? []);
+    expect(webhooks.length).toBeGreaterThan(0);
+    for (const webhook of webhooks) expect(webhook.url ?? webhook.url_file).toEqual(expect.any(String));
+    expect(alertmanager.route?.group_by).toEqual(expect.arrayContaining(['alertname', 'service']));
+  });
+
+  it('matches only severities and labels the alert rules set', () => {
+    const alerts = rules.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
+    const severities = new Set(alerts.map((rule) => rule.labels?.['severity']));
+    const matchers: string[] = [];
+    const walk = (route: AlertmanagerRoute): void => {
+      matchers.push(...(route.matchers ?? []));
+      for (const child of route.routes ?? []) walk(child);
+    };
+    walk(alertmanager.route ?? {});
+    for (const rule of alertmanager.inhibit_rules ?? [])
+      matchers.push(...(rule.source_matchers ?? []), ...(rule.target_matchers ?? []));
+    expect(matchers.length).toBeGreaterThan(0);
+    for (const matcher of matchers) {
+      const [, label, value] = /^(\w+)\s*=\s*"([^"]*)"$/.exec(matcher) ?? [];
+      expect({ matcher, label }).toEqual({ matcher, label: 'severity' });
+      expect({ matcher, known: severities.has(value) }).toEqual({ matcher, known: true });
+    }
   });
 });
 
