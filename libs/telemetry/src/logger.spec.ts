@@ -106,4 +106,27 @@ describe('logger', () => {
     });
     expect(JSON.stringify(out.lines())).not.toContain('p4ssw0rd');
   });
+
+  it('keeps webhook signatures, credentials and cookies out of headers logged anywhere in a line', () => {
+    const secrets = {
+      authorization: 'Bearer tok-header',
+      cookie: 'session=cookie-value',
+      'x-hub-signature': 'sha1=hub0one',
+      'x-hub-signature-256': 'sha256=hub0two',
+      'stripe-signature': 't=1,v1=s7r1pe0value',
+      'webhook-signature': 'v1,st4ndard0value',
+      'svix-signature': 'v1,sv1x0value',
+      'x-api-key': 'api-key-value',
+      'X-Custom-Signature': 'cu5tom0value',
+    };
+    const out = capture();
+    const logger = createLogger({ service: 'webhook-gateway', destination: out.stream });
+    logger.info({ headers: { ...secrets, 'x-github-event': 'push' } }, 'request');
+    logger.info({ req: { headers: secrets } }, 'request');
+    logger.info({ delivery: { request: { headers: secrets } } }, 'nested');
+    logger.warn({ err: Object.assign(new Error('refused'), { headers: secrets }) }, 'failed');
+    const text = JSON.stringify(out.lines());
+    for (const value of Object.values(secrets)) expect(text).not.toContain(value.split(/[=,]/).at(-1));
+    expect(out.lines()[0]).toMatchObject({ headers: { 'x-github-event': 'push', 'stripe-signature': '[redacted]' } });
+  });
 });

@@ -2,14 +2,15 @@
  * JSON logs on stdout (pino). Every line carries what ties it to its work: `trace_id` and
  * `span_id` of the active span, and the fields bound with `withLogContext` (an event's
  * `correlationid` and `event_id` while its handler runs). Secrets are kept out: common
- * secret fields are redacted by path, errors and messages have URL passwords masked (see
+ * secret fields are redacted by path, `headers` lose their credentials and signatures,
+ * errors and messages have URL passwords masked (see
  * secret-redaction.ts); config is redacted by key before it is logged at all.
  */
 import { trace } from '@opentelemetry/api';
 import pino, { DestinationStream, Logger } from 'pino';
 import { errorDescription } from '@flowline/errors';
 import { currentLogContext } from './log-context';
-import { maskSecretsInText, REDACTED, redactSecrets, SECRET_LOG_PATHS } from './secret-redaction';
+import { maskSecretsInText, REDACTED, redactHeadersWithin, redactSecrets, SECRET_LOG_PATHS } from './secret-redaction';
 
 export type { Logger } from 'pino';
 
@@ -42,7 +43,12 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? 'info',
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Any `headers` map in a line (an HTTP request's, a Kafka record's, however deep) loses
+        // its credentials and signatures, whatever their names' case or scheme (isSecretHeader).
+        log: (object) => redactHeadersWithin(object),
+      },
       redact: { paths: [...SECRET_LOG_PATHS], censor: REDACTED },
       serializers: { err: serializeError, error: serializeError },
       hooks: {

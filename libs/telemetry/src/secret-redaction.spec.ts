@@ -1,4 +1,11 @@
-import { isSecretKey, maskSecretsInText, REDACTED, redactSecrets } from './secret-redaction';
+import {
+  isSecretHeader,
+  isSecretKey,
+  maskSecretsInText,
+  REDACTED,
+  redactHeaders,
+  redactSecrets,
+} from './secret-redaction';
 
 describe('secret redaction', () => {
   it.each([
@@ -57,5 +64,55 @@ describe('secret redaction', () => {
       BROKERS: [`amqp://a:${REDACTED}@h1`, 'h2:9092'],
     });
     expect(config.WEBHOOK_SECRET).toBe('s3cr3t-value'); // a copy; the config itself is untouched
+  });
+
+  it.each([
+    'authorization',
+    'Proxy-Authorization',
+    'cookie',
+    'set-cookie',
+    'x-hub-signature',
+    'X-Hub-Signature-256',
+    'stripe-signature',
+    'webhook-signature',
+    'svix-signature',
+    'x-signature',
+    'x-api-key',
+    'x-auth-token',
+    'x-webhook-secret',
+  ])('treats the header %s as a secret', (name) => expect(isSecretHeader(name)).toBe(true));
+
+  it.each([
+    'content-type',
+    'ce_id',
+    'ce_partitionkey',
+    'traceparent',
+    'x-github-event',
+    'x-github-delivery',
+    'webhook-id',
+    'webhook-timestamp',
+    'svix-id',
+    'WEBHOOK_SIGNATURE_HEADER',
+  ])('treats the header %s as an ordinary one', (name) => expect(isSecretHeader(name)).toBe(false));
+
+  it('redacts secret headers and masks URL passwords in the others, keeping the rest', () => {
+    expect(
+      redactHeaders({
+        'content-type': 'application/json',
+        'x-hub-signature-256': 'sha256=abc',
+        Authorization: 'Bearer t',
+        cookie: ['a=1', 'b=2'],
+        referer: 'https://u:pw@example.com/hook?api_key=k1&x=1',
+      }),
+    ).toEqual({
+      'content-type': 'application/json',
+      'x-hub-signature-256': REDACTED,
+      Authorization: REDACTED,
+      cookie: REDACTED,
+      referer: `https://u:${REDACTED}@example.com/hook?api_key=${REDACTED}&x=1`,
+    });
+    expect(redactSecrets({ err: { headers: { 'stripe-signature': 't=1,v1=abc' } } })).toEqual({
+      err: { headers: { 'stripe-signature': REDACTED } },
+    });
   });
 });

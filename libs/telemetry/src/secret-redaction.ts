@@ -13,9 +13,38 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#]*@/gi;
 const SECRET_QUERY_PARAMETER =
   /([?&][^=&\s#]*(?:secret|password|passwd|token|key|credential|signature|sig)[^=&\s#]*=)[^&\s#]*/gi;
 
+/**
+ * Header names (HTTP or Kafka, any case) whose values are credentials or signatures:
+ * Authorization, Cookie, the webhook signatures (X-Hub-Signature(-256), Stripe-Signature,
+ * Webhook-Signature, Svix-Signature, X-Signature, …), API keys and tokens. A signature is not a
+ * secret key, but with its body it is a replayable credential, and it is no use in a log.
+ */
+const SECRET_HEADER =
+  /^(?:proxy-)?authorization$|^(?:set-)?cookie$|signature(?:-256)?$|secret|token|password|passwd|api[-_]?key|credential/i;
+
 /** Whether a config key or field name names a secret (WEBHOOK_SECRET, DB_PASSWORD, API_KEY, …). */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
+}
+
+/** Whether a header's value is a credential or a signature (see SECRET_HEADER). */
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADER.test(name);
+}
+
+/**
+ * A copy of a header map safe to log or keep: secret headers' values become `[redacted]`,
+ * other text values have URL passwords and secret query parameters masked. Anything that is
+ * not a plain header map (undefined, a Headers object) is returned through `redactSecrets`.
+ */
+export function redactHeaders<T>(headers: T): T {
+  if (!isRecord(headers)) return redactSecrets(headers);
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      isSecretHeader(name) && value !== undefined ? REDACTED : redactValue(value, false),
+    ]),
+  ) as T;
 }
 
 /** `text` with URL passwords and secret query parameters replaced by `[redacted]`. */
@@ -40,15 +69,56 @@ function redactValue(value: unknown, underSecretKey: boolean): unknown {
   if (value instanceof URL) return maskSecretsInText(value.toString());
   if (Array.isArray(value)) return value.map((item: unknown) => redactValue(item, false));
   if (isRecord(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, isSecretKey(key))]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, redactValue(item, isSecretKey(key) || isSecretHeader(key))]),
+    );
   }
   return value;
+}
+
+/** How deep a log line is searched for `headers` maps (a request inside a delivery inside a batch). */
+const MAX_HEADERS_DEPTH = 6;
+
+/**
+ * `value` with every field named `headers` in it (in plain objects, at any depth up to
+ * MAX_HEADERS_DEPTH) passed through `redactHeaders`. Copies only the objects on the way to a
+ * `headers` map and leaves class instances alone (errors have their own serializer), so a
+ * line without headers costs one walk and no copy.
+ */
+export function redactHeadersWithin<T>(value: T, depth = 0): T {
+  if (depth > MAX_HEADERS_DEPTH || !isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const redacted = key.toLowerCase() === 'headers' ? redactHeaders(item) : redactHeadersWithin(item, depth + 1);
+    if (redacted !== item) (copy ??= { ...value })[key] = redacted;
+  }
+  return (copy ?? value) as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** An object whose own fields are its content: plain data, or e.g. pino's serialized error. */
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !(value instanceof Date) && !ArrayBuffer.isView(value);
 }
+
+/** Secret headers pino redacts by path; the logger's log formatter catches the rest (redactHeadersWithin). */
+const SECRET_HEADER_NAMES = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'webhook-signature',
+  'svix-signature',
+  'x-signature',
+  'x-api-key',
+];
 
 /**
  * pino `redact` paths for secret fields a log call might carry by accident (a request's
@@ -67,12 +137,6 @@ export const SECRET_LOG_PATHS: readonly string[] = [
     'credentials',
     'privateKey',
   ].flatMap((field) => [field, `*.${field}`]),
-  'headers.authorization',
-  'headers.cookie',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["stripe-signature"]',
-  'req.headers["webhook-signature"]',
+  ...SECRET_HEADER_NAMES.flatMap((name) => [`req.headers["${name}"]`, `*.headers["${name}"]`]),
   'res.headers["set-cookie"]',
 ];
