@@ -482,7 +482,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       spec.consumerGroups === undefined
         ? 'runs no Kafka consumer group, so nothing autoscales it on lag'
         : 'scales on the lag of the consumer groups its service.ts runs (KEDA), with no HorizontalPodAutoscaler of its own',
-      () => {
+      async () => {
         const source = readFileSync(path.join(repoRoot, 'apps', app, 'src', 'service.ts'), 'utf8');
         const groupsInSource = [...source.matchAll(/`\$\{config\.FLOWLINE_TOPIC_PREFIX\}([a-z-]+)`/g)].map((m) => m[1]);
         const groups = (spec.consumerGroups ?? []).map((consumer) => consumer.group);
@@ -522,7 +522,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
             expect(known).toContain(isDeadLetterTopic(topic) ? topic.slice(0, -'.dlq'.length) : topic);
         }
         // More members than partitions would sit idle.
-        const partitions = Math.max(...spec.consumerGroups.map((c) => c.topics.length)) * 3;
+        const { KAFKA_TOPIC_PARTITIONS } = await podConfig<{ KAFKA_TOPIC_PARTITIONS: number }>(app);
+        const partitions = Math.max(...spec.consumerGroups.map((c) => c.topics.length)) * KAFKA_TOPIC_PARTITIONS;
         expect(scaler.spec.minReplicaCount).toBe(spec.replicas);
         expect(scaler.spec.maxReplicaCount).toBeGreaterThan(scaler.spec.minReplicaCount);
         expect(scaler.spec.maxReplicaCount).toBeLessThanOrEqual(partitions);
