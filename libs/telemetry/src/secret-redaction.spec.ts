@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   isSecretHeader,
   isSecretKey,
@@ -114,5 +115,33 @@ describe('secret redaction', () => {
     expect(redactSecrets({ err: { headers: { 'stripe-signature': 't=1,v1=abc' } } })).toEqual({
       err: { headers: { 'stripe-signature': REDACTED } },
     });
+  });
+
+  // Dead-letter reasons quote hostile headers of any size: the masking must stay linear.
+  it('masks megabyte texts shaped to make a regex backtrack without stalling (they took minutes)', () => {
+    const hostile = [
+      '?' + 'token'.repeat(200_000),
+      '?'.repeat(1_000_000),
+      '&token'.repeat(200_000),
+      'a.'.repeat(500_000),
+    ];
+    for (const text of hostile) expect(maskSecretsInText(text)).toBe(text);
+    expect(maskSecretsInText('a://x:' + 'y@'.repeat(500_000))).toBe(`a://x:${REDACTED}@`);
+  });
+
+  it('masks any password in a URL and any secret-named query parameter', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9]{6,20}$/);
+    fc.assert(
+      fc.property(fc.webUrl(), secret, secret, (url, password, token) => {
+        const parsed = new URL(url);
+        parsed.username = 'user';
+        parsed.password = password;
+        parsed.searchParams.set('api_key', token);
+        const masked = maskSecretsInText(`failed: ${parsed.toString()} (retrying)`);
+        expect(masked).not.toContain(`:${password}@`);
+        expect(masked).not.toContain(`api_key=${token}`);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -8,10 +8,16 @@ export const REDACTED = '[redacted]';
 
 const SECRET_KEY = /SECRET|PASSWORD|PASSWD|TOKEN|KEY$|_KEYS?$|CREDENTIALS|AUTHORIZATION|COOKIE/i;
 
+/*
+ * Both patterns run over hostile text (a dead letter's reason quotes a header of any size), so
+ * they stay linear: a scheme is at most 32 characters, and no repeated class can run across
+ * the character that starts the next match (`/` for a URL, `?` and `&` for a parameter). An
+ * unbounded scheme or a parameter name spanning `?` took minutes on a megabyte.
+ */
 /** `scheme://user:password@` — the password runs to the last `@` before the path. */
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#]*@/gi;
-const SECRET_QUERY_PARAMETER =
-  /([?&][^=&\s#]*(?:secret|password|passwd|token|key|credential|signature|sig)[^=&\s#]*=)[^&\s#]*/gi;
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#@]*):[^\s/?#]*@/gi;
+const QUERY_PARAMETER = /([?&])([^=&?\s#]*)=([^&?\s#]*)/g;
+const SECRET_PARAMETER_NAME = /secret|password|passwd|token|key|credential|signature|sig/i;
 
 /**
  * Header names (HTTP or Kafka, any case) whose values are credentials or signatures:
@@ -49,7 +55,11 @@ export function redactHeaders<T>(headers: T): T {
 
 /** `text` with URL passwords and secret query parameters replaced by `[redacted]`. */
 export function maskSecretsInText(text: string): string {
-  return text.replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
+  return text
+    .replace(URL_PASSWORD, `$1:${REDACTED}@`)
+    .replace(QUERY_PARAMETER, (parameter: string, start: string, name: string) =>
+      SECRET_PARAMETER_NAME.test(name) ? `${start}${name}=${REDACTED}` : parameter,
+    );
 }
 
 /**
