@@ -39,7 +39,7 @@ import {
   ServiceMetrics,
   withLogContext,
 } from '@flowline/telemetry';
-import { deadLetterHeaders } from './dead-letter';
+import { deadLetterRecordHeaders } from './dead-letter';
 import { isRetryable, PoisonPill } from './errors';
 import { countPerTopicAndType } from './event-counts';
 import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './event-publisher';
@@ -471,20 +471,17 @@ export class EventConsumer {
     firstFailure: Date,
     lastFailure: Date,
   ): Output {
-    const headers: Record<string, string | Buffer | undefined> = { ...lastHeaderValues(message.headers) };
-    Object.assign(
-      headers,
-      deadLetterHeaders({
-        error,
-        attempts,
-        topic,
-        partition,
-        offset: message.offset,
-        consumerGroup: this.options.groupId,
-        firstFailure,
-        lastFailure,
-      }),
-    );
+    // The original headers with their secrets redacted (dead-letter.ts), and why it failed.
+    const headers: Record<string, string | Buffer | undefined> = deadLetterRecordHeaders(message.headers, {
+      error,
+      attempts,
+      topic,
+      partition,
+      offset: message.offset,
+      consumerGroup: this.options.groupId,
+      firstFailure,
+      lastFailure,
+    });
     const errorClass = error instanceof Error ? error.name : 'Error';
     this.options.metrics?.dlqWrites.inc({
       topic,
