@@ -26,12 +26,13 @@ const REQUIRED_ALERTS: Record<string, string> = {
   FlowlineDeadLetterWrites: 'flowline_dlq_writes_total',
   FlowlineHandlerErrorRatioHigh: 'flowline_handler_errors_total',
   FlowlineCdcSlotWalRetained: 'flowline_cdc_slot_retained_wal_bytes',
+  FlowlineWebhookEndpointDisabled: 'flowline_webhook_endpoints_disabled_total',
 };
 
 const SEVERITIES = ['critical', 'warning', 'info'];
 
 /** The commands `flowline --help` lists (apps/flowline-cli/src/cli.ts); runbooks point at them. */
-const CLI_COMMANDS = ['trace', 'tail', 'dlq', 'replay', 'stats'];
+const CLI_COMMANDS = ['trace', 'tail', 'dlq', 'replay', 'stats', 'rules', 'subscriptions'];
 
 /** Series Prometheus writes itself for every scrape target; everything else comes from the apps. */
 const SCRAPE_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_series_added'];
@@ -173,6 +174,16 @@ async function exposedSeriesNames(): Promise<Set<string>> {
     names.add(name);
     if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
     if (type === 'summary') for (const suffix of ['_sum', '_count']) names.add(`${name}${suffix}`);
+  }
+  // An app's own series (tests may not import apps): the names its *-metrics.ts files declare.
+  for (const app of readdirSync(path.join(repoRoot, 'apps'))) {
+    const source = path.join(repoRoot, 'apps', app, 'src');
+    if (!existsSync(source)) continue;
+    for (const file of readdirSync(source).filter((name) => name.endsWith('-metrics.ts'))) {
+      for (const [, name] of readFileSync(path.join(source, file), 'utf8').matchAll(/name: '(flowline_\w+)'/g)) {
+        if (name !== undefined) names.add(name);
+      }
+    }
   }
   return names;
 }
