@@ -28,7 +28,9 @@ export interface PostgresInstance {
   readonly url: string;
   start(): Promise<void>;
   /** `fast`: disconnect clients and shut down cleanly; `immediate`: as a crash would (recovery at start). */
-  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  stop(mode?: 'fast' | 'immediate', timeoutSeconds?: number): Promise<void>;
+  /** The server log's last lines, for a report. */
+  logTail(lines: number): string;
 }
 
 export function postgresInstance(options: PostgresInstanceOptions): PostgresInstance {
@@ -93,9 +95,11 @@ export function postgresInstance(options: PostgresInstanceOptions): PostgresInst
       check('pg_ctl start', await runPg('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60']));
       await waitUntil('postgres instance query', answers, { timeoutMs: 60_000 });
     },
-    async stop(mode = 'fast') {
+    async stop(mode = 'fast', timeoutSeconds = 60) {
       if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
-      check('pg_ctl stop', await runPg('pg_ctl', ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '60']));
+      const args = ['stop', '-D', dataDir, '-m', mode, '-w', '-t', String(timeoutSeconds)];
+      check(`pg_ctl stop -m ${mode}`, await runPg('pg_ctl', args));
     },
+    logTail: (lines) => tailOfFile(logFile, lines),
   };
 }

@@ -1,0 +1,240 @@
+/**
+ * The fault run's ledger, computed only from what the platform's outputs show — the messages on
+ * the RabbitMQ queue, the outbound webhook deliveries, the event store, the MongoDB read model —
+ * never from the services' own counters. Pure, so its rules are unit-tested (ledger.spec.ts).
+ *
+ * - lost: an accepted input (a webhook answered 202, a file dropped, a row change committed)
+ *   without its final result, or a final result without its successful outbound delivery.
+ * - duplicated: one input with results under more than one event id. The same id seen twice (a
+ *   Kafka redelivery, a RabbitMQ redelivery, a webhook retry) is one effect, as a receiver that
+ *   drops duplicates by id sees it.
+ * - CDC order: the read model equals the table's final state, row by row, version by version,
+ *   so a stale change applied after a newer one would show.
+ */
+
+export type Flow = 'mail' | 'file' | 'cdc';
+export const FLOWS: readonly Flow[] = ['mail', 'file', 'cdc'];
+
+/** An input the platform accepted, and when (ms since epoch). */
+export type AcceptedInput =
+  | { flow: 'mail'; eventId: string; at: number }
+  | { flow: 'file'; name: string; at: number }
+  | { flow: 'cdc'; key: string; op: 'insert' | 'update' | 'delete'; version: number; at: number };
+
+/** A message read from the results queue (RabbitMQ). */
+export interface ResultMessage {
+  messageId: string;
+  type: string;
+  correlationId: string;
+  at: number;
+}
+
+export interface WebhookDelivery {
+  webhookId: string;
+  status: number;
+  at: number;
+}
+
+/** What the event store holds about the first event of a file or CDC input. */
+export interface StoredFileUpload {
+  id: string;
+  relativePath: string;
+}
+export interface StoredDataChange {
+  id: string;
+  key: string;
+  op: string;
+  version: number | undefined;
+}
+
+/** One row of the watched table, and one document of the read model (deleted ones excluded). */
+export interface RowVersion {
+  key: string;
+  version: number;
+}
+
+export interface LedgerInputs {
+  accepted: readonly AcceptedInput[];
+  results: readonly ResultMessage[];
+  deliveries: readonly WebhookDelivery[];
+  fileUploads: readonly StoredFileUpload[];
+  dataChanges: readonly StoredDataChange[];
+  table: readonly RowVersion[];
+  readModel: readonly RowVersion[];
+}
+
+/** The final result type of each flow. */
+export const FINAL_TYPE: Record<Flow, string> = {
+  mail: 'invoice.processed',
+  file: 'invoice.processed',
+  cdc: 'sync.completed',
+};
+
+export interface InputOutcome {
+  input: AcceptedInput;
+  /** The distinct ids of the input's first event (one, unless the source published it twice). */
+  firstEventIds: string[];
+  /** The distinct ids of its final results. */
+  resultIds: string[];
+  /** When its first final result arrived; undefined while it has none. */
+  completedAt: number | undefined;
+}
+
+export interface Ledger {
+  outcomes: InputOutcome[];
+  inputsPerFlow: Record<Flow, number>;
+  lost: string[];
+  duplicated: string[];
+  /** Final results whose outbound webhook never got a 2xx. */
+  undelivered: string[];
+  /** Keys where the read model differs from the table. */
+  readModelMismatches: string[];
+}
+
+function describe(input: AcceptedInput): string {
+  if (input.flow === 'mail') return `mail ${input.eventId}`;
+  if (input.flow === 'file') return `file ${input.name}`;
+  return `cdc ${input.op} ${input.key} v${input.version}`;
+}
+
+const cdcKey = (key: string, op: string, version: number | undefined): string =>
+  op === 'delete' ? `${key}/delete` : `${key}/${op}/${String(version)}`;
+
+function group<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [item]);
+    else list.push(item);
+  }
+  return groups;
+}
+
+export function computeLedger(inputs: LedgerInputs): Ledger {
+  const resultsByCorrelation = group(inputs.results, (result) => `${result.type} ${result.correlationId}`);
+  const uploadsByName = group(inputs.fileUploads, (upload) => upload.relativePath);
+  const changesByKey = group(inputs.dataChanges, (change) => cdcKey(change.key, change.op, change.version));
+
+  const firstEventIdsOf = (input: AcceptedInput): string[] => {
+    if (input.flow === 'mail') return [input.eventId];
+    const stored =
+      input.flow === 'file'
+        ? (uploadsByName.get(input.name) ?? [])
+        : (changesByKey.get(cdcKey(input.key, input.op, input.version)) ?? []);
+    return [...new Set(stored.map((event) => event.id))];
+  };
+
+  const outcomes = inputs.accepted.map((input): InputOutcome => {
+    const firstEventIds = firstEventIdsOf(input);
+    const results = firstEventIds.flatMap((id) => resultsByCorrelation.get(`${FINAL_TYPE[input.flow]} ${id}`) ?? []);
+    const resultIds = [...new Set(results.map((result) => result.messageId))];
+    const completedAt = results.length === 0 ? undefined : Math.min(...results.map((result) => result.at));
+    return { input, firstEventIds, resultIds, completedAt };
+  });
+
+  const lost = outcomes.filter((outcome) => outcome.resultIds.length === 0).map((outcome) => describe(outcome.input));
+  const duplicated = outcomes
+    .filter((outcome) => outcome.firstEventIds.length > 1 || outcome.resultIds.length > 1)
+    .map(
+      (outcome) =>
+        `${describe(outcome.input)}: first events ${outcome.firstEventIds.join(', ')}; results ${outcome.resultIds.join(', ')}`,
+    );
+
+  // Every invoice.processed is also delivered to the outbound webhook subscription.
+  const delivered = new Set(
+    inputs.deliveries.filter((delivery) => delivery.status < 300).map((delivery) => delivery.webhookId),
+  );
+  const announced = new Set(
+    inputs.results.filter((result) => result.type === 'invoice.processed').map((result) => result.messageId),
+  );
+  const undelivered = [...announced].filter((id) => !delivered.has(id));
+
+  const model = new Map(inputs.readModel.map((row) => [row.key, row.version]));
+  const table = new Map(inputs.table.map((row) => [row.key, row.version]));
+  const readModelMismatches = [
+    ...[...table].filter(([key, version]) => model.get(key) !== version),
+    ...[...model].filter(([key]) => !table.has(key)),
+  ].map(
+    ([key]) => `${key}: table v${String(table.get(key) ?? 'deleted')}, read model v${String(model.get(key) ?? 'none')}`,
+  );
+
+  const inputsPerFlow = Object.fromEntries(
+    FLOWS.map((flow) => [flow, inputs.accepted.filter((input) => input.flow === flow).length]),
+  ) as Record<Flow, number>;
+  return { outcomes, inputsPerFlow, lost, duplicated, undelivered, readModelMismatches };
+}
+
+/** A fault as injected: when it began, and when the broken part was back (restarted, answering). */
+export interface InjectedFault {
+  kind: 'kill' | 'kafka' | 'postgres' | 'rabbitmq' | 'receiver';
+  target: string;
+  at: number;
+  restoredAt: number;
+}
+
+/** The flows whose results wait on a target (a service or a server). */
+export function flowsNeeding(fault: InjectedFault): readonly Flow[] {
+  if (fault.kind !== 'kill') return FLOWS;
+  const app = fault.target.replace(/#\d+$/, '');
+  const needs: Record<string, readonly Flow[]> = {
+    'webhook-gateway': ['mail'],
+    'email-agent': ['mail'],
+    'file-watcher': ['file'],
+    'document-agent': ['file'],
+    'invoice-agent': ['mail', 'file'],
+    'cdc-listener': ['cdc'],
+    'sync-agent': ['cdc'],
+    router: FLOWS,
+    notifier: FLOWS,
+    // The archiver feeds the event store, not a flow's result; its effect shows in the ledger.
+    'event-archiver': [],
+  };
+  return needs[app] ?? FLOWS;
+}
+
+/** How long after an input's first acceptance following the fault the window of measured inputs lasts. */
+export const RECOVERY_WINDOW_MS = 2_000;
+
+/**
+ * Recovery time of a fault: from the fault until every input of the flows that need the broken
+ * part, accepted in the first RECOVERY_WINDOW_MS after the fault (counted from the first input of
+ * that flow accepted at or after the fault, since nothing is accepted while an ingress is down),
+ * has its final result. Inputs spread over every partition, so a killed consumer's partitions,
+ * stalled until the group notices, are in it. It includes the flow's normal latency.
+ * For the receiver fault (the outbound webhook answering 500): from the receiver answering 2xx
+ * again until every result that failed a delivery during the fault was delivered.
+ * undefined: no input to measure, or one never completed (the ledger then reports it lost).
+ */
+export function recoveryMs(
+  fault: InjectedFault,
+  ledger: Ledger,
+  deliveries: readonly WebhookDelivery[],
+): number | undefined {
+  if (fault.kind === 'receiver') {
+    const failed = new Set(
+      deliveries
+        .filter((delivery) => delivery.status >= 300 && delivery.at >= fault.at && delivery.at <= fault.restoredAt)
+        .map((delivery) => delivery.webhookId),
+    );
+    if (failed.size === 0) return undefined;
+    const deliveredAt = [...failed].map(
+      (id) => deliveries.find((delivery) => delivery.webhookId === id && delivery.status < 300)?.at,
+    );
+    if (deliveredAt.some((at) => at === undefined)) return undefined;
+    return Math.max(...(deliveredAt as number[])) - fault.restoredAt;
+  }
+  const flows = flowsNeeding(fault);
+  if (flows.length === 0) return undefined;
+  let worst: number | undefined;
+  for (const flow of flows) {
+    const after = ledger.outcomes.filter((outcome) => outcome.input.flow === flow && outcome.input.at >= fault.at);
+    if (after.length === 0) continue;
+    const first = Math.min(...after.map((outcome) => outcome.input.at));
+    const window = after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
+    if (window.some((outcome) => outcome.completedAt === undefined)) return undefined;
+    const completed = Math.max(...window.map((outcome) => outcome.completedAt as number)) - fault.at;
+    worst = worst === undefined ? completed : Math.max(worst, completed);
+  }
+  return worst;
+}
