@@ -56,6 +56,11 @@ export const gatewayConfig = baseServiceConfig.extend({
    * message.max.bytes (1 MiB), which must also hold the event's headers.
    */
   WEBHOOK_MAX_BODY_BYTES: configFields.positiveInt(1_000_000),
+  /**
+   * Request body bytes held at once, all sources together (body-budget.ts): past it a request
+   * is answered 503 (Retry-After: 1). Each held byte costs about six in memory until Kafka acks.
+   */
+  WEBHOOK_MAX_INFLIGHT_BODY_BYTES: configFields.positiveInt(32_000_000),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: configFields.positiveInt(100),
   /** Requests a source may send at once before the per-minute rate applies (default: the per-minute rate). */
   WEBHOOK_RATE_LIMIT_BURST: withExample(z.coerce.number().int().positive().optional(), '20'),

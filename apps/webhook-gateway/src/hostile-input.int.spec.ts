@@ -23,6 +23,7 @@ const GITHUB_SECRET = 'github-secret-never-logged';
 const HEADERS_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 2_000;
 const MAX_BODY_BYTES = 1_000_000;
+const BODY_BUDGET_BYTES = 1_500_000;
 
 describe('webhook-gateway under hostile input (real HTTP server, broker and database)', () => {
   let database: ScratchDatabase;
@@ -42,6 +43,7 @@ describe('webhook-gateway under hostile input (real HTTP server, broker and data
         WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
         HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
         HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        WEBHOOK_MAX_INFLIGHT_BODY_BYTES: String(BODY_BUDGET_BYTES),
       },
       outputs: (prefix) => [topicNames(prefix).ingressWebhook],
     });
@@ -136,6 +138,34 @@ describe('webhook-gateway under hostile input (real HTTP server, broker and data
     expect(answer.text()).toMatch(/^HTTP\/1\.1 413 /);
     // What the client got onto the wire before the refusal: the limit plus socket buffers, not 100 MB.
     expect(sent).toBeLessThan(20 * 2 ** 20);
+  });
+
+  it('answers 503 with Retry-After to a body that would pass the bytes held at once, and takes bodies again once they are answered', async () => {
+    const head = `POST /webhooks/open HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${MAX_BODY_BYTES}\r\n\r\n`;
+    const first = await openSocket();
+    const firstAnswer = collect(first);
+    first.write(head + '{"a":"' + 'x'.repeat(900_000));
+    // The second body passes the budget while the first is still held: refused part-way.
+    const second = await openSocket();
+    const secondAnswer = collect(second);
+    second.write(head);
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let sent = 0; sent < MAX_BODY_BYTES && secondAnswer.text() === '' && !second.destroyed; sent += chunk.length) {
+      if (!second.write(chunk)) await new Promise((resolve) => second.once('drain', resolve).once('close', resolve));
+    }
+    await waitFor(() => secondAnswer.text().includes('\r\n\r\n'), { timeoutMs: 10_000, description: 'the 503' });
+    expect(secondAnswer.text()).toMatch(/^HTTP\/1\.1 503 [^]*Retry-After: 1[^]*"error":"OVERLOADED"/);
+    second.destroy();
+    // The first completes and is accepted; after both answers, full bodies are taken again.
+    first.write('x'.repeat(MAX_BODY_BYTES - 900_000 - 8) + '"}');
+    await waitFor(() => firstAnswer.text().includes('\r\n\r\n'), { timeoutMs: 10_000, description: 'the 202' });
+    expect(firstAnswer.text()).toMatch(/^HTTP\/1\.1 202 /);
+    first.destroy();
+    const full = JSON.stringify({ a: 'x'.repeat(MAX_BODY_BYTES - 10) });
+    await waitFor(async () => (await post(full, { 'content-type': 'application/json' })).status === 202, {
+      timeoutMs: 10_000,
+      description: 'a full body accepted once the held bodies were answered',
+    });
   });
 
   it('closes a connection that sends its headers one byte a second (slowloris)', async () => {

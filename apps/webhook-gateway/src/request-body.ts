@@ -17,7 +17,21 @@ export class BodyIncomplete extends FlowlineError {
   override readonly retryable = true;
 }
 
-export function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The gateway holds as many request bodies as its budget allows (body-budget.ts): retry shortly. */
+export class BodiesOverBudget extends FlowlineError {
+  readonly code = 'BODIES_OVER_BUDGET';
+  override readonly retryable = true;
+}
+
+/**
+ * `take(bytes)` is asked for room for each chunk as it arrives; when it refuses, reading stops
+ * as for an oversized body and the promise rejects with BodiesOverBudget.
+ */
+export function readRequestBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  take: (bytes: number) => boolean = () => true,
+): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     return Promise.reject(new BodyTooLarge(`the body (${declared} bytes) is larger than ${maxBytes} bytes`));
@@ -38,6 +52,12 @@ export function readRequestBody(request: IncomingMessage, maxBytes: number): Pro
         // Stop reading: the rest is never taken in. The answer goes out with Connection: close.
         request.pause();
         reject(new BodyTooLarge(`the body is larger than ${maxBytes} bytes`));
+        return;
+      }
+      if (!take(chunk.length)) {
+        cleanUp();
+        request.pause();
+        reject(new BodiesOverBudget('the gateway holds as many request bodies as it may at once; retry shortly'));
         return;
       }
       chunks.push(chunk);

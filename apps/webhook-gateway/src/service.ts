@@ -3,6 +3,7 @@ import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
 import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
+import { BodyBudget } from './body-budget';
 import { gatewayConfig } from './config';
 import { DeliveryRegister } from './delivery-register';
 import { SourceRateLimiter } from './rate-limiter';
@@ -67,6 +68,7 @@ export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
         publish: (event) => publisher.publish(topics.ingressWebhook, event),
         deliveries,
         rateLimiter: new SourceRateLimiter(new Map(sources.map((source) => [source.name, source.rateLimit]))),
+        bodyBudget: new BodyBudget(config.WEBHOOK_MAX_INFLIGHT_BODY_BYTES),
         metrics: createWebhookMetrics(metrics),
         logger,
       }),

@@ -15,7 +15,8 @@ export type ProblemCode =
   | 'SIGNATURE_INVALID'
   | 'TIMESTAMP_OUT_OF_TOLERANCE'
   | 'WEBHOOK_MALFORMED'
-  | 'PUBLISH_FAILED';
+  | 'PUBLISH_FAILED'
+  | 'OVERLOADED';
 
 export interface Problem {
   status: number;

@@ -1,7 +1,8 @@
 /**
  * `POST /webhooks/:source`, in the order that spends the least on requests that will fail:
  * 404 unknown source → 429 over the source's rate (before reading anything) → 413 body over
- * the limit (while streaming) → 401 signature → 400 malformed → 202 for a redelivery already
+ * the limit, or 503 when the bodies held at once pass the gateway's budget (body-budget.ts),
+ * both while streaming → 401 signature → 400 malformed → 202 for a redelivery already
  * accepted (same event id, not published again) → publish → 202 `{"id"}` only after Kafka
  * acknowledged the event (acks=all), or 503 when it did not within PUBLISH_TIMEOUT_MS.
  */
@@ -11,9 +12,10 @@ import type { FlowlineEvent } from '@flowline/event-schemas';
 import { withTimeout } from '@flowline/service-runtime';
 import type { Logger } from '@flowline/telemetry';
 import { WebhookSignatureError } from '@flowline/webhooks';
+import type { BodyBudget } from './body-budget';
 import { emailToEvent } from './email-intake';
 import type { SourceRateLimiter } from './rate-limiter';
-import { BodyIncomplete, BodyTooLarge, readRequestBody } from './request-body';
+import { BodiesOverBudget, BodyIncomplete, BodyTooLarge, readRequestBody } from './request-body';
 import { verifyWebhookSignature } from './verify-webhook-signature';
 import { AcceptedWebhook, WebhookMalformed, webhookToEvent } from './webhook-event';
 import { UNKNOWN_SOURCE_LABEL, type WebhookMetrics } from './webhook-metrics';
@@ -33,6 +35,7 @@ export interface WebhookRoutesOptions {
   publish: (event: FlowlineEvent) => Promise<void>;
   deliveries: DeliveryRecords;
   rateLimiter: SourceRateLimiter;
+  bodyBudget: BodyBudget;
   metrics: WebhookMetrics;
   logger: Logger;
   now?: () => Date;
@@ -40,6 +43,8 @@ export interface WebhookRoutesOptions {
 
 /** A sender told 503 should come back after this many seconds. */
 const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+/** Bodies in flight drain in well under a second when Kafka answers. */
+const RETRY_AFTER_OVERLOADED_SECONDS = 1;
 
 export function webhookRoutes(options: WebhookRoutesOptions): Router {
   const router = Router();
@@ -88,13 +93,32 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
       return;
     }
 
+    // The body's bytes count against the gateway's budget as they arrive and until the answer
+    // went out (the request keeps its body and event alive until then); a slow client holds little.
+    let held = 0;
+    res.once('close', () => options.bodyBudget.release(held));
+    const take = (bytes: number): boolean => {
+      if (!options.bodyBudget.tryReserve(bytes)) return false;
+      held += bytes;
+      return true;
+    };
+
     let body: Buffer;
     try {
-      body = await readRequestBody(req, source.maxBodyBytes);
+      body = await readRequestBody(req, source.maxBodyBytes, take);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         // The rest of the body is not read: close the connection after this answer.
         refuse({ status: 413, error: 'BODY_TOO_LARGE', detail: error.message, headers: { Connection: 'close' } });
+        return;
+      }
+      if (error instanceof BodiesOverBudget) {
+        refuse({
+          status: 503,
+          error: 'OVERLOADED',
+          detail: error.message,
+          headers: { 'Retry-After': String(RETRY_AFTER_OVERLOADED_SECONDS), Connection: 'close' },
+        });
         return;
       }
       if (error instanceof BodyIncomplete) {
