@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
 import { toConsumedRecord } from './consumed-record';
 
@@ -31,5 +32,23 @@ describe('toConsumedRecord', () => {
 
   it('gives no headers for a record without any', () => {
     expect(toConsumedRecord('t', 0, message()).headers).toEqual({});
+  });
+
+  it('reads any headers a producer may send (repeats, nulls, empty lists, invalid UTF-8, odd names) as text, never throwing', () => {
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+      fc.constant(Buffer.from([0xff, 0xfe, 0xc3, 0x28])),
+      fc.constant(null),
+    );
+    const name = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('__proto__', 'constructor', 'toString', ''));
+    const headers = fc.dictionary(name, fc.oneof(value, fc.array(value, { maxLength: 4 })), { maxKeys: 30 });
+    fc.assert(
+      fc.property(headers, (sent) => {
+        const record = toConsumedRecord('t', 0, message(sent));
+        for (const text of Object.values(record.headers)) expect(typeof text).toBe('string');
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DLQ_HEADERS, deadLetterRecordHeaders } from './dead-letter';
 
 const failure = (error: unknown) => ({
@@ -53,5 +54,31 @@ describe('deadLetterRecordHeaders', () => {
     const headers = deadLetterRecordHeaders({}, failure(new Error(`ce_time "${'9'.repeat(1_000_000)}" is not a time`)));
     expect(String(headers[DLQ_HEADERS.reason]).length).toBeLessThanOrEqual(2_000);
     expect(String(headers[DLQ_HEADERS.stack]).length).toBeLessThanOrEqual(4_000);
+  });
+
+  it('keeps no secret header value, whatever the other headers and the header names case', () => {
+    const secretName = fc.constantFrom(
+      'Authorization',
+      'COOKIE',
+      'X-Hub-Signature-256',
+      'stripe-signature',
+      'X-Api-Key',
+    );
+    const other = fc.dictionary(
+      fc.string({ maxLength: 20 }),
+      fc.oneof(fc.string({ maxLength: 40 }), fc.constant(null)),
+      { maxKeys: 10 },
+    );
+    fc.assert(
+      fc.property(secretName, other, fc.boolean(), (name, headers, asBuffer) => {
+        const secret = 'never-kept-4f1a';
+        const kept = deadLetterRecordHeaders(
+          { ...headers, [name]: asBuffer ? Buffer.from(secret) : secret },
+          failure(new Error('bad')),
+        );
+        expect(Object.values(kept).map(String).join('\n')).not.toContain(secret);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
