@@ -130,7 +130,9 @@ export class SteadyLoad {
         }
         await response.body?.cancel();
         if (response.status < 500 && response.status !== 429) {
-          throw new Error(`the gateway answered ${response.status} to a valid signed mail`);
+          throw new Error(
+            `the gateway answered ${response.status} to a valid signed mail (${deliveryId}, ${new Date().toISOString()})`,
+          );
         }
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('the gateway answered')) throw error;

@@ -301,17 +301,22 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
 async function describeOrphans(client: pg.Client, ledger: Ledger, inputs: LedgerInputs): Promise<string[]> {
   const known = new Set(ledger.outcomes.flatMap((outcome) => outcome.firstEventIds));
   const orphans = inputs.results.filter((result) => !known.has(result.correlationId));
-  const described = await Promise.all(
-    orphans.slice(0, 5).map(async (result) => {
-      const first = await client.query<{ type: string; topic: string; path: string | null }>(
-        `SELECT type, topic, data->>'relativePath' AS path FROM event_store.events WHERE id = $1`,
-        [result.correlationId],
-      );
-      const stored = first.rows.map((row) => `${row.type}@${row.topic} path=${String(row.path)}`).join('; ');
-      return `  result without input: ${result.type} ${result.messageId}, first event ${result.correlationId}: ${stored || 'not in the event store'}`;
-    }),
-  );
+  // One query at a time: a pg client runs them in turn anyway.
+  const described = await mapInOrder(orphans.slice(0, 5), async (result) => {
+    const first = await client.query<{ type: string; topic: string; path: string | null }>(
+      `SELECT type, topic, data->>'relativePath' AS path FROM event_store.events WHERE id = $1`,
+      [result.correlationId],
+    );
+    const stored = first.rows.map((row) => `${row.type}@${row.topic} path=${String(row.path)}`).join('; ');
+    return `  result without input: ${result.type} ${result.messageId}, first event ${result.correlationId}: ${stored || 'not in the event store'}`;
+  });
   return [`results not matched to any input: ${orphans.length}`, ...described];
+}
+
+async function mapInOrder<T, R>(items: readonly T[], map: (item: T) => Promise<R>): Promise<R[]> {
+  const mapped: R[] = [];
+  for (const item of items) mapped.push(await map(item));
+  return mapped;
 }
 
 /** Progress of a long run, on stderr as it happens (the report comes at the end). */
@@ -383,31 +388,28 @@ async function readEventStore(client: pg.Client): Promise<{
 /** How far each lost input got: the events of its chain in the event store, by type and topic. */
 async function describeLost(client: pg.Client, ledger: Ledger, prefixLength: number): Promise<string[]> {
   const lost = ledger.outcomes.filter((outcome) => outcome.resultIds.length === 0).slice(0, 10);
-  return Promise.all(
-    lost.map(async ({ input, firstEventIds }) => {
-      const what =
-        input.flow === 'mail'
-          ? input.eventId
-          : input.flow === 'file'
-            ? input.name
-            : `${input.key} ${input.op} v${input.version}`;
-      const at = new Date(input.at).toISOString().slice(11, 23);
-      if (firstEventIds.length === 0)
-        return `${input.flow} ${what} (accepted ${at}): no first event in the event store`;
-      const chain = await client.query<{ type: string; topic: string; n: number; reason: string | null }>(
-        `SELECT type, topic, count(*)::int AS n, max(headers->>'${DLQ_HEADERS.reason}') AS reason
+  return mapInOrder(lost, async ({ input, firstEventIds }) => {
+    const what =
+      input.flow === 'mail'
+        ? input.eventId
+        : input.flow === 'file'
+          ? input.name
+          : `${input.key} ${input.op} v${input.version}`;
+    const at = new Date(input.at).toISOString().slice(11, 23);
+    if (firstEventIds.length === 0) return `${input.flow} ${what} (accepted ${at}): no first event in the event store`;
+    const chain = await client.query<{ type: string; topic: string; n: number; reason: string | null }>(
+      `SELECT type, topic, count(*)::int AS n, max(headers->>'${DLQ_HEADERS.reason}') AS reason
            FROM event_store.events WHERE correlationid = ANY($1) GROUP BY type, topic ORDER BY min(kafka_timestamp)`,
-        [firstEventIds],
-      );
-      const steps = chain.rows
-        .map(
-          (row) =>
-            `${row.type}@${row.topic.slice(prefixLength)}×${row.n}${row.reason === null ? '' : ` (${row.reason})`}`,
-        )
-        .join(' → ');
-      return `${input.flow} ${what} (accepted ${at}, ${firstEventIds.join(',')}): ${steps}`;
-    }),
-  );
+      [firstEventIds],
+    );
+    const steps = chain.rows
+      .map(
+        (row) =>
+          `${row.type}@${row.topic.slice(prefixLength)}×${row.n}${row.reason === null ? '' : ` (${row.reason})`}`,
+      )
+      .join(' → ');
+    return `${input.flow} ${what} (accepted ${at}, ${firstEventIds.join(',')}): ${steps}`;
+  });
 }
 
 async function readReadModel(url: string, database: string, collection: string): Promise<RowVersion[]> {
