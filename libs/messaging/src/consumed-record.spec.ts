@@ -45,7 +45,8 @@ describe('toConsumedRecord', () => {
     const headers = fc.dictionary(name, fc.oneof(value, fc.array(value, { maxLength: 4 })), { maxKeys: 30 });
     fc.assert(
       fc.property(headers, (sent) => {
-        const record = toConsumedRecord('t', 0, message(sent));
+        // kafkajs's IHeaders type has no null inside a list; producers of other clients send it anyway.
+        const record = toConsumedRecord('t', 0, message(sent as Parameters<typeof message>[0]));
         for (const text of Object.values(record.headers)) expect(typeof text).toBe('string');
       }),
       { numRuns: 300 },

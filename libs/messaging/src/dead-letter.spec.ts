@@ -73,7 +73,9 @@ describe('deadLetterRecordHeaders', () => {
       fc.property(secretName, other, fc.boolean(), (name, headers, asBuffer) => {
         const secret = 'never-kept-4f1a';
         const kept = deadLetterRecordHeaders(
-          { ...headers, [name]: asBuffer ? Buffer.from(secret) : secret },
+          { ...headers, [name]: asBuffer ? Buffer.from(secret) : secret } as Parameters<
+            typeof deadLetterRecordHeaders
+          >[0],
           failure(new Error('bad')),
         );
         expect(Object.values(kept).map(String).join('\n')).not.toContain(secret);
