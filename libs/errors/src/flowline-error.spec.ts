@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { errorCode, errorDescription, FlowlineError, isRetryable } from './flowline-error';
+import { errorCode, errorDescription, FlowlineError, isDependencyUnavailable, isRetryable } from './flowline-error';
 
 class DependencyDown extends FlowlineError {
   readonly code = 'DEPENDENCY_DOWN';
@@ -105,5 +105,41 @@ describe('errorDescription', () => {
     });
     expect(errorDescription(new TypeError('boom'))).toEqual({ message: 'boom' });
     expect(errorDescription({ reason: 'odd' })).toEqual({ message: '{"reason":"odd"}' });
+  });
+});
+
+describe('isDependencyUnavailable', () => {
+  const withCode = (code: string): Error => Object.assign(new Error(`failed: ${code}`), { code });
+  const named = (name: string): Error => Object.assign(new Error('no server'), { name });
+
+  it('knows a peer that is not there: refused, reset, timed out, unreachable, not resolvable', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+      expect([code, isDependencyUnavailable(withCode(code))]).toEqual([code, true]);
+  });
+
+  it('knows PostgreSQL shutting down, restarting or refusing connections, and not a protocol violation', () => {
+    for (const code of ['08006', '08001', '08003', '57P01', '57P02', '57P03', '53300'])
+      expect([code, isDependencyUnavailable(withCode(code))]).toEqual([code, true]);
+    expect(isDependencyUnavailable(withCode('08P01'))).toBe(false);
+    expect(isDependencyUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDependencyUnavailable(new Error('Client has encountered a connection error and is not queryable'))).toBe(
+      true,
+    );
+  });
+
+  it("knows the MongoDB driver's network and server-selection errors", () => {
+    expect(isDependencyUnavailable(named('MongoNetworkError'))).toBe(true);
+    expect(isDependencyUnavailable(named('MongoServerSelectionError'))).toBe(true);
+    expect(isDependencyUnavailable(named('MongoServerError'))).toBe(false);
+  });
+
+  it('finds the unavailable dependency among the causes, and nothing in errors about the input', () => {
+    const wrapped = new DependencyDown('could not record the decision', { cause: withCode('57P01') });
+    expect(isDependencyUnavailable(wrapped)).toBe(true);
+    expect(isDependencyUnavailable(new BadInput('total does not add up'))).toBe(false);
+    expect(isDependencyUnavailable(withCode('23505'))).toBe(false);
+    expect(isDependencyUnavailable(new Error('Connection terminated by a typo in the data'))).toBe(false);
+    expect(isDependencyUnavailable('ECONNREFUSED')).toBe(false);
+    expect(isDependencyUnavailable(undefined)).toBe(false);
   });
 });

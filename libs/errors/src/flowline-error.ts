@@ -116,3 +116,57 @@ function safeText(value: unknown): string {
     return String(value);
   }
 }
+
+/** Node's codes for a peer that is not there (refused, reset, unreachable, not resolvable). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * PostgreSQL's SQLSTATEs for a server going away or not taking connections: the connection
+ * exceptions of class 08 (not 08P01, a protocol violation), 57P01–57P03 (admin shutdown,
+ * crash shutdown, cannot connect now) and 53300 (too many connections).
+ */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/** node-postgres's messages for a connection that ended under it, or a client it ended for that. */
+const PG_CONNECTION_LOST =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)$/;
+
+/** The MongoDB driver's error classes for a server it cannot reach. */
+const MONGO_UNREACHABLE = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError']);
+
+/**
+ * Whether an error (or any of its causes) says a dependency — a database, a broker, a
+ * server over the network — is not there right now, rather than that this input is bad.
+ * A consumer waits such a failure out instead of spending the event's attempts on it: a
+ * PostgreSQL restart must not send every event in hand to the dead-letter topic.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSES && typeof current === 'object' && current !== null; depth += 1) {
+    const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code))) return true;
+    if (typeof name === 'string' && MONGO_UNREACHABLE.has(name)) return true;
+    // node-postgres says a server went away with these messages and no code.
+    if (typeof message === 'string' && PG_CONNECTION_LOST.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,2 +1,2 @@
-export { errorCode, errorDescription, FlowlineError, isRetryable } from './flowline-error';
+export { errorCode, errorDescription, FlowlineError, isDependencyUnavailable, isRetryable } from './flowline-error';
 export type { ErrorDescription, FlowlineErrorDescription, FlowlineErrorOptions } from './flowline-error';

@@ -6,7 +6,7 @@
  */
 import { FlowlineError } from '@flowline/errors';
 
-export { isRetryable } from '@flowline/errors';
+export { isDependencyUnavailable, isRetryable } from '@flowline/errors';
 
 export const MESSAGING_ERROR_CODES = [
   'RETRYABLE',

@@ -3,6 +3,7 @@
  * headers, partitions progressing independently, readiness.
  */
 import { Admin, Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 import { createEvent, encodeEvent, FlowlineEvent, topicNames } from '@flowline/event-schemas';
 import { createLogger } from '@flowline/telemetry';
 import { testInfra, TopicProbe, uniqueName, waitFor } from '@flowline/testing';
@@ -182,6 +183,24 @@ describe('event consumer on the real broker', () => {
     expect(Date.parse(dead.headers[DLQ_HEADERS.lastFailure]!)).toBeGreaterThan(
       Date.parse(dead.headers[DLQ_HEADERS.firstFailure]!),
     );
+  });
+
+  it('waits out a dependency that is down past the attempts budget, instead of dead-lettering the event', async () => {
+    const event = sample('database restarting');
+    await publisher.publish(topic, event);
+    const attempts: number[] = [];
+    const groupId = uniqueName('group');
+    const downFor = fastRetry.maxAttempts * 2;
+    await startConsumer({
+      groupId,
+      handle: async (_received, context) => {
+        attempts.push(context.attempt);
+        // A real refused connection (nothing listens on port 1), as a handler sees a stopped database.
+        if (context.attempt <= downFor) await new pg.Client({ host: '127.0.0.1', port: 1 }).connect();
+      },
+    });
+    await waitFor(async () => (await committedCount(groupId)) === 1, { description: 'the commit', timeoutMs: 30_000 });
+    expect(attempts).toEqual(Array.from({ length: downFor + 1 }, (_, i) => i + 1));
   });
 
   it('sends a message that is not a CloudEvent to the dead-letter topic and moves on', async () => {

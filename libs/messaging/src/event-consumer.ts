@@ -8,6 +8,9 @@
  *    jitter. While it waits, its partition is paused — not the fetch loop — so other
  *    partitions keep moving. After `maxAttempts`, or at once for a non-retryable error or
  *    an event that cannot be decoded, the message goes to `<topic>.dlq` with the reason.
+ *    A failure that says a dependency is not there (a refused connection, PostgreSQL
+ *    shutting down: isDependencyUnavailable) spends no attempts: the partition waits, retrying
+ *    every few seconds, until the dependency is back — an outage is not the event's fault.
  * 3. A poison pill (a message that crashes the process) is detected across restarts and
  *    dead-lettered (see poison-guard.ts).
  * 4. Order: one partition's messages are handled one after another.
@@ -40,7 +43,7 @@ import {
   withLogContext,
 } from '@flowline/telemetry';
 import { deadLetterRecordHeaders } from './dead-letter';
-import { isRetryable, PoisonPill } from './errors';
+import { isDependencyUnavailable, isRetryable, PoisonPill } from './errors';
 import { countPerTopicAndType } from './event-counts';
 import { EventPublisher, OutgoingMessage, OutgoingRecord, recordBytes } from './event-publisher';
 import { GroupMember, positionAfter, SkippedRecords } from './group-member';
@@ -107,6 +110,9 @@ interface Outcome {
   /** The event's type when its handler succeeded (counted in events consumed once settled); unset for a dead letter. */
   handledType?: string;
 }
+
+/** The longest wait between two tries while a dependency is unavailable, so its return is noticed soon. */
+export const UNAVAILABLE_MAX_DELAY_MS = 5_000;
 
 type Attempt = { kind: 'done'; outcome: Outcome } | { kind: 'retry'; delayMs: number };
 
@@ -201,7 +207,7 @@ export class EventConsumer {
     );
     await this.admin.connect();
     await this.member.subscribe(this.options.topics, this.options.fromBeginning ?? true);
-    await this.consumer.run({
+    await this.member.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
@@ -428,7 +434,8 @@ export class EventConsumer {
         error: error instanceof Error ? error.name : 'Error',
       });
       const key = failureKey(topic, partition, message.offset);
-      if (!isRetryable(error) || attempt >= this.retry.maxAttempts) {
+      const unavailable = isRetryable(error) && isDependencyUnavailable(error);
+      if (!unavailable && (!isRetryable(error) || attempt >= this.retry.maxAttempts)) {
         this.failures.delete(key);
         this.eventLogger(event, topic, partition, message).error(
           { err: error, attempt },
@@ -440,10 +447,15 @@ export class EventConsumer {
         };
       }
       this.failures.set(key, { attempts: attempt, firstFailure });
-      const delayMs = retryDelayMs(attempt, this.retry);
+      const delayMs = unavailable
+        ? retryDelayMs(attempt, {
+            ...this.retry,
+            maxDelayMs: Math.min(this.retry.maxDelayMs, UNAVAILABLE_MAX_DELAY_MS),
+          })
+        : retryDelayMs(attempt, this.retry);
       this.eventLogger(event, topic, partition, message).warn(
         { err: error, attempt, retry_in_ms: delayMs },
-        'handler failed; retrying',
+        unavailable ? 'a dependency is unavailable; retrying until it is back' : 'handler failed; retrying',
       );
       this.options.metrics?.retries.inc({ topic, type: event.type });
       return { kind: 'retry', delayMs };
