@@ -15,8 +15,25 @@ const EVENTS = {
 function fakeKafka() {
   const listeners = new Map<string, ((event: { payload: unknown }) => void)[]>();
   const commits: unknown[] = [];
+  const calls: string[] = [];
+  let connectFailures = 0;
   const consumer = {
     events: EVENTS,
+    connect() {
+      calls.push('connect');
+      if (connectFailures > 0) {
+        connectFailures -= 1;
+        return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9092'));
+      }
+      return Promise.resolve();
+    },
+    run() {
+      calls.push('run');
+      return Promise.resolve();
+    },
+    pause() {
+      return undefined;
+    },
     commitOffsets(offsets: unknown[]) {
       commits.push(...offsets);
       return Promise.resolve();
@@ -28,7 +45,8 @@ function fakeKafka() {
   const fire = (event: string, payload: unknown = {}) => {
     for (const listener of listeners.get(event) ?? []) listener({ payload });
   };
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, fire, commits };
+  const failConnects = (times: number) => (connectFailures = times);
+  return { kafka: { consumer: () => consumer } as unknown as Kafka, fire, commits, calls, failConnects };
 }
 
 const logger = createLogger({ service: 'group-member-test', level: 'silent' });
@@ -57,6 +75,38 @@ describe('group member', () => {
     expect(failure).toBeUndefined();
     fire(EVENTS.CRASH, { error: new Error('group authorization failed'), restart: false });
     expect((await member.failed).message).toBe('group authorization failed');
+  });
+
+  it('rejoins, with backoff, after a crash kafkajs gives up on because the broker went away', async () => {
+    jest.useFakeTimers();
+    try {
+      const { kafka, fire, calls, failConnects } = fakeKafka();
+      const member = new GroupMember(kafka, { groupId: 'g', logger });
+      let failure: Error | undefined;
+      void member.failed.then((error) => (failure = error));
+      await member.run({ eachBatch: () => Promise.resolve() });
+      expect(calls).toEqual(['run']);
+      // kafkajs's "Failed to find group coordinator" is non-retriable: it stops the consumer for good.
+      const lost = Object.assign(new Error('Failed to find group coordinator'), {
+        name: 'KafkaJSGroupCoordinatorNotFound',
+      });
+      failConnects(1);
+      fire(EVENTS.CRASH, { error: lost, restart: false });
+      await jest.advanceTimersByTimeAsync(500);
+      expect(calls).toEqual(['run', 'connect']);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(calls).toEqual(['run', 'connect', 'connect', 'run']);
+      expect(failure).toBeUndefined();
+
+      // Stopping while a rejoin waits cancels it.
+      fire(EVENTS.CRASH, { error: lost, restart: false });
+      member.stopFetching(['t']);
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(calls).toHaveLength(4);
+      expect(failure).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('runs the on-join hook on every join (a new generation may bring other partitions)', () => {

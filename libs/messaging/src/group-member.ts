@@ -9,8 +9,14 @@
  * group.min.session.timeout.ms), and the others notice the rebalance at their next heartbeat
  * (every second), so a killed process's partitions move within about 8 s. An orderly stop
  * leaves the group (kafkajs sends LeaveGroup on disconnect), so the others need not wait at all.
+ *
+ * A broker that goes away (restarted, unreachable) is waited out: kafkajs restarts its consumer
+ * after a retriable crash itself, but gives up on some of a lost broker's errors ("Failed to
+ * find group coordinator" is non-retriable in kafkajs); those rejoin here, with backoff, until
+ * the broker is back. Only any other crash kafkajs will not restart from fails the member.
  */
-import type { Batch, Consumer, Kafka } from 'kafkajs';
+import type { Batch, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { isDependencyUnavailable } from '@flowline/errors';
 import type { Logger } from '@flowline/telemetry';
 import { CommitGuard, CommitVerdict, OffsetCommitter } from './offset-committer';
 import type { ReadinessProbe } from './readiness-probe';
@@ -55,6 +61,28 @@ export interface SkippedRecords {
 }
 
 const SUBSCRIBE_ATTEMPTS = 8;
+/** Backoff between two tries to rejoin after the broker went away. */
+const REJOIN_FIRST_DELAY_MS = 500;
+const REJOIN_MAX_DELAY_MS = 5_000;
+
+/** kafkajs's errors for a broker it cannot reach or that has not taken its groups back yet. */
+const BROKER_GONE_ERRORS = new Set([
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+]);
+
+/** Whether a crash says the broker went away (kafkajs's error names, or a refused socket among the causes). */
+export function isBrokerGone(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; depth < 8 && current instanceof Error; depth += 1) {
+    if (BROKER_GONE_ERRORS.has(current.name)) return true;
+    current = current.cause;
+  }
+  return isDependencyUnavailable(error);
+}
 
 /**
  * The heartbeat interval for a session timeout: six beats per session, so one or two lost
@@ -89,6 +117,8 @@ export class GroupMember {
   private readonly heldSince = new Map<string, number>();
   private rebalancing = false;
   private readonly membershipWaiters: (() => void)[] = [];
+  private runConfig: ConsumerRunConfig | undefined;
+  private rejoinTimer: NodeJS.Timeout | undefined;
 
   constructor(
     kafka: Kafka,
@@ -148,13 +178,46 @@ export class GroupMember {
     let giveUp!: (error: Error) => void;
     this.failed = new Promise<Error>((resolve) => (giveUp = resolve));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      options.logger.error(
-        { err: payload.error, restart: payload.restart, group: options.groupId },
-        'consumer crashed',
-      );
-      // restart=false: kafkajs stopped this consumer and will not run it again.
-      if (!payload.restart) giveUp(payload.error);
+      // restart=false: kafkajs stopped (and disconnected) this consumer and will not run it again.
+      if (payload.restart || this.draining) {
+        options.logger.error(
+          { err: payload.error, restart: payload.restart, group: options.groupId },
+          'consumer crashed',
+        );
+      } else if (isBrokerGone(payload.error) && this.runConfig !== undefined) {
+        options.logger.warn(
+          { err: payload.error, group: options.groupId },
+          'the consumer lost the broker; rejoining the group when it is back',
+        );
+        this.rejoin(this.runConfig, REJOIN_FIRST_DELAY_MS);
+      } else {
+        options.logger.error({ err: payload.error, restart: false, group: options.groupId }, 'consumer crashed');
+        giveUp(payload.error);
+      }
     });
+  }
+
+  /** Runs the consumer (kafkajs's run); the same configuration runs again after a rejoin. */
+  async run(config: ConsumerRunConfig): Promise<void> {
+    this.runConfig = config;
+    await this.consumer.run(config);
+  }
+
+  /** Connects and runs the consumer again after `delayMs`, and again with a longer delay while that fails. */
+  private rejoin(config: ConsumerRunConfig, delayMs: number): void {
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = undefined;
+      if (this.draining) return;
+      this.consumer
+        .connect()
+        .then(() => (this.draining ? undefined : this.consumer.run(config)))
+        .then(() => this.options.logger.info({ group: this.options.groupId }, 'the consumer is running again'))
+        .catch((error: unknown) => {
+          if (this.draining) return;
+          this.options.logger.warn({ err: error, group: this.options.groupId }, 'rejoining failed; trying again');
+          this.rejoin(config, Math.min(delayMs * 2, REJOIN_MAX_DELAY_MS));
+        });
+    }, delayMs);
   }
 
   /**
@@ -285,6 +348,7 @@ export class GroupMember {
   /** Stops fetching: no new batches are handed out (the topics are paused). */
   stopFetching(topics: readonly string[]): void {
     this.draining = true;
+    clearTimeout(this.rejoinTimer);
     try {
       this.consumer.pause(topics.map((topic) => ({ topic })));
     } catch {

@@ -80,7 +80,7 @@ export class RecordBatchConsumer {
 
   async start(): Promise<void> {
     await this.member.subscribe(this.options.topics, this.options.fromBeginning ?? true);
-    await this.consumer.run({
+    await this.member.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
