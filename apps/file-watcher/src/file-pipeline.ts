@@ -17,7 +17,8 @@
  *
  * Delivery: a content is recorded only after Kafka acknowledged its event, so a crash between
  * the two publishes it again at the next start with the same event id (derived from the
- * hash) rather than losing it. While PostgreSQL is unreachable, batches wait and retry.
+ * hash) rather than losing it. While PostgreSQL or Kafka is unreachable, batches wait and
+ * retry; only a stop leaves a batch unfinished, and its files on disk for the next start.
  */
 import { ClaimContentMismatch, type ClaimCheckStore } from '@flowline/claim-check';
 import type { FlowlineEvent, DerivedTypeEvent } from '@flowline/event-schemas';
@@ -262,17 +263,10 @@ export class FilePipeline {
         ? []
         : [{ outcome, event: outcome.event, file: outcome.publishedFile }],
     );
-    const acked = await Promise.allSettled(toPublish.map(({ event }) => this.options.publish(event)));
+    const acked = await this.publishUntilAcked(toPublish.map(({ event }) => event));
     const recorded: PublishedContent[] = [];
-    acked.forEach((result, i) => {
-      const { outcome, event, file } = toPublish[i] as (typeof toPublish)[number];
-      if (result.status === 'rejected') {
-        logger.error(
-          { err: result.reason, folder: file.file.folder.name, path: file.file.relativePath, sha256: outcome.sha256 },
-          'publishing failed: the file stays and is published at the next start',
-        );
-        return;
-      }
+    toPublish.forEach(({ outcome, event, file }, i) => {
+      if (!acked[i]) return;
       const content: PublishedContent = {
         sha256: outcome.sha256,
         eventId: event.id,
@@ -377,6 +371,43 @@ export class FilePipeline {
         'could not move or delete a published file: it stays, and is found a duplicate at the next start',
       );
     }
+  }
+
+  /**
+   * Publishes the events, each awaited to Kafka's ack, and publishes again those refused (the
+   * broker restarting, unreachable) with backoff until every one is acknowledged or the
+   * pipeline stops. An event id is derived from the content, so a second try that lands
+   * twice is one event to its consumers. Says, per event, whether it was acknowledged.
+   */
+  private async publishUntilAcked(events: readonly (FlowlineEvent | DerivedTypeEvent)[]): Promise<boolean[]> {
+    const acked = events.map(() => false);
+    let waiting = events.map((_, i) => i);
+    let delayMs = 200;
+    for (let attempt = 1; waiting.length > 0; attempt += 1) {
+      const settled = await Promise.allSettled(
+        waiting.map((i) => this.options.publish(events[i] as FlowlineEvent | DerivedTypeEvent)),
+      );
+      const refused: number[] = [];
+      settled.forEach((result, j) => {
+        const i = waiting[j] as number;
+        if (result.status === 'fulfilled') acked[i] = true;
+        else refused.push(i);
+      });
+      if (refused.length === 0) break;
+      const failure: unknown = (settled.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason;
+      if (this.stopped) {
+        this.options.logger.error(
+          { err: failure, files: refused.length },
+          'publishing failed at shutdown: the files stay and are published at the next start',
+        );
+        break;
+      }
+      this.options.logger.warn({ err: failure, files: refused.length, attempt }, 'publishing failed; retrying');
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 5_000);
+      waiting = refused;
+    }
+    return acked;
   }
 
   /** Retries a database step with backoff until it succeeds; undefined when the pipeline stopped first. */
