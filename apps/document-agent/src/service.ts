@@ -13,12 +13,11 @@
  * event describes) fails with a non-retryable error and is dead-lettered at once with its
  * code; a failing store (PostgreSQL down) is retried with backoff.
  */
-import pg from 'pg';
 import { FolderClaimStore, PostgresClaimStore } from '@flowline/claim-check';
 import { errorCode, isRetryable } from '@flowline/errors';
 import { createEvent, derivedEventId, topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import { kafkaSettings, ServiceDefinition, type Component } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, ServiceDefinition, type Component } from '@flowline/service-runtime';
 import { documentAgentConfig } from './config';
 import { createDocumentAgentMetrics } from './document-agent-metrics';
 import { DocumentFetcher } from './document-fetcher';
@@ -39,14 +38,16 @@ export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
     const agentMetrics = createDocumentAgentMetrics(metrics.registry);
 
     // Connects on the first claim:pg/… reference only: a deployment with a shared folder needs no database.
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
-      max: 2,
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
-    });
-    // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle claim-check database connection failed'));
+    const pool = createPostgresPool(
+      {
+        connectionString: config.DATABASE_URL,
+        max: 2,
+        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+        query_timeout: DATABASE_TIMEOUT_MS,
+      },
+      logger,
+      'claim-check database',
+    );
     const database: Component = { name: 'claim-check-pool', start: () => Promise.resolve(), stop: () => pool.end() };
     const reading = {
       // Read-only use of the stores: no start(), which would create folders and tables.

@@ -10,12 +10,12 @@
  * crash, a redrive or a replay runs the handler again: the files are the same objects and
  * the events carry the same ids.
  */
-import pg from 'pg';
 import { FolderClaimStore, PostgresClaimStore, type ClaimCheckStore } from '@flowline/claim-check';
 import { errorCode } from '@flowline/errors';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import { kafkaSettings, ServiceDefinition, type Component } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, ServiceDefinition, type Component } from '@flowline/service-runtime';
+import type { Logger } from '@flowline/telemetry';
 import { ChatCompletionsClassifier } from './classifier/chat-completions-classifier';
 import type { EmailClassifier } from './classifier/email-classifier';
 import { FallbackClassifier } from './classifier/fallback-classifier';
@@ -27,17 +27,24 @@ import { emailOutputs } from './email-outputs';
 
 const DATABASE_TIMEOUT_MS = 10_000;
 
-function claimStore(config: EmailAgentConfig): { store: ClaimCheckStore & Component; parts: Component[] } {
+function claimStore(
+  config: EmailAgentConfig,
+  logger: Logger,
+): { store: ClaimCheckStore & Component; parts: Component[] } {
   if (config.CLAIM_CHECK_STORE === 'folder') {
     const store = new FolderClaimStore(config.CLAIM_CHECK_DIR);
     return { store, parts: [store] };
   }
-  const pool = new pg.Pool({
-    connectionString: config.DATABASE_URL,
-    max: 4,
-    connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-    query_timeout: DATABASE_TIMEOUT_MS,
-  });
+  const pool = createPostgresPool(
+    {
+      connectionString: config.DATABASE_URL,
+      max: 4,
+      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+      query_timeout: DATABASE_TIMEOUT_MS,
+    },
+    logger,
+    'claim-check database',
+  );
   const database: Component = { name: 'database-pool', start: () => Promise.resolve(), stop: () => pool.end() };
   const store = new PostgresClaimStore(pool);
   return { store, parts: [database, store] };
@@ -69,7 +76,7 @@ export const emailAgent: ServiceDefinition<typeof emailAgentConfig> = {
               logger.warn({ err: error }, 'the classification model failed; classified by the local classifier');
             },
           );
-    const { store, parts } = claimStore(config);
+    const { store, parts } = claimStore(config, logger);
     const publisher = messaging.createPublisher();
     const consumer = messaging.createConsumer({
       groupId: `${config.FLOWLINE_TOPIC_PREFIX}email-agent`,

@@ -5,11 +5,10 @@
  * already holds (a stored position per partition, libs/event-store archive-positions.ts),
  * so a crash or rebalance neither loses nor doubles a row.
  */
-import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';
 import { EventStore, migrateEventStore } from '@flowline/event-store';
 import { MessagingClient } from '@flowline/messaging';
-import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { eventArchiverConfig } from './config';
 import { RetentionJob } from './retention-job';
 
@@ -27,15 +26,12 @@ export const eventArchiver: ServiceDefinition<typeof eventArchiverConfig> = {
       ...deadLetterTopics.map((name) => ({ name, partitions: 1, retentionMs: config.KAFKA_DLQ_RETENTION_MS })),
     ]);
 
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
-      max: config.ARCHIVER_PARTITIONS_CONCURRENTLY + 2,
-    });
-    // An idle client's connection dropping (PostgreSQL restarted, failed over) is emitted on
-    // the pool; unhandled it would end the process at once. The next insert fails instead and
-    // is retried with backoff until the database is back.
-    pool.on('error', (error) =>
-      logger.warn({ err: error }, 'an idle event-store connection failed; it will be replaced'),
+    // A connection dropping (PostgreSQL restarted, failed over) fails the insert in hand, which
+    // is retried with backoff until the database is back; it never ends the process.
+    const pool = createPostgresPool(
+      { connectionString: config.DATABASE_URL, max: config.ARCHIVER_PARTITIONS_CONCURRENTLY + 2 },
+      logger,
+      'event-store',
     );
     await migrateEventStore(pool);
     const store = new EventStore(pool);

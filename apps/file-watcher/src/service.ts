@@ -9,11 +9,10 @@
  * Delivery: at least once, one event id per content. A content is recorded as published
  * only after Kafka acknowledged its event; see published-files.ts and file-pipeline.ts.
  */
-import pg from 'pg';
 import { FolderClaimStore, PostgresClaimStore, type ClaimCheckStore } from '@flowline/claim-check';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import { kafkaSettings, type ServiceDefinition } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, type ServiceDefinition } from '@flowline/service-runtime';
 import { fileWatcherConfig } from './config';
 import { relativeInside } from './file-filter';
 import { FilePipeline } from './file-pipeline';
@@ -57,14 +56,16 @@ export const fileWatcher: ServiceDefinition<typeof fileWatcherConfig> = {
     await messaging.ensureTopics([topics.ingressFile]);
     const publisher = messaging.createPublisher();
 
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
-      max: 4,
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
-    });
-    // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle database connection failed'));
+    const pool = createPostgresPool(
+      {
+        connectionString: config.DATABASE_URL,
+        max: 4,
+        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+        query_timeout: DATABASE_TIMEOUT_MS,
+      },
+      logger,
+      'database',
+    );
     const database = { name: 'database-pool', start: () => Promise.resolve(), stop: () => pool.end() };
     const published = new PublishedFiles(pool);
 

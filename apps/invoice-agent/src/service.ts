@@ -9,11 +9,10 @@
  * encrypted or unreadable document, an unsupported format) are dead-lettered at once with
  * their code; a database or model outage is retried with backoff.
  */
-import pg from 'pg';
 import { FolderClaimStore, PostgresClaimStore } from '@flowline/claim-check';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient, PostgresInbox } from '@flowline/messaging';
-import { kafkaSettings, type ServiceDefinition } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, type ServiceDefinition } from '@flowline/service-runtime';
 import { invoiceAgentConfig, modelApiKey } from './config';
 import { DocumentFetcher } from './document-fetcher';
 import type { InvoiceExtractor } from './extracted-invoice';
@@ -36,14 +35,16 @@ export const invoiceAgent: ServiceDefinition<typeof invoiceAgentConfig> = {
     const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'invoice-agent', logger, metrics });
     await messaging.ensureTopics([input, topics.domainEvents]);
 
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
-      max: 4,
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
-    });
-    // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle database connection failed'));
+    const pool = createPostgresPool(
+      {
+        connectionString: config.DATABASE_URL,
+        max: 4,
+        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+        query_timeout: DATABASE_TIMEOUT_MS,
+      },
+      logger,
+      'database',
+    );
     const register = new InvoiceRegister(pool, config.FLOWLINE_TOPIC_PREFIX);
     const inbox = new PostgresInbox(pool, groupId);
     const database = {

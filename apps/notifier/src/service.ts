@@ -13,10 +13,9 @@
  *    event id), on a retry schedule (webhook-dispatcher.ts). Subscriptions are managed with
  *    `flowline subscriptions`.
  */
-import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient, PostgresInbox } from '@flowline/messaging';
-import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { SubscriptionStore } from '@flowline/subscriptions';
 import { notifierConfig } from './config';
 import { DeliveryQueue } from './delivery-queue';
@@ -68,14 +67,16 @@ export const notifier: ServiceDefinition<typeof notifierConfig> = {
 
     // ---- Outbound webhooks ----
     const webhooksGroup = `${config.FLOWLINE_TOPIC_PREFIX}notifier-webhooks`;
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
-      max: 4 + Math.ceil(config.NOTIFY_WEBHOOK_CONCURRENCY / 4),
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
-    });
-    // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle database connection failed'));
+    const pool = createPostgresPool(
+      {
+        connectionString: config.DATABASE_URL,
+        max: 4 + Math.ceil(config.NOTIFY_WEBHOOK_CONCURRENCY / 4),
+        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+        query_timeout: DATABASE_TIMEOUT_MS,
+      },
+      logger,
+      'database',
+    );
     const store = new SubscriptionStore(pool, config.FLOWLINE_TOPIC_PREFIX);
     const queue = new DeliveryQueue(pool, config.FLOWLINE_TOPIC_PREFIX);
     const inbox = new PostgresInbox(pool, webhooksGroup);

@@ -14,10 +14,10 @@
  * applied concurrently; truncates, keyed by table, are ordered against row changes by
  * position (read-model targets).
  */
-import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import { kafkaSettings, type ServiceDefinition } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, type ServiceDefinition } from '@flowline/service-runtime';
+import type { Logger } from '@flowline/telemetry';
 import { syncAgentConfig, type SyncAgentConfig } from './config';
 import { MongoReadModel } from './mongodb-read-model';
 import { PostgresReadModel } from './postgres-read-model';
@@ -33,7 +33,7 @@ const DATABASE_TIMEOUT_MS = 10_000;
 function createTarget(
   config: SyncAgentConfig,
   groupId: string,
-  onIdleError: (error: Error) => void,
+  logger: Logger,
 ): { target: ReadModelTarget; close: () => Promise<void> } {
   if (config.SYNC_TARGET === 'mongodb') {
     const target = new MongoReadModel({
@@ -44,14 +44,16 @@ function createTarget(
     });
     return { target, close: () => target.stop() };
   }
-  const pool = new pg.Pool({
-    connectionString: config.DATABASE_URL,
-    max: 4,
-    connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-    query_timeout: DATABASE_TIMEOUT_MS,
-  });
-  // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
-  pool.on('error', onIdleError);
+  const pool = createPostgresPool(
+    {
+      connectionString: config.DATABASE_URL,
+      max: 4,
+      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+      query_timeout: DATABASE_TIMEOUT_MS,
+    },
+    logger,
+    'read-model database',
+  );
   return {
     target: new PostgresReadModel({ pool, table: config.SYNC_POSTGRES_TABLE, consumer: groupId }),
     close: () => pool.end(),
@@ -68,9 +70,7 @@ export const syncAgent: ServiceDefinition<typeof syncAgentConfig> = {
     const messaging = new MessagingClient({ ...kafkaSettings(config), clientId: 'sync-agent', logger, metrics });
     await messaging.ensureTopics([input, topics.domainEvents]);
 
-    const { target, close } = createTarget(config, groupId, (error) =>
-      logger.warn({ err: error }, 'an idle database connection failed'),
-    );
+    const { target, close } = createTarget(config, groupId, logger);
     const database = {
       name: `${target.system}-read-model`,
       start: () => target.start(),

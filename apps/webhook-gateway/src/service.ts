@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { topicNames } from '@flowline/event-schemas';
 import { MessagingClient } from '@flowline/messaging';
-import { kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
+import { createPostgresPool, kafkaSettings, ServiceDefinition } from '@flowline/service-runtime';
 import { BodyBudget } from './body-budget';
 import { gatewayConfig } from './config';
 import { DeliveryRegister } from './delivery-register';
@@ -47,14 +46,16 @@ export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
     // dropped, so a sender's retry (without a delivery id, a new event) does not make a second copy.
     const publisher = messaging.createPublisher({ deliveryTimeoutMs: config.PUBLISH_TIMEOUT_MS });
 
-    const pool = new pg.Pool({
-      connectionString: config.DATABASE_URL,
-      max: 10,
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
-    });
-    // An idle connection dropping (PostgreSQL restarted) must not end the process: the next query reconnects.
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle dedupe-database connection failed'));
+    const pool = createPostgresPool(
+      {
+        connectionString: config.DATABASE_URL,
+        max: 10,
+        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
+        query_timeout: DATABASE_TIMEOUT_MS,
+      },
+      logger,
+      'dedupe-database',
+    );
     const deliveries = new DeliveryRegister(pool, {
       retentionMs: config.WEBHOOK_DEDUPE_RETENTION_HOURS * 3_600_000,
       logger,

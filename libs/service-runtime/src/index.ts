@@ -12,6 +12,7 @@ export {
 } from './config';
 export type { BaseServiceConfig, KafkaClientSettings } from './config';
 export type { ReadinessCheck } from './ops-server';
+export { createPostgresPool } from './postgres-pool';
 export { runService, startService } from './run-service';
 export type {
   Component,

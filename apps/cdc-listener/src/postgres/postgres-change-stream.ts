@@ -15,6 +15,7 @@
  */
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
+import { createPostgresPool } from '@flowline/service-runtime';
 import { FlowlineEvent } from '@flowline/event-schemas';
 import type { EventPublisher } from '@flowline/messaging';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
@@ -127,14 +128,16 @@ export class PostgresChangeStream implements Component {
     this.failed = new Promise((resolve) => (this.reportFailure = resolve));
     this.stopped = new Promise((resolve) => (this.stopSignal = () => resolve(STOP)));
     this.configured = new Set(options.tables.map(tableText));
-    this.pool = new pg.Pool({
-      connectionString: options.url,
-      max: 3,
-      options: SESSION_SETTINGS,
-      application_name: 'flowline-cdc-listener',
-    });
-    // An idle pooled connection that breaks is replaced on next use; it must not crash the process.
-    this.pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+    this.pool = createPostgresPool(
+      {
+        connectionString: options.url,
+        max: 3,
+        options: SESSION_SETTINGS,
+        application_name: 'flowline-cdc-listener',
+      },
+      options.logger,
+      'PostgreSQL',
+    );
   }
 
   /** Ready while the slot is streaming. */

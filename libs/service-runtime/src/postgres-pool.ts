@@ -1,0 +1,21 @@
+/**
+ * A PostgreSQL pool that survives its server going away. node-postgres reports a dropped
+ * connection as an 'error' event, and an 'error' event nobody listens to ends the process:
+ * the pool listens for its idle clients, but while a client is lent out (between two
+ * statements of a transaction, say) pg-pool takes its listener off and leaves the caller
+ * to add one. Every client here gets its own for life, so a PostgreSQL restart fails the
+ * work in hand (the query in flight rejects; the caller retries) instead of the service.
+ */
+import pg from 'pg';
+import type { Logger } from '@flowline/telemetry';
+
+export function createPostgresPool(config: pg.PoolConfig, logger: Logger, what = 'database'): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', (error) => logger.warn({ err: error }, `an idle ${what} connection failed; it will be replaced`));
+  pool.on('connect', (client) =>
+    client.on('error', (error) =>
+      logger.warn({ err: error }, `a ${what} connection failed; the work on it fails and is retried`),
+    ),
+  );
+  return pool;
+}
