@@ -164,6 +164,17 @@ describe('recordColumns', () => {
     }
   });
 
+  it('stores as jsonb a value whose hashes and ids look like huge exponents inside their strings', () => {
+    for (const text of [
+      '{"sha256":"9f03e81234ab5c","relativePath":"invoice-3e81234.pdf"}',
+      '{"id":"a1b2c3d4-12e4-4567-89ab-123e45678901","lsn":"0/3E812345"}',
+      '{"n":1.5e12345.5}',
+    ]) {
+      expect(recordColumns(record({ value: Buffer.from(text) }))).toMatchObject({ data: text, valueBase64: null });
+    }
+    expect(recordColumns(record({ value: Buffer.from('{"a":-1.5E+99999}') }))).toMatchObject({ data: null });
+  });
+
   it('rewrites escaped surrogate pairs that jsonb accepts only as characters, and keeps the original text for replay', () => {
     const columns = recordColumns(record({ value: Buffer.from('{"emoji":"\\ud83d\\ude00"}') }));
     expect(columns.data).toBe('{"emoji":"😀"}');

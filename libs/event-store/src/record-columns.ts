@@ -205,8 +205,13 @@ export function base64Columns(value: Buffer | null): { data: null; valueBase64: 
 }
 
 const JSONB_REFUSED_ESCAPE = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
-/** A JSON number's exponent always follows a digit: anchoring there skips every other letter e. */
-const HUGE_EXPONENTS = /\d[eE][+-]?0*(\d{5,})/g;
+/**
+ * A JSON number with an exponent of five digits or more, as a whole token where JSON puts a
+ * value: after `:`, `[`, `,`, whitespace or at the start, and before `,`, `]`, `}`, whitespace
+ * or the end. So the "3e81234" inside a hex hash or an id (a file's sha256, about one in ten
+ * of them) is not taken for one.
+ */
+const HUGE_EXPONENTS = /(?<=^|[:[,\s])-?\d+(?:\.\d+)?[eE][+-]?0*(\d{5,})(?=$|[,\]}\s])/g;
 
 /** The JSON `null` with the whitespace JSON allows around it. */
 const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
