@@ -222,14 +222,15 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     const warmedUp = Date.now();
     progress(`every flow has a first result after ${((warmedUp - started) / 1000).toFixed(1)} s; injecting faults`);
 
+    // Every step once, however slow the machine; the long profile starts over while the load lasts.
     let next = 0;
-    while (Date.now() - started < profile.loadMs) {
-      const step = profile.steps[next % profile.steps.length] as FaultStep;
-      if (next >= profile.steps.length && !profile.repeat) break;
-      await inject(step);
+    while (next < profile.steps.length || (profile.repeat && Date.now() - started < profile.loadMs)) {
+      await inject(profile.steps[next % profile.steps.length] as FaultStep);
       next++;
       await sleep(profile.gapMs);
     }
+    const loadLeft = profile.loadMs - (Date.now() - started);
+    if (loadLeft > 0) await sleep(loadLeft);
     await running.stop();
     const loadEnded = Date.now();
     progress(`load stopped: ${running.accepted.length} inputs accepted; waiting for every result`);
