@@ -235,7 +235,10 @@ function deployment(spec: ServiceSpec): object {
               startupProbe: probe('/healthz', 2, 30),
               livenessProbe: probe('/healthz', 10, 3),
               readinessProbe: probe('/readyz', 5, 3),
-              resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } },
+              resources: {
+                requests: { cpu: '100m', memory: '192Mi' },
+                limits: { memory: spec.memoryLimit ?? '512Mi' },
+              },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,

@@ -66,6 +66,8 @@ export interface ServiceSpec {
    * beyond the partitions of their topics would sit idle, so `maxReplicas` stays below them.
    */
   autoscaling?: { maxReplicas: number; lagThreshold: number };
+  /** The container's memory limit when the default (512Mi) is too small for what was measured. */
+  memoryLimit?: string;
 }
 
 /** Topic names without the tenant prefix (libs/event-schemas names every topic). */
@@ -86,6 +88,9 @@ export const SERVICES: readonly ServiceSpec[] = [
       WEBHOOK_SECRET_FILE: '/etc/flowline/webhook-secrets/sample',
     },
     secretFiles: { secretName: 'flowline-webhook-secrets', mountPath: '/etc/flowline/webhook-secrets' },
+    // Measured under the worst hostile load (`npm run bench:hostile`, bench/ingress/README.md):
+    // 531 MB peak RSS with the default 32 MB of bodies in flight; 512Mi would kill it there.
+    memoryLimit: '768Mi',
   },
   {
     app: 'file-watcher',
