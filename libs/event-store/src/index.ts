@@ -10,7 +10,7 @@ export {
 export { EventStore } from './event-store';
 export type { EventFilter, KafkaCoordinates } from './event-store';
 export type { ArchivedRecord } from './record-columns';
-export { SECRET_HEADER_PATTERN, isSecretHeader } from './record-columns';
+export { isSecretHeader } from './record-columns';
 export type { StoredEvent, DeadLetterInfo, RedriveMark } from './stored-event';
 export { recordKey } from './stored-event';
 export { buildTrace } from './trace-tree';

@@ -10,6 +10,7 @@
  * EventStore.append keeps as base64 what jsonb refuses (event-store-append.int.spec.ts).
  */
 import { isUtf8 } from 'node:buffer';
+import { isSecretHeader } from '@flowline/telemetry';
 import { InvalidArchivedRecord } from './errors';
 
 /** One Kafka record as the archiver received it. */
@@ -25,12 +26,11 @@ export interface ArchivedRecord {
   headers: Record<string, string>;
 }
 
-/** Headers that may carry credentials are never stored (webhook signatures, auth, cookies, keys). */
-export const SECRET_HEADER_PATTERN = /signature|secret|authorization|password|token|cookie|api[-_]?key/i;
-
-export function isSecretHeader(name: string): boolean {
-  return SECRET_HEADER_PATTERN.test(name);
-}
+/**
+ * Headers that may carry credentials are never stored (webhook signatures, auth, cookies,
+ * keys): the same rule that keeps them out of logs and dead letters (libs/telemetry).
+ */
+export { isSecretHeader };
 
 /** The CloudEvents attributes as the Kafka binding's binary mode carries them. */
 export const CE_HEADERS = {

@@ -81,6 +81,10 @@ describe('secret redaction', () => {
     'x-api-key',
     'x-auth-token',
     'x-webhook-secret',
+    'X-Authorization',
+    'x-session-cookie',
+    'refresh-token',
+    'apikey',
   ])('treats the header %s as a secret', (name) => expect(isSecretHeader(name)).toBe(true));
 
   it.each([
