@@ -155,8 +155,12 @@ export function createKafkaClient(settings: KafkaSettings): Kafka {
         const { message, ...fields } = entry;
         log[kafkajsLogLevel(level, namespace, message)]({ ...fields, namespace, kafka_level: label }, message);
       },
+    // A service's requests back off at most 5 s between tries (kafkajs's default grows to
+    // 30 s): after a broker restart of some seconds, consumers and producers were back up to
+    // half a minute after the broker was. Ten tries still ride out about 30 s of outage before
+    // a request fails (and a consumer restarts or rejoins: group-member.ts).
     ...(settings.connectTimeoutMs === undefined
-      ? { retry: { initialRetryTime: 100, retries: 8 } }
+      ? { retry: { initialRetryTime: 100, retries: 10, maxRetryTime: 5_000 } }
       : {
           connectionTimeout: settings.connectTimeoutMs,
           retry: { initialRetryTime: 100, retries: 2, maxRetryTime: settings.connectTimeoutMs },
