@@ -224,17 +224,29 @@ export function recoveryMs(
     if (deliveredAt.some((at) => at === undefined)) return undefined;
     return Math.max(...(deliveredAt as number[])) - fault.restoredAt;
   }
-  const flows = flowsNeeding(fault);
-  if (flows.length === 0) return undefined;
-  let worst: number | undefined;
-  for (const flow of flows) {
+  const perFlow = recoveryPerFlow(fault, ledger);
+  if (perFlow.size === 0 || [...perFlow.values()].some((ms) => ms === undefined)) return undefined;
+  return Math.max(...(perFlow.values() as Iterable<number>));
+}
+
+/**
+ * The recovery of each flow that needs the broken part and had inputs after the fault (see
+ * recoveryMs): undefined for a flow with an input that never completed. Says which flow a
+ * slow recovery was.
+ */
+export function recoveryPerFlow(fault: InjectedFault, ledger: Ledger): Map<Flow, number | undefined> {
+  const perFlow = new Map<Flow, number | undefined>();
+  for (const flow of fault.kind === 'receiver' ? [] : flowsNeeding(fault)) {
     const after = ledger.outcomes.filter((outcome) => outcome.input.flow === flow && outcome.input.at >= fault.at);
     if (after.length === 0) continue;
     const first = Math.min(...after.map((outcome) => outcome.input.at));
     const window = after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
-    if (window.some((outcome) => outcome.completedAt === undefined)) return undefined;
-    const completed = Math.max(...window.map((outcome) => outcome.completedAt as number)) - fault.at;
-    worst = worst === undefined ? completed : Math.max(worst, completed);
+    perFlow.set(
+      flow,
+      window.some((outcome) => outcome.completedAt === undefined)
+        ? undefined
+        : Math.max(...window.map((outcome) => outcome.completedAt as number)) - fault.at,
+    );
   }
-  return worst;
+  return perFlow;
 }

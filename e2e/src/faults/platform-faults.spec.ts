@@ -26,7 +26,9 @@ import {
   InjectedFault,
   Ledger,
   LedgerInputs,
+  RECOVERY_WINDOW_MS,
   recoveryMs,
+  recoveryPerFlow,
   RowVersion,
   StoredDataChange,
   StoredFileUpload,
@@ -250,6 +252,12 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     const lostTraces = await withDatabase((infra as FaultInfra).databaseUrl, (client) =>
       describeLost(client, ledger, prefix.length),
     );
+    const slowest = await withDatabase((infra as FaultInfra).databaseUrl, (client) =>
+      mapInOrder(
+        faults.filter((fault) => fault.kind === 'kafka' || fault.kind === 'postgres' || fault.kind === 'rabbitmq'),
+        (fault) => describeSlowest(client, fault, ledger, prefix.length),
+      ),
+    );
     const report = [
       `fault suite, ${profile.name} profile: ${seconds.toFixed(0)} s of load (first results after ${((warmedUp - started) / 1000).toFixed(1)} s)`,
       `inputs accepted: ${accepted} (${(accepted / seconds).toFixed(1)}/s): ` +
@@ -258,7 +266,10 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
       `faults injected: ${faults.length}; service crashes (restarted): ${crashes.length}`,
       ...recoveries.map(
         ({ fault, ms }) =>
-          `  ${fault.kind.padEnd(8)} ${fault.target.padEnd(26)} outage ${((fault.restoredAt - fault.at) / 1000).toFixed(1)} s, recovery ${ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`}`,
+          `  ${fault.kind.padEnd(8)} ${fault.target.padEnd(26)} outage ${((fault.restoredAt - fault.at) / 1000).toFixed(1)} s, recovery ${inSeconds(ms)}` +
+          (fault.kind === 'kill' || fault.kind === 'receiver'
+            ? ''
+            : ` (${[...recoveryPerFlow(fault, ledger)].map(([flow, flowMs]) => `${flow} ${inSeconds(flowMs)}`).join(', ')})`),
       ),
       `worst recovery: ${measured.length === 0 ? 'n/a' : `${(Math.max(...measured) / 1000).toFixed(1)} s`}`,
       `lost: ${ledger.lost.length}; duplicated effects: ${ledger.duplicated.length}; undelivered webhooks: ${ledger.undelivered.length}; read-model mismatches: ${ledger.readModelMismatches.length}`,
@@ -266,6 +277,7 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
         (crash) => `  crash: ${crash.instance} exited ${String(crash.code)}: ${crash.lastOutput.slice(-400)}`,
       ),
       ...lostTraces.map((line) => `  lost: ${line}`),
+      ...slowest.flatMap((line) => (line === undefined ? [] : [`  ${line}`])),
       ...ledger.outcomes
         .filter(({ input, firstEventIds }) => input.flow === 'file' && firstEventIds.length === 0)
         .slice(0, 5)
@@ -292,8 +304,10 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     expect(ledger.duplicated).toEqual([]);
     expect(ledger.undelivered).toEqual([]);
     expect(ledger.readModelMismatches).toEqual([]);
-    // The issue's target is 10 s (reported above); this bound only catches a platform that did not come back.
-    const slow = recoveries.filter(({ ms }) => ms !== undefined && ms >= 60_000);
+    // The issue's target is 10 s for a killed consumer (reported above); this bound only catches a
+    // platform that did not come back: 60 s after the broken part was back (a server's restart
+    // itself takes 10-25 s on a loaded 2-core machine, and is not the platform's doing).
+    const slow = recoveries.filter(({ fault, ms }) => ms !== undefined && ms - (fault.restoredAt - fault.at) >= 60_000);
     expect(slow.map(({ fault, ms }) => `${fault.kind} ${fault.target}: ${String(ms)} ms`)).toEqual([]);
   });
 });
@@ -319,6 +333,8 @@ async function mapInOrder<T, R>(items: readonly T[], map: (item: T) => Promise<R
   for (const item of items) mapped.push(await map(item));
   return mapped;
 }
+
+const inSeconds = (ms: number | undefined): string => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 
 /** Progress of a long run, on stderr as it happens (the report comes at the end). */
 function progress(line: string): void {
@@ -411,6 +427,31 @@ async function describeLost(client: pg.Client, ledger: Ledger, prefixLength: num
       .join(' → ');
     return `${input.flow} ${what} (accepted ${at}, ${firstEventIds.join(',')}): ${steps}`;
   });
+}
+
+/**
+ * For a server fault, the input of its recovery window that completed last, hop by hop: when
+ * each of its events reached Kafka, in seconds after the fault. Says where a slow recovery waited.
+ */
+async function describeSlowest(
+  client: pg.Client,
+  fault: InjectedFault,
+  ledger: Ledger,
+  prefixLength: number,
+): Promise<string | undefined> {
+  const after = ledger.outcomes.filter((outcome) => outcome.input.at >= fault.at && outcome.completedAt !== undefined);
+  if (after.length === 0) return undefined;
+  const first = Math.min(...after.map((outcome) => outcome.input.at));
+  const window = after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
+  const slowest = window.reduce((a, b) => ((b.completedAt as number) > (a.completedAt as number) ? b : a));
+  const chain = await client.query<{ type: string; topic: string; at: Date }>(
+    `SELECT type, topic, min(kafka_timestamp) AS at FROM event_store.events
+       WHERE correlationid = ANY($1) GROUP BY type, topic ORDER BY min(kafka_timestamp)`,
+    [slowest.firstEventIds],
+  );
+  const since = (ms: number): string => `+${((ms - fault.at) / 1000).toFixed(1)} s`;
+  const hops = chain.rows.map((row) => `${row.type}@${row.topic.slice(prefixLength)} ${since(row.at.getTime())}`);
+  return `${fault.kind} (back ${since(fault.restoredAt)}): slowest ${slowest.input.flow} accepted ${since(slowest.input.at)}: ${hops.join(' → ')} → result ${since(slowest.completedAt as number)}`;
 }
 
 async function readReadModel(url: string, database: string, collection: string): Promise<RowVersion[]> {
