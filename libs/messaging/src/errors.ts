@@ -4,9 +4,28 @@
  * Unknown errors are retried, but only up to the policy's attempts: never forever.
  * All are FlowlineErrors (libs/errors): a stable code, a retry flag, the cause kept.
  */
-import { FlowlineError } from '@flowline/errors';
+import { FlowlineError, isDependencyUnavailable } from '@flowline/errors';
 
 export { isDependencyUnavailable, isRetryable } from '@flowline/errors';
+
+/** kafkajs's errors for a broker it cannot reach or that has not taken its groups back yet. */
+const BROKER_GONE_ERRORS = new Set([
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+]);
+
+/** Whether a crash says the broker went away (kafkajs's error names, or a refused socket among the causes). */
+export function isBrokerGone(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; depth < 8 && current instanceof Error; depth += 1) {
+    if (BROKER_GONE_ERRORS.has(current.name)) return true;
+    current = current.cause;
+  }
+  return isDependencyUnavailable(error);
+}
 
 export const MESSAGING_ERROR_CODES = [
   'RETRYABLE',

@@ -99,6 +99,43 @@ describe('EventPublisher', () => {
     await expect(b).resolves.toBeUndefined();
   });
 
+  it('sends a batch again while the broker is gone, before any later batch, and only then resolves its callers', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { kafka, sent } = fakeKafka();
+      const publisher = new EventPublisher(kafka);
+      const a = publisher.publish('t', event(1));
+      await flushMicrotasks();
+      const b = publisher.publish('t', event(2));
+      const gone = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+        name: 'KafkaJSConnectionError',
+      });
+      sent[0]!.fail(gone);
+      await flushMicrotasks();
+      await jest.advanceTimersByTimeAsync(5_000);
+      // The first batch again, alone: the second waits behind it.
+      expect(sent).toHaveLength(2);
+      expect(sent[1]!.topicMessages[0]!.messages).toEqual(sent[0]!.topicMessages[0]!.messages);
+      sent[1]!.release();
+      await expect(a).resolves.toBeUndefined();
+      await flushMicrotasks();
+      expect(sent).toHaveLength(3);
+      sent[2]!.release();
+      await expect(b).resolves.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('leaves an outage to callers that bounded their wait (a delivery timeout)', async () => {
+    const { kafka, sent } = fakeKafka();
+    const publisher = new EventPublisher(kafka, undefined, { deliveryTimeoutMs: 60_000 });
+    const a = publisher.publish('t', event(1));
+    await flushMicrotasks();
+    sent[0]!.fail(Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' }));
+    await expect(a).rejects.toThrow('Connection error');
+  });
+
   it('makes callers wait when the queue is full instead of buffering without bound', async () => {
     const { kafka, sent } = fakeKafka();
     const publisher = new EventPublisher(kafka, undefined, { maxQueued: 2, maxBatchSize: 2 });

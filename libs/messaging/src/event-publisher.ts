@@ -7,6 +7,12 @@
  *
  * Back-pressure, not buffering: at most `maxQueued` messages wait; further callers wait
  * for room. Batches go out one at a time, in call order, which keeps per-partition order.
+ *
+ * A broker that goes away (kafkajs gives up on "Connection error" after its own retries)
+ * holds the batch in hand, sent again with backoff until the broker is back, and every later
+ * one behind it: callers wait, order is kept, nothing is rejected for an outage. A batch
+ * written but not acknowledged before the connection dropped is then written twice, under
+ * the same event ids. Publishers with a delivery timeout (the gateway) reject instead.
  */
 import { KeyPartitioner } from './key-partitioner';
 import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -21,7 +27,7 @@ import {
   ServiceMetrics,
 } from '@flowline/telemetry';
 import { countPerTopicAndType } from './event-counts';
-import { PublishTimeout } from './errors';
+import { isBrokerGone, PublishTimeout } from './errors';
 import type { ReadinessProbe } from './readiness-probe';
 
 export interface PublisherOptions {
@@ -66,6 +72,9 @@ export interface OutgoingMessage {
    */
   traced?: boolean;
 }
+
+/** The longest wait before sending a batch again while the broker is gone. */
+const BROKER_GONE_MAX_DELAY_MS = 5_000;
 
 interface Pending {
   topic: string;
@@ -314,15 +323,25 @@ export class EventPublisher {
       byTopic.set(pending.topic, messages);
     }
     this.metrics?.publishedBatchSize.observe(batch.length);
-    try {
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const pending of batch) pending.reject(failure);
-      return;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+        break;
+      } catch (error) {
+        // The broker gone (restarting, unreachable): the same batch again, before any later one,
+        // until it is back — unless the callers bounded their wait (a delivery timeout: they
+        // decide) or the publisher is stopping. Any other failure goes to the callers.
+        if (this.deliveryTimeoutMs === undefined && !this.stopped && isBrokerGone(error)) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(BROKER_GONE_MAX_DELAY_MS, 200 * 2 ** attempt)));
+          continue;
+        }
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const pending of batch) pending.reject(failure);
+        return;
+      }
     }
     countPerTopicAndType(this.metrics?.eventsProduced, batch, (pending) => pending);
     for (const pending of batch) pending.resolve();

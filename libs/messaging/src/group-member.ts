@@ -16,8 +16,8 @@
  * the broker is back. Only any other crash kafkajs will not restart from fails the member.
  */
 import type { Batch, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { isDependencyUnavailable } from '@flowline/errors';
 import type { Logger } from '@flowline/telemetry';
+import { isBrokerGone } from './errors';
 import { CommitGuard, CommitVerdict, OffsetCommitter } from './offset-committer';
 import type { ReadinessProbe } from './readiness-probe';
 import { isRetriableKafkaError } from './topic-admin';
@@ -64,25 +64,6 @@ const SUBSCRIBE_ATTEMPTS = 8;
 /** Backoff between two tries to rejoin after the broker went away. */
 const REJOIN_FIRST_DELAY_MS = 500;
 const REJOIN_MAX_DELAY_MS = 5_000;
-
-/** kafkajs's errors for a broker it cannot reach or that has not taken its groups back yet. */
-const BROKER_GONE_ERRORS = new Set([
-  'KafkaJSGroupCoordinatorNotFound',
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSNumberOfRetriesExceeded',
-]);
-
-/** Whether a crash says the broker went away (kafkajs's error names, or a refused socket among the causes). */
-export function isBrokerGone(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; depth < 8 && current instanceof Error; depth += 1) {
-    if (BROKER_GONE_ERRORS.has(current.name)) return true;
-    current = current.cause;
-  }
-  return isDependencyUnavailable(error);
-}
 
 /**
  * The heartbeat interval for a session timeout: six beats per session, so one or two lost
