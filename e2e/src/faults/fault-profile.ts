@@ -55,7 +55,7 @@ export function faultProfile(env: NodeJS.ProcessEnv = process.env): FaultProfile
     return {
       name,
       loadMs: seconds === undefined ? 60_000 : Number(seconds) * 1000,
-      rates: { mailPerSecond: 1, filePerSecond: 0.5, cdcPerSecond: 4 },
+      rates: { mailPerSecond: 1, filePerSecond: 0.5, cdcPerSecond: 4, mongoPerSecond: 1 },
       // A router and an invoice agent, each with a live peer in its group, then each server once.
       steps: [
         { kind: 'kill', target: 'router#1' },
@@ -75,7 +75,7 @@ export function faultProfile(env: NodeJS.ProcessEnv = process.env): FaultProfile
   return {
     name,
     loadMs: seconds === undefined ? 300_000 : Number(seconds) * 1000,
-    rates: { mailPerSecond: 2, filePerSecond: 1, cdcPerSecond: 10 },
+    rates: { mailPerSecond: 2, filePerSecond: 1, cdcPerSecond: 10, mongoPerSecond: 3 },
     steps: [
       ...SERVICE_INSTANCES.map((target): FaultStep => ({ kind: 'kill', target })),
       ...SERVER_STEPS,

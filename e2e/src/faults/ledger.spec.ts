@@ -8,6 +8,8 @@ const base: LedgerInputs = {
   dataChanges: [],
   table: [],
   readModel: [],
+  collection: [],
+  collectionReadModel: [],
 };
 
 describe('the fault ledger', () => {
@@ -74,9 +76,11 @@ describe('the fault ledger', () => {
         { flow: 'cdc', key: 'k2', op: 'delete', version: 1, at: 2 },
       ],
       dataChanges: [
-        { id: 'c1', key: 'k1', op: 'insert', version: 1 },
-        { id: 'c2', key: 'k1', op: 'update', version: 2 },
-        { id: 'c3', key: 'k2', op: 'delete', version: undefined },
+        { source: 'cdc', id: 'c1', key: 'k1', op: 'insert', version: 1, at: 1 },
+        { source: 'cdc', id: 'c2', key: 'k1', op: 'update', version: 2, at: 2 },
+        { source: 'cdc', id: 'c3', key: 'k2', op: 'delete', version: undefined, at: 3 },
+        // The same key and version in the MongoDB collection is another input.
+        { source: 'mongo', id: 'm1', key: 'k1', op: 'update', version: 2, at: 2 },
       ],
       results: [
         { messageId: 's1', type: 'sync.completed', correlationId: 'c1', at: 1 },
@@ -87,9 +91,51 @@ describe('the fault ledger', () => {
         { key: 'k1', version: 1 },
         { key: 'k2', version: 1 },
       ],
+      collection: [{ key: 'k1', version: 2 }],
+      collectionReadModel: [{ key: 'k1', version: 3 }],
     });
     expect(ledger.lost).toEqual(['cdc update k1 v2']);
-    expect(ledger.readModelMismatches).toEqual(['k1: table v2, read model v1', 'k2: table vdeleted, read model v1']);
+    expect(ledger.outcomes.map((outcome) => outcome.firstEventIds)).toEqual([['c1'], ['c2'], ['c3']]);
+    expect(ledger.readModelMismatches).toEqual([
+      'k1: table v2, read model v1',
+      'k2: table vdeleted, read model v1',
+      'mongo k1: collection v2, read model v3',
+    ]);
+  });
+
+  it('matches MongoDB changes of a key by count, since an update event shows the document as read later', () => {
+    const accepted = [
+      { flow: 'mongo' as const, key: 'd1', op: 'insert' as const, version: 1, at: 0 },
+      { flow: 'mongo' as const, key: 'd1', op: 'update' as const, version: 2, at: 1 },
+      { flow: 'mongo' as const, key: 'd1', op: 'update' as const, version: 3, at: 2 },
+    ];
+    // Read again after a restart: both updates' lookups found version 3.
+    const dataChanges = [
+      { source: 'mongo' as const, id: 'e1', key: 'd1', op: 'insert', version: 1, at: 10 },
+      { source: 'mongo' as const, id: 'e3', key: 'd1', op: 'update', version: 3, at: 30 },
+      { source: 'mongo' as const, id: 'e2', key: 'd1', op: 'update', version: 3, at: 20 },
+      { source: 'mongo' as const, id: 'e2', key: 'd1', op: 'update', version: 3, at: 25 },
+    ];
+    const results = ['e1', 'e2', 'e3'].map((id) => ({
+      messageId: `s-${id}`,
+      type: 'sync.completed',
+      correlationId: id,
+      at: 40,
+    }));
+    const ledger = computeLedger({ ...base, accepted, dataChanges, results });
+    expect(ledger.outcomes.map((outcome) => outcome.firstEventIds)).toEqual([['e1'], ['e2'], ['e3']]);
+    expect(ledger.lost).toEqual([]);
+    expect(ledger.duplicated).toEqual([]);
+
+    const short = computeLedger({ ...base, accepted, dataChanges: dataChanges.slice(0, 2), results });
+    expect(short.lost).toEqual(['mongo update d1 v3']);
+    const extra = computeLedger({
+      ...base,
+      accepted: accepted.slice(0, 2),
+      dataChanges,
+      results,
+    });
+    expect(extra.duplicated).toEqual(['mongo d1/update: 1 changes accepted, 2 events (e2, e3)']);
   });
 
   it('reports an invoice.processed that never got a 2xx delivery as undelivered', () => {
@@ -115,7 +161,7 @@ describe('the fault ledger', () => {
           // The invoice agent is not in the CDC flow: its inputs do not count.
           { flow: 'cdc', key: 'k1', op: 'insert', version: 1, at: 1_500 },
         ],
-        dataChanges: [{ id: 'c1', key: 'k1', op: 'insert', version: 1 }],
+        dataChanges: [{ source: 'cdc', id: 'c1', key: 'k1', op: 'insert', version: 1, at: 1_600 }],
         results: [
           { messageId: 'r0', type: 'invoice.processed', correlationId: 'before', at: 20_000 },
           { messageId: 'r1', type: 'invoice.processed', correlationId: 'first', at: 4_000 },

@@ -3,23 +3,32 @@
  * the RabbitMQ queue, the outbound webhook deliveries, the event store, the MongoDB read model —
  * never from the services' own counters. Pure, so its rules are unit-tested (ledger.spec.ts).
  *
- * - lost: an accepted input (a webhook answered 202, a file dropped, a row change committed)
+ * - lost: an accepted input (a webhook answered 202, a file dropped, a row or document change
+ *   committed)
  *   without its final result, or a final result without its successful outbound delivery.
  * - duplicated: one input with results under more than one event id. The same id seen twice (a
  *   Kafka redelivery, a RabbitMQ redelivery, a webhook retry) is one effect, as a receiver that
  *   drops duplicates by id sees it.
- * - CDC order: the read model equals the table's final state, row by row, version by version,
- *   so a stale change applied after a newer one would show.
+ * - MongoDB changes are matched by count, not content: an update's event carries the document
+ *   as looked up when the change stream read it (`fullDocument: 'updateLookup'`), so three
+ *   quick updates read again after a restart all show the last version. The i-th change of a
+ *   key accepted (per operation) is the i-th distinct event of that key (by id, in Kafka order);
+ *   fewer events is a loss, more a duplicate.
+ * - CDC order: the read model equals the source's final state (the PostgreSQL table's, the
+ *   MongoDB collection's), row by row, version by version, so a stale change applied after a
+ *   newer one would show.
  */
 
-export type Flow = 'mail' | 'file' | 'cdc';
-export const FLOWS: readonly Flow[] = ['mail', 'file', 'cdc'];
+/** cdc: a PostgreSQL table's changes (logical replication); mongo: a MongoDB collection's (change streams). */
+export type Flow = 'mail' | 'file' | 'cdc' | 'mongo';
+export const FLOWS: readonly Flow[] = ['mail', 'file', 'cdc', 'mongo'];
+export type ChangeFlow = 'cdc' | 'mongo';
 
 /** An input the platform accepted, and when (ms since epoch). */
 export type AcceptedInput =
   | { flow: 'mail'; eventId: string; at: number }
   | { flow: 'file'; name: string; at: number }
-  | { flow: 'cdc'; key: string; op: 'insert' | 'update' | 'delete'; version: number; at: number };
+  | { flow: ChangeFlow; key: string; op: 'insert' | 'update' | 'delete'; version: number; at: number };
 
 /** A message read from the results queue (RabbitMQ). */
 export interface ResultMessage {
@@ -41,10 +50,14 @@ export interface StoredFileUpload {
   relativePath: string;
 }
 export interface StoredDataChange {
+  /** Which source it came from (by its subject: the watched table, or the watched collection). */
+  source: ChangeFlow;
   id: string;
   key: string;
   op: string;
   version: number | undefined;
+  /** When it reached Kafka first (ms since epoch): orders a MongoDB key's events. */
+  at: number;
 }
 
 /** One row of the watched table, and one document of the read model (deleted ones excluded). */
@@ -61,6 +74,9 @@ export interface LedgerInputs {
   dataChanges: readonly StoredDataChange[];
   table: readonly RowVersion[];
   readModel: readonly RowVersion[];
+  /** The watched MongoDB collection's documents, and their read model. */
+  collection: readonly RowVersion[];
+  collectionReadModel: readonly RowVersion[];
 }
 
 /** The final result type of each flow. */
@@ -68,6 +84,7 @@ export const FINAL_TYPE: Record<Flow, string> = {
   mail: 'invoice.processed',
   file: 'invoice.processed',
   cdc: 'sync.completed',
+  mongo: 'sync.completed',
 };
 
 export interface InputOutcome {
@@ -87,18 +104,54 @@ export interface Ledger {
   duplicated: string[];
   /** Final results whose outbound webhook never got a 2xx. */
   undelivered: string[];
-  /** Keys where the read model differs from the table. */
+  /** Keys where a read model differs from its source (MongoDB's prefixed `mongo`). */
   readModelMismatches: string[];
 }
 
 function describe(input: AcceptedInput): string {
   if (input.flow === 'mail') return `mail ${input.eventId}`;
   if (input.flow === 'file') return `file ${input.name}`;
-  return `cdc ${input.op} ${input.key} v${input.version}`;
+  return `${input.flow} ${input.op} ${input.key} v${input.version}`;
 }
 
-const cdcKey = (key: string, op: string, version: number | undefined): string =>
-  op === 'delete' ? `${key}/delete` : `${key}/${op}/${String(version)}`;
+const changeKey = (source: ChangeFlow, key: string, op: string, version: number | undefined): string =>
+  op === 'delete' ? `${source}/${key}/delete` : `${source}/${key}/${op}/${String(version)}`;
+
+/**
+ * MongoDB inputs to their events: per key and operation, the accepted changes in order against
+ * the distinct events in Kafka order. `extra`: events beyond the changes accepted.
+ */
+function matchMongoChanges(
+  accepted: readonly AcceptedInput[],
+  changes: readonly StoredDataChange[],
+): { eventIds: Map<AcceptedInput, string[]>; extra: string[] } {
+  const inputs = group(
+    accepted.filter((input) => input.flow === 'mongo'),
+    (input) => (input.flow === 'mongo' ? `${input.key}/${input.op}` : ''),
+  );
+  const events = group(
+    changes.filter((change) => change.source === 'mongo'),
+    (change) => `${change.key}/${change.op}`,
+  );
+  const eventIds = new Map<AcceptedInput, string[]>();
+  const extra: string[] = [];
+  for (const [key, list] of events) {
+    const distinct = [...new Map(list.map((change) => [change.id, change])).values()].sort(
+      (a, b) => a.at - b.at || a.id.localeCompare(b.id),
+    );
+    const taken = inputs.get(key) ?? [];
+    taken.forEach((input, i) => {
+      const event = distinct[i];
+      if (event !== undefined) eventIds.set(input, [event.id]);
+    });
+    if (distinct.length > taken.length) {
+      extra.push(
+        `mongo ${key}: ${taken.length} changes accepted, ${distinct.length} events (${distinct.map((change) => change.id).join(', ')})`,
+      );
+    }
+  }
+  return { eventIds, extra };
+}
 
 function group<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -114,17 +167,21 @@ function group<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, 
 export function computeLedger(inputs: LedgerInputs): Ledger {
   const resultsByCorrelation = group(inputs.results, (result) => `${result.type} ${result.correlationId}`);
   const uploadsByName = group(inputs.fileUploads, (upload) => upload.relativePath);
-  const changesByKey = group(inputs.dataChanges, (change) => cdcKey(change.key, change.op, change.version));
+  const changesByKey = group(inputs.dataChanges, (change) =>
+    changeKey(change.source, change.key, change.op, change.version),
+  );
 
   const firstEventIdsOf = (input: AcceptedInput): string[] => {
     if (input.flow === 'mail') return [input.eventId];
+    if (input.flow === 'mongo') return mongo.eventIds.get(input) ?? [];
     const stored =
       input.flow === 'file'
         ? (uploadsByName.get(input.name) ?? [])
-        : (changesByKey.get(cdcKey(input.key, input.op, input.version)) ?? []);
+        : (changesByKey.get(changeKey(input.flow, input.key, input.op, input.version)) ?? []);
     return [...new Set(stored.map((event) => event.id))];
   };
 
+  const mongo = matchMongoChanges(inputs.accepted, inputs.dataChanges);
   const outcomes = inputs.accepted.map((input): InputOutcome => {
     const firstEventIds = firstEventIdsOf(input);
     const results = firstEventIds.flatMap((id) => resultsByCorrelation.get(`${FINAL_TYPE[input.flow]} ${id}`) ?? []);
@@ -134,12 +191,15 @@ export function computeLedger(inputs: LedgerInputs): Ledger {
   });
 
   const lost = outcomes.filter((outcome) => outcome.resultIds.length === 0).map((outcome) => describe(outcome.input));
-  const duplicated = outcomes
-    .filter((outcome) => outcome.firstEventIds.length > 1 || outcome.resultIds.length > 1)
-    .map(
-      (outcome) =>
-        `${describe(outcome.input)}: first events ${outcome.firstEventIds.join(', ')}; results ${outcome.resultIds.join(', ')}`,
-    );
+  const duplicated = [
+    ...outcomes
+      .filter((outcome) => outcome.firstEventIds.length > 1 || outcome.resultIds.length > 1)
+      .map(
+        (outcome) =>
+          `${describe(outcome.input)}: first events ${outcome.firstEventIds.join(', ')}; results ${outcome.resultIds.join(', ')}`,
+      ),
+    ...mongo.extra,
+  ];
 
   // Every invoice.processed is also delivered to the outbound webhook subscription.
   const delivered = new Set(
@@ -150,19 +210,33 @@ export function computeLedger(inputs: LedgerInputs): Ledger {
   );
   const undelivered = [...announced].filter((id) => !delivered.has(id));
 
-  const model = new Map(inputs.readModel.map((row) => [row.key, row.version]));
-  const table = new Map(inputs.table.map((row) => [row.key, row.version]));
   const readModelMismatches = [
-    ...[...table].filter(([key, version]) => model.get(key) !== version),
-    ...[...model].filter(([key]) => !table.has(key)),
-  ].map(
-    ([key]) => `${key}: table v${String(table.get(key) ?? 'deleted')}, read model v${String(model.get(key) ?? 'none')}`,
-  );
+    ...mismatches(inputs.table, inputs.readModel, '', 'table'),
+    ...mismatches(inputs.collection, inputs.collectionReadModel, 'mongo ', 'collection'),
+  ];
 
   const inputsPerFlow = Object.fromEntries(
     FLOWS.map((flow) => [flow, inputs.accepted.filter((input) => input.flow === flow).length]),
   ) as Record<Flow, number>;
   return { outcomes, inputsPerFlow, lost, duplicated, undelivered, readModelMismatches };
+}
+
+/** Keys where the read model differs from the source, version by version. */
+function mismatches(
+  sourceRows: readonly RowVersion[],
+  modelRows: readonly RowVersion[],
+  prefix: string,
+  sourceName: string,
+): string[] {
+  const model = new Map(modelRows.map((row) => [row.key, row.version]));
+  const source = new Map(sourceRows.map((row) => [row.key, row.version]));
+  return [
+    ...[...source].filter(([key, version]) => model.get(key) !== version),
+    ...[...model].filter(([key]) => !source.has(key)),
+  ].map(
+    ([key]) =>
+      `${prefix}${key}: ${sourceName} v${String(source.get(key) ?? 'deleted')}, read model v${String(model.get(key) ?? 'none')}`,
+  );
 }
 
 /** A fault as injected: when it began, and when the broken part was back (restarted, answering). */
@@ -183,8 +257,8 @@ export function flowsNeeding(fault: InjectedFault): readonly Flow[] {
     'file-watcher': ['file'],
     'document-agent': ['file'],
     'invoice-agent': ['mail', 'file'],
-    'cdc-listener': ['cdc'],
-    'sync-agent': ['cdc'],
+    'cdc-listener': ['cdc', 'mongo'],
+    'sync-agent': ['cdc', 'mongo'],
     router: FLOWS,
     notifier: FLOWS,
     // The archiver feeds the event store, not a flow's result; its effect shows in the ledger.

@@ -8,11 +8,14 @@
  * - row changes in the watched table, each in its own transaction: inserts, updates (a version
  *   column counts them) and deletes. Accepted = committed; a commit whose answer was lost (the
  *   server went away) is decided by reading the row back.
+ * - document changes in the watched MongoDB collection, the same way: inserts, updates of a
+ *   version field, deletes. Accepted = acknowledged by the server.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Collection } from 'mongodb';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
@@ -26,6 +29,7 @@ export interface LoadRates {
   mailPerSecond: number;
   filePerSecond: number;
   cdcPerSecond: number;
+  mongoPerSecond: number;
 }
 
 export interface LoadTargets {
@@ -34,13 +38,49 @@ export interface LoadTargets {
   inbox: string;
   databaseUrl: string;
   table: string;
+  /** The watched collection; its documents carry `id` (also their `_id`) and `version`. */
+  collection: Collection<MongoRow>;
+}
+
+export interface MongoRow {
+  _id: string;
+  id: string;
+  version: number;
+  customer: string;
+}
+
+type Change = { op: 'insert' | 'update' | 'delete'; key: string; version: number; index: number };
+
+/** The next change to a set of live keys: inserts while it is small, then mostly updates, some deletes. */
+class ChangePlan {
+  private readonly live: { key: string; version: number }[] = [];
+  private keys = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  next(): Change {
+    const roll = Math.random();
+    if (this.live.length < 5 || roll < 0.5)
+      return { op: 'insert', key: `${this.prefix}${++this.keys}`, version: 1, index: -1 };
+    const index = Math.floor(Math.random() * this.live.length);
+    const row = this.live[index] as { key: string; version: number };
+    return roll < 0.9
+      ? { op: 'update', key: row.key, version: row.version + 1, index }
+      : { op: 'delete', key: row.key, version: row.version, index };
+  }
+
+  done(change: Change): void {
+    if (change.op === 'insert') this.live.push({ key: change.key, version: 1 });
+    else if (change.op === 'update') this.live[change.index] = { key: change.key, version: change.version };
+    else this.live.splice(change.index, 1);
+  }
 }
 
 /** Runs one loop per flow until stop(); `accepted` grows as inputs are accepted. */
 export class SteadyLoad {
   readonly accepted: AcceptedInput[] = [];
   /** Attempts the platform refused or could not take (retried), per flow. */
-  readonly refusals = { mail: 0, file: 0, cdc: 0 };
+  readonly refusals = { mail: 0, file: 0, cdc: 0, mongo: 0 };
   /** Answers no well-behaved platform gives (a valid signed mail refused with a 4xx). */
   readonly problems: string[] = [];
   private running = true;
@@ -68,6 +108,7 @@ export class SteadyLoad {
         }
       }),
       this.changeRows(),
+      this.changeDocuments(),
     );
   }
 
@@ -153,27 +194,17 @@ export class SteadyLoad {
   }
 
   private async changeRows(): Promise<void> {
-    const live: { key: string; version: number }[] = [];
+    const plan = new ChangePlan('k');
     let client: pg.Client | undefined;
-    let keys = 0;
     const connect = async (): Promise<pg.Client> => {
       const fresh = new pg.Client({ connectionString: this.targets.databaseUrl, connectionTimeoutMillis: 2000 });
       fresh.on('error', () => undefined);
       await fresh.connect();
       return fresh;
     };
-    const next = (): { op: 'insert' | 'update' | 'delete'; key: string; version: number; index: number } => {
-      const roll = Math.random();
-      if (live.length < 5 || roll < 0.5) return { op: 'insert', key: `k${++keys}`, version: 1, index: -1 };
-      const index = Math.floor(Math.random() * live.length);
-      const row = live[index] as { key: string; version: number };
-      return roll < 0.9
-        ? { op: 'update', key: row.key, version: row.version + 1, index }
-        : { op: 'delete', key: row.key, version: row.version, index };
-    };
     const interval = 1000 / this.rates.cdcPerSecond;
     let due = Date.now();
-    let change = next();
+    let change = plan.next();
     // Set when a statement failed without an answer: it may have committed all the same.
     let uncertain = false;
     while (this.running) {
@@ -190,14 +221,41 @@ export class SteadyLoad {
         continue;
       }
       this.accepted.push({ flow: 'cdc', key: change.key, op: change.op, version: change.version, at: Date.now() });
-      if (change.op === 'insert') live.push({ key: change.key, version: 1 });
-      else if (change.op === 'update') live[change.index] = { key: change.key, version: change.version };
-      else live.splice(change.index, 1);
-      change = next();
+      plan.done(change);
+      change = plan.next();
       due += interval;
       await sleep(Math.max(0, due - Date.now()));
     }
     await client?.end().catch(() => undefined);
+  }
+
+  /** The MongoDB collection's changes (the shared server, which no fault stops): each write acknowledged. */
+  private async changeDocuments(): Promise<void> {
+    if (this.rates.mongoPerSecond <= 0) return;
+    const plan = new ChangePlan('d');
+    const { collection } = this.targets;
+    const interval = 1000 / this.rates.mongoPerSecond;
+    let due = Date.now();
+    while (this.running) {
+      const change = plan.next();
+      try {
+        if (change.op === 'insert') {
+          await collection.insertOne({ _id: change.key, id: change.key, version: 1, customer: 'Acme' });
+        } else if (change.op === 'update') {
+          await collection.updateOne({ _id: change.key }, { $set: { version: change.version } });
+        } else {
+          await collection.deleteOne({ _id: change.key });
+        }
+      } catch (error) {
+        this.problems.push(`the MongoDB ${change.op} of ${change.key} failed: ${String(error)}`);
+        this.refusals.mongo++;
+        return;
+      }
+      this.accepted.push({ flow: 'mongo', key: change.key, op: change.op, version: change.version, at: Date.now() });
+      plan.done(change);
+      due += interval;
+      await sleep(Math.max(0, due - Date.now()));
+    }
   }
 
   private async apply(client: pg.Client, change: { op: string; key: string; version: number }): Promise<void> {

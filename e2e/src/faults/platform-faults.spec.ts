@@ -21,6 +21,7 @@ import { runFlowline } from '../flowline-command';
 import { FaultInfra, ServiceCrash, ServiceInstance, startFaultInfra, startServices } from './fault-platform';
 import { faultProfile, FaultStep, SERVICE_INSTANCES } from './fault-profile';
 import {
+  ChangeFlow,
   computeLedger,
   FLOWS,
   InjectedFault,
@@ -33,7 +34,7 @@ import {
   StoredDataChange,
   StoredFileUpload,
 } from './ledger';
-import { SteadyLoad } from './load';
+import { MongoRow, SteadyLoad } from './load';
 import { ResultsQueue, WebhookReceiver } from './observers';
 
 const profile = faultProfile();
@@ -48,6 +49,11 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
   const table = `orders_${randomBytes(4).toString('hex')}`;
   const slot = `faults_${randomBytes(4).toString('hex')}`;
   const readModelDatabase = `faults_${randomBytes(4).toString('hex')}`;
+  // The watched MongoDB collection, on the shared server, and where the listener keeps its resume tokens.
+  const sourceDatabase = `faults_src_${randomBytes(4).toString('hex')}`;
+  const sourceCollection = 'orders';
+  const cdcStateDatabase = `${sourceDatabase}_cdc`;
+  let mongo: MongoClient | undefined;
   const crashes: ServiceCrash[] = [];
   const faults: InjectedFault[] = [];
   /** What the report should say besides the figures (e.g. a server that did not stop cleanly). */
@@ -69,6 +75,8 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
         `CREATE TABLE ${table} (id text PRIMARY KEY, version int NOT NULL, customer text, total numeric(12,2))`,
       ),
     );
+    mongo = await MongoClient.connect(MONGODB_URL);
+    await mongo.db(sourceDatabase).createCollection(sourceCollection);
     await receiver.start();
     results = new ResultsQueue(infra.rabbit.url, exchange, `${prefix}results`, ['invoice.processed', 'sync.completed']);
     await results.start();
@@ -95,6 +103,9 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
         CDC_SLOT: slot,
         CDC_PUBLICATION: slot,
         CDC_HEARTBEAT_INTERVAL_MS: '1000',
+        MONGODB_URL,
+        CDC_MONGO_COLLECTIONS: `${sourceDatabase}.${sourceCollection}`,
+        CDC_MONGO_STATE_DATABASE: cdcStateDatabase,
       },
       'sync-agent': { MONGODB_URL, SYNC_MONGODB_DATABASE: readModelDatabase },
       // Retries that outlast the receiver's failure window, seconds apart instead of hours.
@@ -123,12 +134,13 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     await Promise.allSettled([...services.values()].map((service) => service.stop()));
     await results?.stop();
     await receiver.stop();
-    const mongo = await MongoClient.connect(MONGODB_URL);
-    await mongo
-      .db(readModelDatabase)
-      .dropDatabase()
-      .catch(() => undefined);
-    await mongo.close();
+    for (const database of [readModelDatabase, sourceDatabase, cdcStateDatabase]) {
+      await mongo
+        ?.db(database)
+        .dropDatabase()
+        .catch(() => undefined);
+    }
+    await mongo?.close();
     await infra?.stop();
     for (const dir of [claimDir, inbox]) if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
@@ -179,22 +191,35 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     source: SteadyLoad,
   ): Promise<{ ledger: Ledger; inputs: LedgerInputs; heldAsBase64: number }> {
     const databaseUrl = (infra as FaultInfra).databaseUrl;
-    const [store, tableRows, readModel] = await Promise.all([
+    const client = mongo as MongoClient;
+    const [store, tableRows, readModel, collectionRows, collectionReadModel] = await Promise.all([
       withDatabase(databaseUrl, readEventStore),
       withDatabase(databaseUrl, async (client) => {
         const rows = await client.query<RowVersion>(`SELECT id AS key, version FROM ${table}`);
         return rows.rows;
       }),
-      readReadModel(MONGODB_URL, readModelDatabase, `public.${table}`),
+      readReadModel(client, readModelDatabase, `public.${table}`),
+      readReadModel(client, sourceDatabase, sourceCollection, false),
+      // The sync agent's default read-model name for a collection: {database}.{collection}.
+      readReadModel(client, readModelDatabase, `${sourceDatabase}.${sourceCollection}`),
     ]);
+    const sources: Record<string, ChangeFlow> = {
+      [`public.${table}`]: 'cdc',
+      [`${sourceDatabase}.${sourceCollection}`]: 'mongo',
+    };
     const inputs: LedgerInputs = {
       accepted: source.accepted,
       results: (results as ResultsQueue).messages,
       deliveries: receiver.deliveries,
       fileUploads: store.fileUploads,
-      dataChanges: store.dataChanges.filter((change) => change.subject === `public.${table}`),
+      dataChanges: store.dataChanges.flatMap(({ subject, ...change }) => {
+        const source = sources[subject];
+        return source === undefined ? [] : [{ ...change, source }];
+      }),
       table: tableRows,
       readModel,
+      collection: collectionRows,
+      collectionReadModel,
     };
     return { ledger: computeLedger(inputs), inputs, heldAsBase64: store.heldAsBase64 };
   }
@@ -207,6 +232,7 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
         inbox,
         databaseUrl: (infra as FaultInfra).databaseUrl,
         table,
+        collection: (mongo as MongoClient).db(sourceDatabase).collection<MongoRow>(sourceCollection),
       },
       profile.rates,
     );
@@ -304,10 +330,12 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     expect(ledger.duplicated).toEqual([]);
     expect(ledger.undelivered).toEqual([]);
     expect(ledger.readModelMismatches).toEqual([]);
-    // The issue's target is 10 s for a killed consumer (reported above); this bound only catches a
-    // platform that did not come back: 60 s after the broken part was back (a server's restart
-    // itself takes 10-25 s on a loaded 2-core machine, and is not the platform's doing).
-    const slow = recoveries.filter(({ fault, ms }) => ms !== undefined && ms - (fault.restoredAt - fault.at) >= 60_000);
+    // The issue's target is 10 s for a killed consumer (crash-recovery.int.spec.ts shows it; here
+    // the figure includes the restart and the flow's own latency, reported above): this bound
+    // only catches a group that did not take the partitions over. After a server restart the
+    // recovery is reported, not bounded: a platform that did not come back loses inputs, which
+    // the ledger counts.
+    const slow = recoveries.filter(({ fault, ms }) => fault.kind === 'kill' && ms !== undefined && ms >= 60_000);
     expect(slow.map(({ fault, ms }) => `${fault.kind} ${fault.target}: ${String(ms)} ms`)).toEqual([]);
   });
 });
@@ -363,7 +391,7 @@ async function withDatabase<T>(url: string, use: (client: pg.Client) => Promise<
  */
 async function readEventStore(client: pg.Client): Promise<{
   fileUploads: StoredFileUpload[];
-  dataChanges: (StoredDataChange & { subject: string })[];
+  dataChanges: (Omit<StoredDataChange, 'source'> & { subject: string })[];
   heldAsBase64: number;
 }> {
   const rows = await client.query<{
@@ -372,13 +400,14 @@ async function readEventStore(client: pg.Client): Promise<{
     subject: string | null;
     data: unknown;
     value_base64: string | null;
+    at: Date;
   }>(
-    `SELECT DISTINCT ON (id, topic) id, type, subject, data, value_base64 FROM event_store.events
-      WHERE type IN ('file.uploaded', 'data.changed') AND topic NOT LIKE '%.dlq'`,
+    `SELECT DISTINCT ON (id) id, type, subject, data, value_base64, kafka_timestamp AS at FROM event_store.events
+      WHERE type IN ('file.uploaded', 'data.changed') AND topic NOT LIKE '%.dlq' ORDER BY id, kafka_timestamp`,
   );
   let heldAsBase64 = 0;
   const fileUploads = new Map<string, StoredFileUpload>();
-  const dataChanges = new Map<string, StoredDataChange & { subject: string }>();
+  const dataChanges = new Map<string, Omit<StoredDataChange, 'source'> & { subject: string }>();
   for (const row of rows.rows) {
     let data = row.data as Record<string, unknown> | null;
     if (data === null && row.value_base64 !== null) {
@@ -389,13 +418,15 @@ async function readEventStore(client: pg.Client): Promise<{
     if (row.type === 'file.uploaded') {
       fileUploads.set(row.id, { id: row.id, relativePath: String(data['relativePath']) });
     } else {
-      const change = data as { op: string; key: { id?: string }; after: { version?: number } | null };
+      // A table's key is its primary key (id); a collection's, the document's _id.
+      const change = data as { op: string; key: { id?: string; _id?: string }; after: { version?: number } | null };
       dataChanges.set(row.id, {
         id: row.id,
         subject: row.subject ?? '',
-        key: String(change.key.id),
+        key: String(change.key.id ?? change.key._id),
         op: change.op,
         version: change.after?.version,
+        at: row.at.getTime(),
       });
     }
   }
@@ -439,10 +470,16 @@ async function describeSlowest(
   ledger: Ledger,
   prefixLength: number,
 ): Promise<string | undefined> {
-  const after = ledger.outcomes.filter((outcome) => outcome.input.at >= fault.at && outcome.completedAt !== undefined);
-  if (after.length === 0) return undefined;
-  const first = Math.min(...after.map((outcome) => outcome.input.at));
-  const window = after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
+  // Each flow's recovery window (as recoveryPerFlow takes it), and the input completed last in any.
+  const window = FLOWS.flatMap((flow) => {
+    const after = ledger.outcomes.filter(
+      (outcome) => outcome.input.flow === flow && outcome.input.at >= fault.at && outcome.completedAt !== undefined,
+    );
+    if (after.length === 0) return [];
+    const first = Math.min(...after.map((outcome) => outcome.input.at));
+    return after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
+  });
+  if (window.length === 0) return undefined;
   const slowest = window.reduce((a, b) => ((b.completedAt as number) > (a.completedAt as number) ? b : a));
   const chain = await client.query<{ type: string; topic: string; at: Date }>(
     `SELECT type, topic, min(kafka_timestamp) AS at FROM event_store.events
@@ -454,16 +491,17 @@ async function describeSlowest(
   return `${fault.kind} (back ${since(fault.restoredAt)}): slowest ${slowest.input.flow} accepted ${since(slowest.input.at)}: ${hops.join(' → ')} → result ${since(slowest.completedAt as number)}`;
 }
 
-async function readReadModel(url: string, database: string, collection: string): Promise<RowVersion[]> {
-  const mongo = await MongoClient.connect(url);
-  try {
-    const documents = await mongo
-      .db(database)
-      .collection<{ _id: string; id: string; version: number; _flowline?: { deleted?: boolean } }>(collection)
-      .find({ '_flowline.deleted': { $ne: true } })
-      .toArray();
-    return documents.map((document) => ({ key: document.id, version: Number(document.version) }));
-  } finally {
-    await mongo.close();
-  }
+/** A collection's live documents as key and version: a read model (deleted ones marked), or the watched source. */
+async function readReadModel(
+  mongo: MongoClient,
+  database: string,
+  collection: string,
+  readModel = true,
+): Promise<RowVersion[]> {
+  const documents = await mongo
+    .db(database)
+    .collection<{ _id: string; id: string; version: number; _flowline?: { deleted?: boolean } }>(collection)
+    .find(readModel ? { '_flowline.deleted': { $ne: true } } : {})
+    .toArray();
+  return documents.map((document) => ({ key: document.id, version: Number(document.version) }));
 }
