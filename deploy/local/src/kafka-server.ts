@@ -108,6 +108,15 @@ export interface KafkaStorage {
 
 const ownStorage: KafkaStorage = { dir: kafkaDir, dataDir, propertiesFile, log4jFile };
 
+/** Runs one of Kafka's command-line tools (a main class and its arguments) on the fetched jars. */
+function runKafkaTool(log4jFile: string, mainAndArgs: readonly string[], cwd: string): ReturnType<typeof runCommand> {
+  return runCommand(
+    'java',
+    ['-Xmx256m', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', classpathOf(libDir), ...mainAndArgs],
+    { cwd, timeoutMs: 120_000 },
+  );
+}
+
 export async function formatStorageOnce(log: Log, storage: KafkaStorage = ownStorage): Promise<void> {
   const { dir, dataDir, propertiesFile, log4jFile } = storage;
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
@@ -116,13 +125,9 @@ export async function formatStorageOnce(log: Log, storage: KafkaStorage = ownSto
   // (1 format in 64 failed); Kafka's own random-uuid avoids that the same way.
   let clusterId = crypto.randomBytes(16).toString('base64url');
   while (clusterId.startsWith('-')) clusterId = crypto.randomBytes(16).toString('base64url');
-  const result = await runCommand(
-    'java',
+  const result = await runKafkaTool(
+    log4jFile,
     [
-      '-Xmx256m',
-      `-Dlog4j2.configurationFile=${log4jFile}`,
-      '-cp',
-      classpathOf(libDir),
       'kafka.tools.StorageTool',
       'format',
       '-t',
@@ -133,7 +138,7 @@ export async function formatStorageOnce(log: Log, storage: KafkaStorage = ownSto
       '--add-scram',
       scramCredentialArgument(localKafkaSaslUser.username, localKafkaSaslUser.password),
     ],
-    { cwd: dir, timeoutMs: 120_000 },
+    dir,
   );
   if (result.code !== 0) {
     throw new InfraError(
@@ -155,13 +160,9 @@ async function ensureScramUser(log: Log): Promise<void> {
   const marker = path.join(kafkaDir, 'scram-users');
   const expected = `${clusterIdOf(dataDir)} ${username}\n`;
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === expected) return;
-  const result = await runCommand(
-    'java',
+  const result = await runKafkaTool(
+    log4jFile,
     [
-      '-Xmx256m',
-      `-Dlog4j2.configurationFile=${log4jFile}`,
-      '-cp',
-      classpathOf(libDir),
       'kafka.admin.ConfigCommand',
       '--bootstrap-server',
       localSettings.KAFKA_BROKERS,
@@ -173,7 +174,7 @@ async function ensureScramUser(log: Log): Promise<void> {
       '--entity-name',
       username,
     ],
-    { cwd: kafkaDir, timeoutMs: 120_000 },
+    kafkaDir,
   );
   if (result.code !== 0) {
     throw new InfraError(
