@@ -6,10 +6,14 @@
  * to add one. Every client here gets its own for life, so a PostgreSQL restart fails the
  * work in hand (the query in flight rejects; the caller retries) instead of the service.
  */
-import pg from 'pg';
+import type { Pool, PoolConfig } from 'pg';
 import type { Logger } from '@flowline/telemetry';
 
-export function createPostgresPool(config: pg.PoolConfig, logger: Logger, what = 'database'): pg.Pool {
+export function createPostgresPool(config: PoolConfig, logger: Logger, what = 'database'): Pool {
+  // Loaded here, not at import: OpenTelemetry instruments pg only if it is loaded after the SDK
+  // started (the service runtime's index loads no instrumented module).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately late, after startTelemetry
+  const pg = require('pg') as typeof import('pg');
   const pool = new pg.Pool(config);
   pool.on('error', (error) => logger.warn({ err: error }, `an idle ${what} connection failed; it will be replaced`));
   pool.on('connect', (client) =>

@@ -146,6 +146,48 @@ describe('HTTP requests no route of the service answers', () => {
   });
 });
 
+describe('HTTP requests while the service starts', () => {
+  it('get 503 with Retry-After on the service’s routes, not a 404 for a route not mounted yet; /healthz answers', async () => {
+    const port = await freePort();
+    let letStart!: () => void;
+    const starting = new Promise<void>((resolveStart) => (letStart = resolveStart));
+    const api: ServiceDefinition<typeof secretConfig> = {
+      ...definition(() => starting),
+      build: ({ http }) => {
+        http.post('/webhooks/mail', (_request, response) => {
+          response.status(202).json({ accepted: true });
+        });
+        return {
+          components: [{ name: 'publisher', start: () => starting, stop: () => Promise.resolve() }],
+          readiness: [],
+        };
+      },
+    };
+    const running = startService(
+      api,
+      { PORT: String(port), WEBHOOK_SECRET: 's' },
+      { logDestination: captureLog().stream },
+    );
+    const post = () => fetch(`http://127.0.0.1:${port}/webhooks/mail`, { method: 'POST' });
+    let early: Response | undefined;
+    for (let tries = 0; tries < 100 && early === undefined; tries++) {
+      early = await post().catch(() => undefined);
+      if (early === undefined) await new Promise((wait) => setTimeout(wait, 50));
+    }
+    expect(early?.status).toBe(503);
+    expect(early?.headers.get('retry-after')).toBe('1');
+    expect(await early?.json()).toEqual({ error: 'secret-keeper is starting' });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    letStart();
+    const service = await running;
+    try {
+      expect((await post()).status).toBe(202);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('a component that fails for good while running', () => {
   it('stops the service (every component) and reports the failure, instead of idling alive', async () => {
     const log = captureLog();

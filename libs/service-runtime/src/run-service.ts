@@ -140,6 +140,19 @@ export async function startService<S extends z.ZodObject>(
     readiness: () => parts.readiness,
     isDraining: () => state !== 'running',
   });
+  // Until every component has started, the service's own routes (mounted by build, below) answer
+  // 503 with Retry-After, not 404 for a route not mounted yet: a webhook sender retries a 503,
+  // where a 404 may make it give up. The ops endpoints, mounted before, answer as always.
+  http.use((_request, response, next) => {
+    if (state !== 'starting') {
+      next();
+      return;
+    }
+    response
+      .status(503)
+      .set('Retry-After', '1')
+      .json({ error: `${definition.name} is starting` });
+  });
 
   const started: Component[] = [];
   let server: Server | undefined;
