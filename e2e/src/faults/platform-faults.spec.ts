@@ -330,12 +330,14 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     expect(ledger.duplicated).toEqual([]);
     expect(ledger.undelivered).toEqual([]);
     expect(ledger.readModelMismatches).toEqual([]);
-    // The issue's target is 10 s for a killed consumer (crash-recovery.int.spec.ts shows it; here
-    // the figure includes the restart and the flow's own latency, reported above): this bound
-    // only catches a group that did not take the partitions over. After a server restart the
-    // recovery is reported, not bounded: a platform that did not come back loses inputs, which
-    // the ledger counts.
-    const slow = recoveries.filter(({ fault, ms }) => fault.kind === 'kill' && ms !== undefined && ms >= 60_000);
+    // The issue's target is 10 s for a killed consumer whose group has a live peer
+    // (crash-recovery.int.spec.ts shows it; here the figure includes the flow's own latency,
+    // reported above): this bound only catches a group that did not take the partitions over.
+    // A single instance's recovery is its restart plus its backlog, and a server restart's is
+    // reported, not bounded: a platform that did not come back loses inputs, which the ledger counts.
+    const slow = recoveries.filter(
+      ({ fault, ms }) => fault.kind === 'kill' && /#\d+$/.test(fault.target) && ms !== undefined && ms >= 60_000,
+    );
     expect(slow.map(({ fault, ms }) => `${fault.kind} ${fault.target}: ${String(ms)} ms`)).toEqual([]);
   });
 });
