@@ -35,7 +35,7 @@ export const notifierConfig = baseServiceConfig.extend({
   /** Longest wait between two attempts of one event (exponential backoff, full jitter). */
   NOTIFY_RETRY_MAX_DELAY_MS: configFields.positiveInt(30_000),
   /** Longest wait between two reconnection attempts (exponential backoff, full jitter). */
-  AMQP_RECONNECT_MAX_DELAY_MS: configFields.positiveInt(30_000),
+  AMQP_RECONNECT_MAX_DELAY_MS: configFields.positiveInt(5_000),
 
   // ---- Outbound webhooks (subscriptions: `flowline subscriptions add|list|disable|enable`) ----
   /** The subscriptions and the delivery queue (tables created at start if missing). */

@@ -252,7 +252,12 @@ describe('notifier (in process, real Kafka and RabbitMQ)', () => {
 
     const during = invoiceProcessed('INV-6');
     await running.publish(topic, during);
-    const retry = await retryLogged(running, during, 1);
+    // An outage: retried without spending the event's attempts (never dead-lettered for it).
+    const retry = await running.waitForLog(
+      (line) =>
+        line['msg'] === 'a dependency is unavailable; retrying until it is back' && line['event_id'] === during.id,
+      { timeoutMs: 30_000 },
+    );
     expect(JSON.stringify(retry['err'])).toContain('RabbitMQ is not connected');
 
     await proxy.restore();

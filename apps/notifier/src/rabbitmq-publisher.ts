@@ -17,7 +17,7 @@
  * dead-lettered until the exchange (and its bindings) are back.
  */
 import { connect, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
-import { NonRetryableError, RetryableError } from '@flowline/messaging';
+import { DependencyUnavailable, NonRetryableError, RetryableError } from '@flowline/messaging';
 import { type Component, type ReadinessCheck, withTimeout } from '@flowline/service-runtime';
 import { injectTraceHeaders, type Logger, maskSecretsInText } from '@flowline/telemetry';
 import type { NotificationMessage } from './notification-message';
@@ -145,7 +145,8 @@ export class RabbitMqPublisher implements Component {
    */
   async publish(message: NotificationMessage): Promise<void> {
     if (this.state !== 'running') throw new RetryableError(`the RabbitMQ publisher is ${this.state}`);
-    if (!this.connected) throw new RetryableError(`RabbitMQ is not connected (${this.lastProblem})`);
+    // An outage, not this event's fault: the consumer waits it out without spending attempts.
+    if (!this.connected) throw new DependencyUnavailable(`RabbitMQ is not connected (${this.lastProblem})`);
     const started = performance.now();
     const confirmed = this.publishConfirmed(message);
     const settled = confirmed.then(

@@ -136,6 +136,11 @@ describe('isDependencyUnavailable', () => {
   it('finds the unavailable dependency among the causes, and nothing in errors about the input', () => {
     const wrapped = new DependencyDown('could not record the decision', { cause: withCode('57P01') });
     expect(isDependencyUnavailable(wrapped)).toBe(true);
+    expect(
+      isDependencyUnavailable(
+        Object.assign(new Error('RabbitMQ is not connected'), { code: 'DEPENDENCY_UNAVAILABLE' }),
+      ),
+    ).toBe(true);
     expect(isDependencyUnavailable(new BadInput('total does not add up'))).toBe(false);
     expect(isDependencyUnavailable(withCode('23505'))).toBe(false);
     expect(isDependencyUnavailable(new Error('Connection terminated by a typo in the data'))).toBe(false);

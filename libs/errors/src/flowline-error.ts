@@ -133,6 +133,9 @@ const UNREACHABLE_CODES = new Set([
  * exceptions of class 08 (not 08P01, a protocol violation), 57P01–57P03 (admin shutdown,
  * crash shutdown, cannot connect now) and 53300 (too many connections).
  */
+/** Flowline's own codes for "the dependency is not there" (libs/messaging's DependencyUnavailable, BrokerUnavailable). */
+const UNAVAILABLE_CODES = new Set(['DEPENDENCY_UNAVAILABLE', 'BROKER_UNAVAILABLE']);
+
 const UNAVAILABLE_SQLSTATES = new Set([
   '08000',
   '08001',
@@ -162,7 +165,11 @@ export function isDependencyUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth <= MAX_CAUSES && typeof current === 'object' && current !== null; depth += 1) {
     const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code))) return true;
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_CODES.has(code))
+    )
+      return true;
     if (typeof name === 'string' && MONGO_UNREACHABLE.has(name)) return true;
     // node-postgres says a server went away with these messages and no code.
     if (typeof message === 'string' && PG_CONNECTION_LOST.test(message)) return true;

@@ -2,6 +2,8 @@ import { FlowlineError } from '@flowline/errors';
 import { EventDataInvalid, NotACloudEvent, SchemaUnknown } from '@flowline/event-schemas';
 import {
   BrokerUnavailable,
+  DependencyUnavailable,
+  isDependencyUnavailable,
   isRetryable,
   NonRetryableError,
   PoisonPill,
@@ -18,12 +20,19 @@ describe('messaging errors', () => {
     [new PublishTimeout('x'), 'PUBLISH_TIMEOUT', true],
     [new UnknownTopicError(['x']), 'UNKNOWN_TOPIC', false],
     [new BrokerUnavailable('x'), 'BROKER_UNAVAILABLE', true],
+    [new DependencyUnavailable('x'), 'DEPENDENCY_UNAVAILABLE', true],
   ])('%s carries its own code and retry flag', (error, code, retryable) => {
     expect(error.code).toBe(code);
     expect(error.retryable).toBe(retryable);
     expect(isRetryable(error)).toBe(retryable);
     expect(error).toBeInstanceOf(FlowlineError);
     expect(error.name).toBe(error.constructor.name);
+  });
+
+  it('says a dependency is unavailable for the two classes that mean it, and not for a transient failure', () => {
+    expect(isDependencyUnavailable(new DependencyUnavailable('RabbitMQ is not connected'))).toBe(true);
+    expect(isDependencyUnavailable(new BrokerUnavailable('cannot reach Kafka'))).toBe(true);
+    expect(isDependencyUnavailable(new RetryableError('inventory timed out'))).toBe(false);
   });
 
   it('keeps the failure underneath as its cause and shows it', () => {

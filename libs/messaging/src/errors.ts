@@ -34,6 +34,7 @@ export const MESSAGING_ERROR_CODES = [
   'PUBLISH_TIMEOUT',
   'UNKNOWN_TOPIC',
   'BROKER_UNAVAILABLE',
+  'DEPENDENCY_UNAVAILABLE',
 ] as const;
 export type MessagingErrorCode = (typeof MESSAGING_ERROR_CODES)[number];
 
@@ -44,6 +45,16 @@ export abstract class MessagingError extends FlowlineError {
 /** A transient failure (a dependency timed out): retry with backoff. */
 export class RetryableError extends MessagingError {
   readonly code = 'RETRYABLE';
+  override readonly retryable = true;
+}
+
+/**
+ * A dependency is not there (a server down, a connection not yet back): retried without
+ * spending the event's attempts until it is back (isDependencyUnavailable). For a handler that
+ * knows its client is disconnected and has no socket error to show for it.
+ */
+export class DependencyUnavailable extends MessagingError {
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
   override readonly retryable = true;
 }
 

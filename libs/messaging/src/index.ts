@@ -6,6 +6,8 @@ export { EventConsumer } from './event-consumer';
 export type { EventConsumerOptions, EventHandler, HandlerContext } from './event-consumer';
 export {
   BrokerUnavailable,
+  DependencyUnavailable,
+  isDependencyUnavailable,
   isRetryable,
   MessagingError,
   NonRetryableError,
