@@ -128,14 +128,14 @@ const UNREACHABLE_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/** Flowline's own codes for "the dependency is not there" (libs/messaging's DependencyUnavailable, BrokerUnavailable). */
+const UNAVAILABLE_CODES = new Set(['DEPENDENCY_UNAVAILABLE', 'BROKER_UNAVAILABLE']);
+
 /**
  * PostgreSQL's SQLSTATEs for a server going away or not taking connections: the connection
  * exceptions of class 08 (not 08P01, a protocol violation), 57P01–57P03 (admin shutdown,
  * crash shutdown, cannot connect now) and 53300 (too many connections).
  */
-/** Flowline's own codes for "the dependency is not there" (libs/messaging's DependencyUnavailable, BrokerUnavailable). */
-const UNAVAILABLE_CODES = new Set(['DEPENDENCY_UNAVAILABLE', 'BROKER_UNAVAILABLE']);
-
 const UNAVAILABLE_SQLSTATES = new Set([
   '08000',
   '08001',
