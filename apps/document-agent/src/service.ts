@@ -42,8 +42,7 @@ export const documentAgent: ServiceDefinition<typeof documentAgentConfig> = {
       {
         connectionString: config.DATABASE_URL,
         max: 2,
-        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-        query_timeout: DATABASE_TIMEOUT_MS,
+        timeoutMs: DATABASE_TIMEOUT_MS,
       },
       logger,
       'claim-check database',

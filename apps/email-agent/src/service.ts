@@ -39,8 +39,7 @@ function claimStore(
     {
       connectionString: config.DATABASE_URL,
       max: 4,
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
+      timeoutMs: DATABASE_TIMEOUT_MS,
     },
     logger,
     'claim-check database',

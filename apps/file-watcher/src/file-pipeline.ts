@@ -375,42 +375,31 @@ export class FilePipeline {
 
   /**
    * Publishes the events, each awaited to Kafka's ack, and publishes again those refused (the
-   * broker restarting, unreachable) with backoff until every one is acknowledged or the
-   * pipeline stops. An event id is derived from the content, so a second try that lands
+   * broker restarting, unreachable) with untilDone's backoff until every one is acknowledged or
+   * the pipeline stops. An event id is derived from the content, so a second try that lands
    * twice is one event to its consumers. Says, per event, whether it was acknowledged.
    */
   private async publishUntilAcked(events: readonly (FlowlineEvent | DerivedTypeEvent)[]): Promise<boolean[]> {
     const acked = events.map(() => false);
-    let waiting = events.map((_, i) => i);
-    let delayMs = 200;
-    for (let attempt = 1; waiting.length > 0; attempt += 1) {
-      const settled = await Promise.allSettled(
-        waiting.map((i) => this.options.publish(events[i] as FlowlineEvent | DerivedTypeEvent)),
-      );
-      const refused: number[] = [];
+    const done = await this.untilDone('publish files to Kafka', async () => {
+      const waiting = events.flatMap((event, i) => (acked[i] === true ? [] : [{ event, i }]));
+      const settled = await Promise.allSettled(waiting.map(({ event }) => this.options.publish(event)));
       settled.forEach((result, j) => {
-        const i = waiting[j] as number;
-        if (result.status === 'fulfilled') acked[i] = true;
-        else refused.push(i);
+        if (result.status === 'fulfilled') acked[(waiting[j] as (typeof waiting)[number]).i] = true;
       });
-      if (refused.length === 0) break;
-      const failure: unknown = (settled.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason;
-      if (this.stopped) {
-        this.options.logger.error(
-          { err: failure, files: refused.length },
-          'publishing failed at shutdown: the files stay and are published at the next start',
-        );
-        break;
-      }
-      this.options.logger.warn({ err: failure, files: refused.length, attempt }, 'publishing failed; retrying');
-      await sleep(delayMs);
-      delayMs = Math.min(delayMs * 2, 5_000);
-      waiting = refused;
+      const refused = settled.find((result) => result.status === 'rejected');
+      if (refused !== undefined) throw refused.reason;
+    });
+    if (done === undefined && acked.includes(false)) {
+      this.options.logger.error(
+        { files: acked.filter((ok) => !ok).length },
+        'publishing failed at shutdown: the files stay and are published at the next start',
+      );
     }
     return acked;
   }
 
-  /** Retries a database step with backoff until it succeeds; undefined when the pipeline stopped first. */
+  /** Retries a step (a database query, a publish) with backoff until it succeeds; undefined when the pipeline stopped first. */
   private async untilDone<T>(what: string, step: () => Promise<T>): Promise<{ value: T } | undefined> {
     let delayMs = 200;
     for (let attempt = 1; ; attempt += 1) {

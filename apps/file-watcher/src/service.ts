@@ -60,8 +60,7 @@ export const fileWatcher: ServiceDefinition<typeof fileWatcherConfig> = {
       {
         connectionString: config.DATABASE_URL,
         max: 4,
-        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-        query_timeout: DATABASE_TIMEOUT_MS,
+        timeoutMs: DATABASE_TIMEOUT_MS,
       },
       logger,
       'database',

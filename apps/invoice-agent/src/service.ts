@@ -39,8 +39,7 @@ export const invoiceAgent: ServiceDefinition<typeof invoiceAgentConfig> = {
       {
         connectionString: config.DATABASE_URL,
         max: 4,
-        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-        query_timeout: DATABASE_TIMEOUT_MS,
+        timeoutMs: DATABASE_TIMEOUT_MS,
       },
       logger,
       'database',

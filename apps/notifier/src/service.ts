@@ -71,8 +71,7 @@ export const notifier: ServiceDefinition<typeof notifierConfig> = {
       {
         connectionString: config.DATABASE_URL,
         max: 4 + Math.ceil(config.NOTIFY_WEBHOOK_CONCURRENCY / 4),
-        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-        query_timeout: DATABASE_TIMEOUT_MS,
+        timeoutMs: DATABASE_TIMEOUT_MS,
       },
       logger,
       'database',

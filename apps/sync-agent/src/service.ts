@@ -48,8 +48,7 @@ function createTarget(
     {
       connectionString: config.DATABASE_URL,
       max: 4,
-      connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-      query_timeout: DATABASE_TIMEOUT_MS,
+      timeoutMs: DATABASE_TIMEOUT_MS,
     },
     logger,
     'read-model database',

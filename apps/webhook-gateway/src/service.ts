@@ -50,8 +50,7 @@ export const webhookGateway: ServiceDefinition<typeof gatewayConfig> = {
       {
         connectionString: config.DATABASE_URL,
         max: 10,
-        connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-        query_timeout: DATABASE_TIMEOUT_MS,
+        timeoutMs: DATABASE_TIMEOUT_MS,
       },
       logger,
       'dedupe-database',

@@ -171,6 +171,7 @@ export function computeLedger(inputs: LedgerInputs): Ledger {
     changeKey(change.source, change.key, change.op, change.version),
   );
 
+  const mongo = matchMongoChanges(inputs.accepted, inputs.dataChanges);
   const firstEventIdsOf = (input: AcceptedInput): string[] => {
     if (input.flow === 'mail') return [input.eventId];
     if (input.flow === 'mongo') return mongo.eventIds.get(input) ?? [];
@@ -181,7 +182,6 @@ export function computeLedger(inputs: LedgerInputs): Ledger {
     return [...new Set(stored.map((event) => event.id))];
   };
 
-  const mongo = matchMongoChanges(inputs.accepted, inputs.dataChanges);
   const outcomes = inputs.accepted.map((input): InputOutcome => {
     const firstEventIds = firstEventIdsOf(input);
     const results = firstEventIds.flatMap((id) => resultsByCorrelation.get(`${FINAL_TYPE[input.flow]} ${id}`) ?? []);
@@ -311,10 +311,8 @@ export function recoveryMs(
 export function recoveryPerFlow(fault: InjectedFault, ledger: Ledger): Map<Flow, number | undefined> {
   const perFlow = new Map<Flow, number | undefined>();
   for (const flow of fault.kind === 'receiver' ? [] : flowsNeeding(fault)) {
-    const after = ledger.outcomes.filter((outcome) => outcome.input.flow === flow && outcome.input.at >= fault.at);
-    if (after.length === 0) continue;
-    const first = Math.min(...after.map((outcome) => outcome.input.at));
-    const window = after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
+    const window = recoveryWindow(fault, ledger, flow);
+    if (window.length === 0) continue;
     perFlow.set(
       flow,
       window.some((outcome) => outcome.completedAt === undefined)
@@ -323,4 +321,15 @@ export function recoveryPerFlow(fault: InjectedFault, ledger: Ledger): Map<Flow,
     );
   }
   return perFlow;
+}
+
+/**
+ * The outcomes a flow's recovery after a fault is measured on: its inputs accepted from the
+ * first one at or after the fault to RECOVERY_WINDOW_MS later (none: no input after it).
+ */
+export function recoveryWindow(fault: InjectedFault, ledger: Ledger, flow: Flow): InputOutcome[] {
+  const after = ledger.outcomes.filter((outcome) => outcome.input.flow === flow && outcome.input.at >= fault.at);
+  if (after.length === 0) return [];
+  const first = Math.min(...after.map((outcome) => outcome.input.at));
+  return after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
 }

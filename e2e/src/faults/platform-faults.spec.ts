@@ -27,9 +27,9 @@ import {
   InjectedFault,
   Ledger,
   LedgerInputs,
-  RECOVERY_WINDOW_MS,
   recoveryMs,
   recoveryPerFlow,
+  recoveryWindow,
   RowVersion,
   StoredDataChange,
   StoredFileUpload,
@@ -191,17 +191,17 @@ describe(`the platform under faults (${profile.name} profile)`, () => {
     source: SteadyLoad,
   ): Promise<{ ledger: Ledger; inputs: LedgerInputs; heldAsBase64: number }> {
     const databaseUrl = (infra as FaultInfra).databaseUrl;
-    const client = mongo as MongoClient;
+    const mongoClient = mongo as MongoClient;
     const [store, tableRows, readModel, collectionRows, collectionReadModel] = await Promise.all([
       withDatabase(databaseUrl, readEventStore),
       withDatabase(databaseUrl, async (client) => {
         const rows = await client.query<RowVersion>(`SELECT id AS key, version FROM ${table}`);
         return rows.rows;
       }),
-      readReadModel(client, readModelDatabase, `public.${table}`),
-      readReadModel(client, sourceDatabase, sourceCollection, false),
+      readReadModel(mongoClient, readModelDatabase, `public.${table}`),
+      readReadModel(mongoClient, sourceDatabase, sourceCollection, false),
       // The sync agent's default read-model name for a collection: {database}.{collection}.
-      readReadModel(client, readModelDatabase, `${sourceDatabase}.${sourceCollection}`),
+      readReadModel(mongoClient, readModelDatabase, `${sourceDatabase}.${sourceCollection}`),
     ]);
     const sources: Record<string, ChangeFlow> = {
       [`public.${table}`]: 'cdc',
@@ -473,14 +473,9 @@ async function describeSlowest(
   prefixLength: number,
 ): Promise<string | undefined> {
   // Each flow's recovery window (as recoveryPerFlow takes it), and the input completed last in any.
-  const window = FLOWS.flatMap((flow) => {
-    const after = ledger.outcomes.filter(
-      (outcome) => outcome.input.flow === flow && outcome.input.at >= fault.at && outcome.completedAt !== undefined,
-    );
-    if (after.length === 0) return [];
-    const first = Math.min(...after.map((outcome) => outcome.input.at));
-    return after.filter((outcome) => outcome.input.at <= first + RECOVERY_WINDOW_MS);
-  });
+  const window = FLOWS.flatMap((flow) => recoveryWindow(fault, ledger, flow)).filter(
+    (outcome) => outcome.completedAt !== undefined,
+  );
   if (window.length === 0) return undefined;
   const slowest = window.reduce((a, b) => ((b.completedAt as number) > (a.completedAt as number) ? b : a));
   const chain = await client.query<{ type: string; topic: string; at: Date }>(

@@ -191,8 +191,11 @@ export class GroupMember {
       if (this.draining) return;
       this.consumer
         .connect()
-        .then(() => (this.draining ? undefined : this.consumer.run(config)))
-        .then(() => this.options.logger.info({ group: this.options.groupId }, 'the consumer is running again'))
+        .then(async () => {
+          if (this.draining) return;
+          await this.consumer.run(config);
+          this.options.logger.info({ group: this.options.groupId }, 'the consumer is running again');
+        })
         .catch((error: unknown) => {
           if (this.draining) return;
           this.options.logger.warn({ err: error, group: this.options.groupId }, 'rejoining failed; trying again');

@@ -13,6 +13,7 @@ export {
 export type { BaseServiceConfig, KafkaClientSettings } from './config';
 export type { ReadinessCheck } from './ops-server';
 export { createPostgresPool } from './postgres-pool';
+export type { PostgresPoolConfig } from './postgres-pool';
 export { runService, startService } from './run-service';
 export type {
   Component,

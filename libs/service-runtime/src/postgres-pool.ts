@@ -9,16 +9,34 @@
 import type { Pool, PoolConfig } from 'pg';
 import type { Logger } from '@flowline/telemetry';
 
-export function createPostgresPool(config: PoolConfig, logger: Logger, what = 'database'): Pool {
+export interface PostgresPoolConfig extends PoolConfig {
+  /**
+   * Bounds each connection attempt and each query (connectionTimeoutMillis, query_timeout), so
+   * an outage shows as failed attempts, retried, rather than a hang. Unset: no bound.
+   */
+  timeoutMs?: number;
+}
+
+export function createPostgresPool(config: PostgresPoolConfig, logger: Logger, what = 'database'): Pool {
   // Loaded here, not at import: OpenTelemetry instruments pg only if it is loaded after the SDK
   // started (the service runtime's index loads no instrumented module).
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately late, after startTelemetry
   const pg = require('pg') as typeof import('pg');
-  const pool = new pg.Pool(config);
-  pool.on('error', (error) => logger.warn({ err: error }, `an idle ${what} connection failed; it will be replaced`));
+  const { timeoutMs, ...poolConfig } = config;
+  const pool = new pg.Pool(
+    timeoutMs === undefined
+      ? poolConfig
+      : { ...poolConfig, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs },
+  );
+  // The pool re-emits an idle client's error: listened to (else the process ends), logged once
+  // below by the client's own listener.
+  pool.on('error', () => undefined);
   pool.on('connect', (client) =>
     client.on('error', (error) =>
-      logger.warn({ err: error }, `a ${what} connection failed; the work on it fails and is retried`),
+      logger.warn(
+        { err: error },
+        `a ${what} connection failed; it is replaced, and the work on it fails and is retried`,
+      ),
     ),
   );
   return pool;
