@@ -26,6 +26,19 @@ interface Run {
   output: () => string;
 }
 
+/**
+ * How long a test waits for a restarted consumer to finish its work. These tests are about
+ * what is lost or doubled, not about speed (the takeover tests below measure that): in CI
+ * they share two cores with the fault suite's dozen services and broker, where a restart
+ * plus 300 transactional events once took more than a minute.
+ */
+const FINISH_DEADLINE_MS = 180_000;
+/** A test's own limit: setup, the crash, the restart, the wait above and the final read. */
+const CRASH_TEST_TIMEOUT_MS = 360_000;
+
+/** Every fixture process started; those still alive after a test are killed. */
+const started: Run[] = [];
+
 function runFixture(env: Record<string, string>): Run {
   const child = spawn(process.execPath, ['--conditions=flowline-source', '--import', 'tsx', FIXTURE], {
     cwd: REPO_ROOT,
@@ -38,7 +51,27 @@ function runFixture(env: Record<string, string>): Run {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
   );
-  return { child, exited, output: () => output };
+  const run = { child, exited, output: () => output };
+  started.push(run);
+  return run;
+}
+
+/** The last lines a fixture process wrote, for a failure message. */
+function tail(run: Run): string {
+  return run.output().trim().split('\n').slice(-20).join('\n') || '(nothing)';
+}
+
+/**
+ * Waits until every input's output was seen on the probe (the probe reads committed
+ * messages only), or fails saying how far the consumer got and what the process wrote.
+ */
+async function waitForEveryOutput(probe: TopicProbe, expected: number, run: Run): Promise<void> {
+  const seen = () => new Set(probe.messages.map((m) => m.event?.correlationid)).size;
+  try {
+    await waitFor(() => seen() === expected, { timeoutMs: FINISH_DEADLINE_MS, description: `${expected} outputs` });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; seen ${seen()}; the consumer process wrote:\n${tail(run)}`);
+  }
 }
 
 function inputEvents(count: number, poisonAt?: number): FlowlineEvent[] {
@@ -56,6 +89,19 @@ describe('consumer processes that crash', () => {
   const brokers = KAFKA_BROKERS.split(',');
   const messaging = new MessagingClient({ brokers, clientId: 'crash-test', logger });
   const raw = new Kafka({ clientId: 'crash-test', brokers, logLevel: logLevel.NOTHING });
+  /** Probes a test opened; a failed test leaves them to this (a later heartbeat would outlive Jest). */
+  const probes: TopicProbe[] = [];
+  const openProbe = async (topics: string[]) => {
+    const probe = await TopicProbe.start(KAFKA_BROKERS, topics);
+    probes.push(probe);
+    return probe;
+  };
+
+  afterEach(async () => {
+    for (const run of started.splice(0))
+      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    await Promise.all(probes.splice(0).map((probe) => probe.stop().catch(() => undefined)));
+  });
 
   async function setUp(count: number, poisonAt?: number) {
     const input = uniqueName('crash-in');
@@ -128,109 +174,119 @@ describe('consumer processes that crash', () => {
     expect({ code, output: code === 0 ? '' : run.output() }).toEqual({ code: 0, output: '' });
   }
 
-  it('with Kafka transactions: SIGKILL after an effect, before its commit, loses nothing and doubles nothing', async () => {
-    const { input, output, events, group } = await setUp(300);
-    const env = {
-      KAFKA_BROKERS,
-      MODE: 'transactional',
-      INPUT: input,
-      OUTPUT: output,
-      GROUP: group,
-      HANDLE_DELAY_MS: '2',
-    };
-    const crashed = runFixture({ ...env, CRASH_AFTER: '120' });
-    expect((await crashed.exited).signal).toBe('SIGKILL');
-    const again = runFixture(env);
-    const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
-    await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, {
-      timeoutMs: 60_000,
-    });
-    await probe.stop();
-    await stopGracefully(again);
-    const texts = await committedOutput(output);
-    expect(texts).toHaveLength(events.length);
-    expect(new Set(texts)).toEqual(new Set(events.map((e) => e.id)));
-  });
-
-  it('with the PostgreSQL inbox: SIGKILL after the database commit, before the offset commit, applies each event once', async () => {
-    const { input, events, group } = await setUp(300);
-    const table = uniqueName('effects').replace(/-/g, '_');
-    const db = new Client({ connectionString: DATABASE_URL });
-    await db.connect();
-    try {
-      await db.query(`CREATE TABLE ${table} (event_id text NOT NULL)`); // no unique key: a double would show
+  it(
+    'with Kafka transactions: SIGKILL after an effect, before its commit, loses nothing and doubles nothing',
+    async () => {
+      const { input, output, events, group } = await setUp(300);
       const env = {
         KAFKA_BROKERS,
-        DATABASE_URL,
-        MODE: 'inbox',
+        MODE: 'transactional',
         INPUT: input,
+        OUTPUT: output,
         GROUP: group,
-        EFFECTS_TABLE: table,
-        HANDLE_DELAY_MS: '1',
+        HANDLE_DELAY_MS: '2',
       };
-      const crashed = runFixture({ ...env, CRASH_AFTER: '150' });
+      const crashed = runFixture({ ...env, CRASH_AFTER: '120' });
       expect((await crashed.exited).signal).toBe('SIGKILL');
-      const afterCrash = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
-      // Partitions are handled concurrently: others may have committed an effect beside the 150th.
-      expect(afterCrash).toBeGreaterThanOrEqual(150);
       const again = runFixture(env);
-      await waitFor(
-        async () =>
-          Number((await db.query<{ n: string }>(`SELECT count(DISTINCT event_id) AS n FROM ${table}`)).rows[0]?.n) ===
-          events.length,
-        {
-          timeoutMs: 60_000,
-          description: 'every event applied',
-        },
-      );
+      const probe = await openProbe([output]);
+      await waitForEveryOutput(probe, events.length, again);
       await stopGracefully(again);
-      const rows = await db.query<{ event_id: string; n: string }>(
-        `SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`,
-      );
-      expect(rows.rows).toHaveLength(events.length);
-      expect(rows.rows.filter((row) => row.n !== '1')).toEqual([]);
-    } finally {
-      await db.query(`DROP TABLE IF EXISTS ${table}`);
-      await db.end();
-    }
-  });
+      const texts = await committedOutput(output);
+      expect(texts).toHaveLength(events.length);
+      expect(new Set(texts)).toEqual(new Set(events.map((e) => e.id)));
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
 
-  it('dead-letters a poison pill after a bounded number of crashes and handles everything else', async () => {
-    const { input, output, events, group } = await setUp(40, 17);
-    const poison = events[17] as FlowlineEvent;
-    const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
-    await messaging.ensureTopics([{ name: topicNames().deadLetter(input), partitions: 1 }]);
-    const dlq = await TopicProbe.start(KAFKA_BROKERS, [topicNames().deadLetter(input)]);
-    const out = await TopicProbe.start(KAFKA_BROKERS, [output]);
-    const handledAllButPoison = () =>
-      new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
-    // What a supervisor (Kubernetes, systemd) does: restart the process whenever it dies.
-    let crashes = 0;
-    let run = runFixture(env);
-    let exited = false;
-    const watch = (current: Run) => void current.exited.then(() => (exited = true));
-    watch(run);
-    await waitFor(
-      () => {
-        if (handledAllButPoison()) return true;
-        if (exited) {
-          crashes += 1;
-          exited = false;
-          run = runFixture(env);
-          watch(run);
-        }
-        return false;
-      },
-      { timeoutMs: 120_000, intervalMs: 50, description: 'every event but the poison pill handled' },
-    );
-    expect(crashes).toBeLessThanOrEqual(6);
-    const dead = await dlq.waitFor((m) => m.event?.id === poison.id);
-    expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('PoisonPill');
-    expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/crashed the process 3 times/);
-    expect(crashes).toBeGreaterThanOrEqual(3);
-    await Promise.all([dlq.stop(), out.stop()]);
-    await stopGracefully(run);
-  });
+  it(
+    'with the PostgreSQL inbox: SIGKILL after the database commit, before the offset commit, applies each event once',
+    async () => {
+      const { input, events, group } = await setUp(300);
+      const table = uniqueName('effects').replace(/-/g, '_');
+      const db = new Client({ connectionString: DATABASE_URL });
+      await db.connect();
+      try {
+        await db.query(`CREATE TABLE ${table} (event_id text NOT NULL)`); // no unique key: a double would show
+        const env = {
+          KAFKA_BROKERS,
+          DATABASE_URL,
+          MODE: 'inbox',
+          INPUT: input,
+          GROUP: group,
+          EFFECTS_TABLE: table,
+          HANDLE_DELAY_MS: '1',
+        };
+        const crashed = runFixture({ ...env, CRASH_AFTER: '150' });
+        expect((await crashed.exited).signal).toBe('SIGKILL');
+        const afterCrash = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+        // Partitions are handled concurrently: others may have committed an effect beside the 150th.
+        expect(afterCrash).toBeGreaterThanOrEqual(150);
+        const again = runFixture(env);
+        await waitFor(
+          async () =>
+            Number((await db.query<{ n: string }>(`SELECT count(DISTINCT event_id) AS n FROM ${table}`)).rows[0]?.n) ===
+            events.length,
+          {
+            timeoutMs: FINISH_DEADLINE_MS,
+            description: 'every event applied',
+          },
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}; the consumer process wrote:\n${tail(again)}`);
+        });
+        await stopGracefully(again);
+        const rows = await db.query<{ event_id: string; n: string }>(
+          `SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`,
+        );
+        expect(rows.rows).toHaveLength(events.length);
+        expect(rows.rows.filter((row) => row.n !== '1')).toEqual([]);
+      } finally {
+        await db.query(`DROP TABLE IF EXISTS ${table}`);
+        await db.end();
+      }
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'dead-letters a poison pill after a bounded number of crashes and handles everything else',
+    async () => {
+      const { input, output, events, group } = await setUp(40, 17);
+      const poison = events[17] as FlowlineEvent;
+      const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
+      await messaging.ensureTopics([{ name: topicNames().deadLetter(input), partitions: 1 }]);
+      const dlq = await openProbe([topicNames().deadLetter(input)]);
+      const out = await openProbe([output]);
+      const handledAllButPoison = () =>
+        new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
+      // What a supervisor (Kubernetes, systemd) does: restart the process whenever it dies.
+      let crashes = 0;
+      let run = runFixture(env);
+      let exited = false;
+      const watch = (current: Run) => void current.exited.then(() => (exited = true));
+      watch(run);
+      await waitFor(
+        () => {
+          if (handledAllButPoison()) return true;
+          if (exited) {
+            crashes += 1;
+            exited = false;
+            run = runFixture(env);
+            watch(run);
+          }
+          return false;
+        },
+        { timeoutMs: FINISH_DEADLINE_MS, intervalMs: 50, description: 'every event but the poison pill handled' },
+      );
+      expect(crashes).toBeLessThanOrEqual(6);
+      const dead = await dlq.waitFor((m) => m.event?.id === poison.id);
+      expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('PoisonPill');
+      expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/crashed the process 3 times/);
+      expect(crashes).toBeGreaterThanOrEqual(3);
+      await stopGracefully(run);
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
 
   it.each(['transactional', 'plain'])(
     'drains on SIGTERM (%s): exits 0, and a restart repeats nothing',
@@ -238,18 +294,16 @@ describe('consumer processes that crash', () => {
       const { input, output, events, group } = await setUp(200);
       const env = { KAFKA_BROKERS, MODE: mode, INPUT: input, OUTPUT: output, GROUP: group, HANDLE_DELAY_MS: '5' };
       const first = runFixture(env);
-      const probe = await TopicProbe.start(KAFKA_BROKERS, [output]);
-      await probe.waitFor(() => probe.messages.length >= 30);
+      const probe = await openProbe([output]);
+      await probe.waitFor(() => probe.messages.length >= 30, { timeoutMs: FINISH_DEADLINE_MS });
       await stopGracefully(first);
       const second = runFixture(env);
-      await probe.waitFor(() => new Set(probe.messages.map((m) => m.event?.correlationid)).size === events.length, {
-        timeoutMs: 60_000,
-      });
-      await probe.stop();
+      await waitForEveryOutput(probe, events.length, second);
       await stopGracefully(second);
       // Without a transaction, only a crash may repeat work; a clean stop commits what it did.
       expect(await committedOutput(output)).toHaveLength(events.length);
     },
+    CRASH_TEST_TIMEOUT_MS,
   );
 
   describe('two processes in one group', () => {
@@ -290,7 +344,7 @@ describe('consumer processes that crash', () => {
         description: 'the first consumer process to be running',
       });
       const second = runFixture(env);
-      const probe = await TopicProbe.start(KAFKA_BROKERS, [env['OUTPUT'] as string]);
+      const probe = await openProbe([env['OUTPUT'] as string]);
       // A round handled whole, by both processes and on all three partitions: the group is settled.
       let owners = new Map<number, number>();
       await waitFor(
@@ -323,54 +377,60 @@ describe('consumer processes that crash', () => {
       return { tookMs, handlers, expected: new Set([survivor.child.pid]) };
     }
 
-    it('SIGKILL: the survivor takes over the killed member’s partitions and handles new events on them', async () => {
-      const { input, output, group } = await setUp(0);
-      const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
-      const { first, second, probe, partitionsOf } = await twoMembers(env);
-      expect(partitionsOf(first).length).toBeGreaterThan(0);
-      const killedAt = Date.now();
-      first.child.kill('SIGKILL');
-      await first.exited;
-      // The round is published once the process is gone, so only the survivor can handle it.
-      const { tookMs, handlers, expected } = await takeover(input, probe, second, killedAt, 20_000);
-      process.stdout.write(
-        `takeover after SIGKILL: ${tookMs} ms (partitions ${partitionsOf(first).join(',')} of the killed member, default session timeout)\n`,
-      );
-      expect(handlers).toEqual(expected);
-      await probe.stop();
-      await stopGracefully(second);
-    });
+    it(
+      'SIGKILL: the survivor takes over the killed member’s partitions and handles new events on them',
+      async () => {
+        const { input, output, group } = await setUp(0);
+        const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
+        const { first, second, probe, partitionsOf } = await twoMembers(env);
+        expect(partitionsOf(first).length).toBeGreaterThan(0);
+        const killedAt = Date.now();
+        first.child.kill('SIGKILL');
+        await first.exited;
+        // The round is published once the process is gone, so only the survivor can handle it.
+        const { tookMs, handlers, expected } = await takeover(input, probe, second, killedAt, 20_000);
+        process.stdout.write(
+          `takeover after SIGKILL: ${tookMs} ms (partitions ${partitionsOf(first).join(',')} of the killed member, default session timeout)\n`,
+        );
+        expect(handlers).toEqual(expected);
+        await stopGracefully(second);
+      },
+      CRASH_TEST_TIMEOUT_MS,
+    );
 
-    it('SIGTERM in the middle of a slow batch: the member drains and leaves the group, so no one waits out its session', async () => {
-      const { input, output, group } = await setUp(0);
-      // A session far longer than the deadline below: only a LeaveGroup lets the survivor in before it.
-      const env = {
-        KAFKA_BROKERS,
-        MODE: 'plain',
-        INPUT: input,
-        OUTPUT: output,
-        GROUP: group,
-        SESSION_TIMEOUT_MS: '60000',
-      };
-      const { first, second, probe, partitionsOf } = await twoMembers(env, { HANDLE_DELAY_MS: '300' });
-      expect(partitionsOf(first).length).toBeGreaterThan(0);
-      // Work for the slow member, so the stop comes while a batch of it is being handled.
-      const slowWork = await publishRound(input, 'slow');
-      await waitFor(() => [...handledBy(probe, slowWork).values()].some(({ pid }) => pid === first.child.pid), {
-        timeoutMs: 30_000,
-        description: 'the slow member to be handling a batch',
-      });
-      const stoppedAt = Date.now();
-      await stopGracefully(first);
-      const { tookMs, handlers, expected } = await takeover(input, probe, second, stoppedAt, 30_000);
-      process.stdout.write(`takeover after SIGTERM: ${tookMs} ms (session timeout 60 s)\n`);
-      expect(handlers).toEqual(expected);
-      // Nothing of the slow round is lost: the drained batch was committed, the rest handed over.
-      await waitFor(() => handledBy(probe, slowWork).size === slowWork.size, {
-        description: 'the slow round handled whole',
-      });
-      await probe.stop();
-      await stopGracefully(second);
-    });
+    it(
+      'SIGTERM in the middle of a slow batch: the member drains and leaves the group, so no one waits out its session',
+      async () => {
+        const { input, output, group } = await setUp(0);
+        // A session far longer than the deadline below: only a LeaveGroup lets the survivor in before it.
+        const env = {
+          KAFKA_BROKERS,
+          MODE: 'plain',
+          INPUT: input,
+          OUTPUT: output,
+          GROUP: group,
+          SESSION_TIMEOUT_MS: '60000',
+        };
+        const { first, second, probe, partitionsOf } = await twoMembers(env, { HANDLE_DELAY_MS: '300' });
+        expect(partitionsOf(first).length).toBeGreaterThan(0);
+        // Work for the slow member, so the stop comes while a batch of it is being handled.
+        const slowWork = await publishRound(input, 'slow');
+        await waitFor(() => [...handledBy(probe, slowWork).values()].some(({ pid }) => pid === first.child.pid), {
+          timeoutMs: 30_000,
+          description: 'the slow member to be handling a batch',
+        });
+        const stoppedAt = Date.now();
+        await stopGracefully(first);
+        const { tookMs, handlers, expected } = await takeover(input, probe, second, stoppedAt, 30_000);
+        process.stdout.write(`takeover after SIGTERM: ${tookMs} ms (session timeout 60 s)\n`);
+        expect(handlers).toEqual(expected);
+        // Nothing of the slow round is lost: the drained batch was committed, the rest handed over.
+        await waitFor(() => handledBy(probe, slowWork).size === slowWork.size, {
+          description: 'the slow round handled whole',
+        });
+        await stopGracefully(second);
+      },
+      CRASH_TEST_TIMEOUT_MS,
+    );
   });
 });
