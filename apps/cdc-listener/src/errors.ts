@@ -130,7 +130,11 @@ export class PossibleGap extends CdcError {
   readonly code = 'POSSIBLE_GAP';
 }
 
-/** The replication connection ended while streaming; a restart resumes from the confirmed position. */
+/**
+ * The stream cannot go on in this process: Kafka refused a change, or the replication
+ * connection was lost and starting it again failed for a reason a retry cannot mend (a lost
+ * connection alone is streamed again in process). A restart resumes from the confirmed position.
+ */
 export class ReplicationStreamLost extends CdcError {
   readonly code = 'REPLICATION_STREAM_LOST';
   override readonly retryable = true;

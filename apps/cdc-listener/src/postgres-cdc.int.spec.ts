@@ -247,6 +247,61 @@ describe('PostgreSQL change stream', () => {
     expect(ids.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('streams again in process when its replication connection is cut, mid-write too: every row arrives, it never fails, and it is ready again', async () => {
+    const n = names();
+    await db.query(`CREATE TABLE ${n.table} (id int PRIMARY KEY)`);
+    const service = await startListener(n);
+    const subject = `public.${n.table}`;
+    const walSender = async () =>
+      (
+        await db.query<{ pid: number | null }>(
+          'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+          [n.slot],
+        )
+      )[0]?.pid ?? null;
+    // What a PostgreSQL restart or a network cut does to the listener's side: the WAL sender ends.
+    const cut = async () => {
+      const pid = await waitFor(walSender, { description: 'a WAL sender streaming the slot' });
+      await db.query('SELECT pg_terminate_backend($1)', [pid]);
+      return pid;
+    };
+    await db.query(`INSERT INTO ${n.table} SELECT generate_series(1, 5)`);
+    await waitForChanges(service, subject, 5);
+    const firstSender = await cut();
+    // Committed while the listener has no connection.
+    await db.query(`INSERT INTO ${n.table} SELECT generate_series(6, 10)`);
+    await service.waitForLog((line) => line['msg'] === 'streaming again after the replication connection was lost');
+    // Cut again while rows are being written: the open transactions are read again from the slot.
+    const writing = (async () => {
+      for (let id = 11; id <= 60; id += 1) await db.query(`INSERT INTO ${n.table} VALUES (${id})`);
+    })();
+    const secondSender = await waitFor(async () => {
+      const pid = await walSender();
+      return pid !== null && pid !== firstSender ? pid : undefined;
+    });
+    await db.query('SELECT pg_terminate_backend($1)', [secondSender]);
+    await writing;
+
+    const ids = await waitFor(
+      () => {
+        const seen = new Set(changesOf(service, subject).map((change) => Number(change.data.key['id'])));
+        return seen.size === 60 ? seen : undefined;
+      },
+      { timeoutMs: 60_000, description: 'all 60 rows' },
+    );
+    expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    await waitFor(async () => (await fetch(service.url('/readyz'))).status === 200, { description: 'ready again' });
+    const outcome = await Promise.race([
+      service.service.failure.then((error) => `failed: ${error.message}`),
+      Promise.resolve('running'),
+    ]);
+    expect(outcome).toBe('running');
+    const restreamed = service
+      .logs()
+      .filter((line) => line['msg'] === 'streaming again after the replication connection was lost');
+    expect(restreamed.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('never confirms a change Kafka refused: the listener stops, and a restart delivers it', async () => {
     const n = names();
     await db.query(`CREATE TABLE ${n.table} (id int PRIMARY KEY, padding text)`);

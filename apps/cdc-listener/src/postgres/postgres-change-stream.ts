@@ -7,6 +7,11 @@
  * position, so a listener that crashes — SIGKILL mid-transaction included — and restarts
  * loses nothing; what it re-reads is published again with the same event ids.
  *
+ * A lost replication connection (PostgreSQL restarted, the WAL sender terminated, the network
+ * cut) is that restart in process: the stream starts again from the slot's confirmed
+ * position, retried 0.5–5 s apart while PostgreSQL is unavailable; only an error a retry
+ * cannot mend (the slot gone, a table dropped, …) ends the component.
+ *
  * WAL safety: keepalives that ask for an answer get one at once, and a status update goes
  * out at least every STATUS_INTERVAL_MS whatever the stream is doing; a heartbeat row is
  * written to a table in the publication so the position moves on a quiet or filtered
@@ -15,6 +20,7 @@
  */
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
+import { isDependencyUnavailable } from '@flowline/errors';
 import { createPostgresPool } from '@flowline/service-runtime';
 import { FlowlineEvent } from '@flowline/event-schemas';
 import type { EventPublisher } from '@flowline/messaging';
@@ -84,6 +90,9 @@ export interface PostgresChangeStreamOptions {
 const STATUS_INTERVAL_MS = 10_000;
 /** How long a start waits for a slot another connection still holds (a listener that was just stopped). */
 const SLOT_IN_USE_WAIT_MS = 30_000;
+/** Backoff between two tries to stream again after the replication connection was lost. */
+const RESTREAM_FIRST_DELAY_MS = 500;
+const RESTREAM_MAX_DELAY_MS = 5_000;
 const SNAPSHOT_FETCH_ROWS = 1_000;
 
 type RelationRole = 'data' | 'heartbeat' | 'other';
@@ -120,6 +129,8 @@ export class PostgresChangeStream implements Component {
   private stopSignal!: () => void;
   private readonly stopped: Promise<typeof STOP>;
   private reading: Promise<void> | undefined;
+  /** Set while the stream is being started again after its connection was lost. */
+  private restreaming: Promise<void> | undefined;
   private readonly timers: (() => Promise<void>)[] = [];
   private roomWaiter: (() => void) | undefined;
   private drainWaiter: (() => void) | undefined;
@@ -272,10 +283,8 @@ export class PostgresChangeStream implements Component {
         if (result === STOP) return;
         if (result.done === true) {
           if (this.streaming && !this.stopping) {
-            this.fail(
-              new ReplicationStreamLost(
-                'the replication stream ended (PostgreSQL shut down or ended the connection); a restart resumes from the confirmed position',
-              ),
+            this.lost(
+              new ReplicationStreamLost('the replication stream ended (PostgreSQL shut down or ended the connection)'),
             );
           }
           return;
@@ -285,7 +294,7 @@ export class PostgresChangeStream implements Component {
     } catch (error) {
       // Before streaming began, the start reports the error itself.
       if (this.streaming && !this.stopping) {
-        this.fail(
+        this.lost(
           new ReplicationStreamLost(`the replication stream failed: ${(error as Error).message}`, { cause: error }),
         );
       }
@@ -402,6 +411,8 @@ export class PostgresChangeStream implements Component {
     this.options.publisher.publish(this.options.topic, event).then(
       () => {
         acknowledged();
+        // An acknowledgement of a lost stream's event: its waiters went with that stream.
+        if (tracker !== this.tracker) return;
         if (tracker.inFlight < this.options.maxInFlight) this.takeWaiter('room')?.();
         if (tracker.inFlight === 0) this.takeWaiter('drain')?.();
       },
@@ -551,6 +562,65 @@ export class PostgresChangeStream implements Component {
     }
   }
 
+  /**
+   * The replication connection is gone: stream again, in process, as a restart would — from
+   * the slot's confirmed position, so what was read after it is read again and published with
+   * the same ids. Not ready meanwhile.
+   */
+  private lost(cause: Error): void {
+    if (this.restreaming !== undefined || this.stopping || this.failure !== undefined) return;
+    this.streaming = false;
+    this.options.logger.warn(
+      { err: cause, slot: this.options.slot },
+      'the replication stream was lost; streaming again from the confirmed position',
+    );
+    this.restreaming = this.streamAgain().finally(() => (this.restreaming = undefined));
+  }
+
+  private async streamAgain(): Promise<void> {
+    const { logger, slot } = this.options;
+    await this.dropStream();
+    this.transaction = undefined;
+    this.lastChange = undefined;
+    let delayMs = RESTREAM_FIRST_DELAY_MS;
+    while (!this.stopping && this.failure === undefined) {
+      try {
+        await this.prepareAndStream();
+        logger.info({ slot }, 'streaming again after the replication connection was lost');
+        return;
+      } catch (error) {
+        await this.dropStream();
+        this.streaming = false;
+        if (this.stopping) return;
+        if (!isDependencyUnavailable(error) && !(error instanceof SlotInUse)) {
+          this.fail(
+            new ReplicationStreamLost(
+              `the replication stream was lost and could not be started again: ${(error as Error).message}`,
+              { cause: error },
+            ),
+          );
+          return;
+        }
+        logger.warn(
+          { err: error, slot, retryInMs: delayMs },
+          'PostgreSQL is unavailable; streaming again when it is back',
+        );
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, delayMs))), this.stopped]);
+        clearTimeout(timer);
+        delayMs = Math.min(delayMs * 2, RESTREAM_MAX_DELAY_MS);
+      }
+    }
+  }
+
+  /** Ends what a started (or half started) stream runs: its periodic tasks and its connection. */
+  private async dropStream(): Promise<void> {
+    for (const stopTimer of this.timers.splice(0)) await stopTimer();
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.close();
+  }
+
   private fail(error: Error): void {
     if (this.failure !== undefined) return;
     this.failure = error;
@@ -569,6 +639,7 @@ export class PostgresChangeStream implements Component {
     this.stopping = true;
     this.streaming = false;
     this.stopSignal();
+    await this.restreaming;
     await this.reading;
     this.tracker?.abandonOpen();
     for (const stopTimer of this.timers.splice(0)) await stopTimer();
