@@ -60,6 +60,24 @@ describe('CommitTracker', () => {
     expect(tracker.inFlight).toBe(1);
   });
 
+  it('moves to the end of WAL the server names only when nothing is open or unacknowledged, and never back', () => {
+    const tracker = new CommitTracker(100n);
+    expect(tracker.advanceIdle(150n)).toBe(true);
+    expect(tracker.confirmable).toBe(150n);
+    expect(tracker.advanceIdle(120n)).toBe(false);
+
+    tracker.begin();
+    expect(tracker.advanceIdle(200n)).toBe(false); // a transaction is being read
+    const ack = tracker.published();
+    tracker.commit(180n);
+    expect(tracker.advanceIdle(200n)).toBe(false); // its event is not in Kafka yet
+    expect(tracker.confirmable).toBe(150n);
+    ack();
+    expect(tracker.confirmable).toBe(180n);
+    expect(tracker.advanceIdle(200n)).toBe(true);
+    expect(tracker.confirmable).toBe(200n);
+  });
+
   it('keeps memory bounded over many transactions', () => {
     const tracker = new CommitTracker(0n);
     for (let i = 1; i <= 10_000; i++) {

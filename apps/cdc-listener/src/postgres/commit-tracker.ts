@@ -80,6 +80,19 @@ export class CommitTracker {
   }
 
   /**
+   * The server said it has sent everything up to `walEnd` (a keepalive): when nothing of ours is
+   * open or unacknowledged, every change before it is in Kafka, so it becomes confirmable. A
+   * transaction still open on the server commits after it and is streamed after it. Returns
+   * whether the position moved. Without this a quiet stream never confirms past its last change
+   * (the server's own records after it), and a fast shutdown waits for exactly that.
+   */
+  advanceIdle(walEnd: bigint): boolean {
+    if (this.open !== undefined || this.pendingTransactions > 0 || walEnd <= this.confirmableLsn) return false;
+    this.confirmableLsn = walEnd;
+    return true;
+  }
+
+  /**
    * Forgets a transaction that began and will not be finished on this stream (the stream
    * stopped mid-transaction): it stays unconfirmed and is streamed again after a restart.
    */

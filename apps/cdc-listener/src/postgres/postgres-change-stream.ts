@@ -8,7 +8,8 @@
  * loses nothing; what it re-reads is published again with the same event ids.
  *
  * A lost replication connection (PostgreSQL restarted, the WAL sender terminated, the network
- * cut) is that restart in process: the stream starts again from the slot's confirmed
+ * cut) is that restart in process, and so is a server that is shutting down (its WAL sender
+ * would otherwise wait for this connection to confirm the end of WAL, and hold the shutdown): the stream starts again from the slot's confirmed
  * position, retried 0.5–5 s apart while PostgreSQL is unavailable; only an error a retry
  * cannot mend (the slot gone, a table dropped, …) ends the component.
  *
@@ -94,6 +95,13 @@ const SLOT_IN_USE_WAIT_MS = 30_000;
 const RESTREAM_FIRST_DELAY_MS = 500;
 const RESTREAM_MAX_DELAY_MS = 5_000;
 const SNAPSHOT_FETCH_ROWS = 1_000;
+/** admin_shutdown, crash_shutdown, cannot_connect_now: the server is going down (or a backend of ours was terminated). */
+const SHUTTING_DOWN_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+
+function isShuttingDown(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && SHUTTING_DOWN_SQLSTATES.has(code);
+}
 
 type RelationRole = 'data' | 'heartbeat' | 'other';
 
@@ -132,6 +140,8 @@ export class PostgresChangeStream implements Component {
   /** Set while the stream is being started again after its connection was lost. */
   private restreaming: Promise<void> | undefined;
   private readonly timers: (() => Promise<void>)[] = [];
+  /** Confirms run one after the other: two overlapping ones could record an older position last. */
+  private confirming: Promise<void> = Promise.resolve();
   private roomWaiter: (() => void) | undefined;
   private drainWaiter: (() => void) | undefined;
 
@@ -149,6 +159,9 @@ export class PostgresChangeStream implements Component {
       options.logger,
       'PostgreSQL',
     );
+    // An idle connection of ours terminated: most often the server shutting down, which waits for
+    // the replication connection to go (createPostgresPool logs the error itself).
+    this.pool.on('error', (error) => this.lostIfShuttingDown(error));
   }
 
   /** Ready while the slot is streaming. */
@@ -304,7 +317,17 @@ export class PostgresChangeStream implements Component {
   private async handle(chunk: Buffer): Promise<void> {
     const frame = parseReplicationFrame(chunk);
     if (frame.kind === 'keepalive') {
-      if (frame.replyRequested) this.sendStatus(true);
+      if (frame.replyRequested) {
+        this.sendStatus(true);
+        // Asked, and nothing of ours pending: the server's end of WAL can be confirmed too (once
+        // recorded). A shutting-down server asks exactly this, and the record fails then.
+        if (this.tracker?.advanceIdle(frame.walEnd) === true) {
+          this.confirm().catch((error: unknown) => {
+            this.options.logger.warn({ err: error }, 'could not confirm the position the server asked for');
+            this.lostIfShuttingDown(error);
+          });
+        }
+      }
       return;
     }
     const message = decodePgoutput(frame.data);
@@ -438,8 +461,14 @@ export class PostgresChangeStream implements Component {
     return waiter;
   }
 
-  /** Records the acknowledged position, then reports it to PostgreSQL. */
-  private async confirm(): Promise<void> {
+  /** Records the acknowledged position, then reports it to PostgreSQL; after any confirm still running. */
+  private confirm(): Promise<void> {
+    const next = this.confirming.then(() => this.confirmNow());
+    this.confirming = next.catch(() => undefined);
+    return next;
+  }
+
+  private async confirmNow(): Promise<void> {
     const target = this.tracker?.confirmable ?? 0n;
     if (target > this.recorded) {
       await this.record(target);
@@ -490,7 +519,10 @@ export class PostgresChangeStream implements Component {
     let stopped = false;
     const run = (): void => {
       running = task()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'periodic CDC task failed'))
+        .catch((error: unknown) => {
+          this.options.logger.warn({ err: error }, 'periodic CDC task failed');
+          this.lostIfShuttingDown(error);
+        })
         .finally(() => {
           running = undefined;
           if (!stopped) timer = setTimeout(run, intervalMs);
@@ -568,13 +600,19 @@ export class PostgresChangeStream implements Component {
    * the same ids. Not ready meanwhile.
    */
   private lost(cause: Error): void {
-    if (this.restreaming !== undefined || this.stopping || this.failure !== undefined) return;
+    if (!this.streaming || this.restreaming !== undefined || this.stopping || this.failure !== undefined) return;
     this.streaming = false;
     this.options.logger.warn(
       { err: cause, slot: this.options.slot },
       'the replication stream was lost; streaming again from the confirmed position',
     );
     this.restreaming = this.streamAgain().finally(() => (this.restreaming = undefined));
+  }
+
+  /** A query of ours says the server is going down: leave before it waits for us. */
+  private lostIfShuttingDown(error: unknown): void {
+    if (!isShuttingDown(error)) return;
+    this.lost(new ReplicationStreamLost('PostgreSQL is shutting down or ended a connection of ours', { cause: error }));
   }
 
   private async streamAgain(): Promise<void> {
