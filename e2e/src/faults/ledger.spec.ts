@@ -1,4 +1,4 @@
-import { computeLedger, InjectedFault, LedgerInputs, recoveryMs, WebhookDelivery } from './ledger';
+import { computeLedger, InjectedFault, LedgerInputs, recoveryMs, recoverySettled, WebhookDelivery } from './ledger';
 
 const base: LedgerInputs = {
   accepted: [],
@@ -176,6 +176,51 @@ describe('the fault ledger', () => {
     it('is unknown while an input of the window has no result', () => {
       const ledger = computeLedger({ ...base, accepted: [{ flow: 'mail', eventId: 'first', at: 1_500 }] });
       expect(recoveryMs(kill, ledger, [])).toBeUndefined();
+    });
+
+    it('is settled once every flow it stalls had its window close and complete, not before', () => {
+      const accepted: LedgerInputs['accepted'] = [
+        { flow: 'mail', eventId: 'm1', at: 1_500 },
+        { flow: 'file', name: 'a.pdf', at: 1_800 },
+      ];
+      const fileUploads = [{ id: 'u1', relativePath: 'a.pdf' }];
+      const done = computeLedger({
+        ...base,
+        accepted,
+        fileUploads,
+        results: [
+          { messageId: 'r1', type: 'invoice.processed', correlationId: 'm1', at: 4_000 },
+          { messageId: 'r2', type: 'invoice.processed', correlationId: 'u1', at: 5_000 },
+        ],
+      });
+      expect(recoverySettled(kill, done, [], 5_000)).toBe(true);
+      // The mail window (from 1.5 s) is still open at 3 s: a later mail may join it.
+      expect(recoverySettled(kill, done, [], 3_000)).toBe(false);
+      const halfDone = computeLedger({
+        ...base,
+        accepted,
+        fileUploads,
+        results: [{ messageId: 'r1', type: 'invoice.processed', correlationId: 'm1', at: 4_000 }],
+      });
+      expect(recoverySettled(kill, halfDone, [], 9_000)).toBe(false);
+      // No input of a stalled flow yet: nothing tells that it works again.
+      const mailOnly = computeLedger({
+        ...base,
+        accepted: accepted.slice(0, 1),
+        results: [{ messageId: 'r1', type: 'invoice.processed', correlationId: 'm1', at: 4_000 }],
+      });
+      expect(recoverySettled(kill, mailOnly, [], 9_000)).toBe(false);
+    });
+
+    it('settles the failing receiver once every delivery it failed was delivered, or at once when none failed', () => {
+      const failing: InjectedFault = { kind: 'receiver', target: 'receiver', at: 1_000, restoredAt: 6_000 };
+      const ledger = computeLedger(base);
+      expect(recoverySettled(failing, ledger, [], 7_000)).toBe(true);
+      const failed: WebhookDelivery[] = [{ webhookId: 'a', status: 500, at: 2_000 }];
+      expect(recoverySettled(failing, ledger, failed, 7_000)).toBe(false);
+      expect(recoverySettled(failing, ledger, [...failed, { webhookId: 'a', status: 200, at: 7_000 }], 7_000)).toBe(
+        true,
+      );
     });
 
     it('for the failing receiver, runs from its repair until every delivery it failed succeeded', () => {

@@ -304,6 +304,36 @@ export function recoveryMs(
 }
 
 /**
+ * Whether a fault's recovery is over and can be measured now: the recovery window of every
+ * flow that needs the broken part has closed (its first input after the fault is
+ * RECOVERY_WINDOW_MS old) and completed; for the failing receiver, every delivery it failed was
+ * delivered (or none failed). The suite waits for this before the next fault, so one fault's
+ * recovery is not measured across the next one's outage.
+ */
+export function recoverySettled(
+  fault: InjectedFault,
+  ledger: Ledger,
+  deliveries: readonly WebhookDelivery[],
+  now: number,
+): boolean {
+  if (fault.kind === 'receiver') {
+    const failed = deliveries.some(
+      (delivery) => delivery.status >= 300 && delivery.at >= fault.at && delivery.at <= fault.restoredAt,
+    );
+    return !failed || recoveryMs(fault, ledger, deliveries) !== undefined;
+  }
+  return flowsNeeding(fault).every((flow) => {
+    const window = recoveryWindow(fault, ledger, flow);
+    const first = Math.min(...window.map((outcome) => outcome.input.at));
+    return (
+      window.length > 0 &&
+      now >= first + RECOVERY_WINDOW_MS &&
+      window.every((outcome) => outcome.completedAt !== undefined)
+    );
+  });
+}
+
+/**
  * The recovery of each flow that needs the broken part and had inputs after the fault (see
  * recoveryMs): undefined for a flow with an input that never completed. Says which flow a
  * slow recovery was.
