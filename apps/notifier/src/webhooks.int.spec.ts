@@ -351,6 +351,17 @@ describe('notifier: outbound webhooks', () => {
       enabled: false,
       disabledReason: 'the endpoint answered 410 Gone',
     });
+    // Announced once: marked so, and not published again at every poll of the dispatcher.
+    await waitFor(
+      async () => {
+        const { rows } = await pool.query<{ announce_pending: boolean }>(
+          'SELECT announce_pending FROM webhook_subscriptions WHERE tenant = $1 AND id = $2',
+          [running.prefix, subscription.id],
+        );
+        return rows[0]?.announce_pending === false || undefined;
+      },
+      { timeoutMs: 30_000, description: 'the announcement marked as done' },
+    );
     // Held, not dropped: delivered once the subscription is enabled again.
     expect(await deliveryOf(subscription, first.id)).toMatchObject({
       status: 'pending',

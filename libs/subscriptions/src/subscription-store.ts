@@ -261,7 +261,10 @@ export class SubscriptionStore {
   /** After the announcement was acknowledged; a later disable (after an enable) is announced again. */
   async markAnnounced(id: string, disabledAt: Date): Promise<void> {
     await this.pool.query(
-      `UPDATE ${SUBSCRIPTIONS_TABLE} SET announce_pending = false WHERE tenant = $1 AND id = $2 AND disabled_at = $3`,
+      // disabled_at holds microseconds, a Date milliseconds: compared as equal, they never were,
+      // and the endpoint was announced again at every poll while it stayed disabled.
+      `UPDATE ${SUBSCRIPTIONS_TABLE} SET announce_pending = false
+        WHERE tenant = $1 AND id = $2 AND date_trunc('milliseconds', disabled_at) = $3`,
       [this.tenant, id, disabledAt],
     );
   }
