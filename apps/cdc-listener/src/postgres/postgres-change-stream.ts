@@ -94,6 +94,15 @@ const SLOT_IN_USE_WAIT_MS = 30_000;
 /** Backoff between two tries to stream again after the replication connection was lost. */
 const RESTREAM_FIRST_DELAY_MS = 500;
 const RESTREAM_MAX_DELAY_MS = 5_000;
+/**
+ * A stream that confirmed something, or ran this long, made progress: its loss starts the
+ * backoff over. Losses in a row without progress wait longer and longer before the next try,
+ * and after MAX_LOSSES_WITHOUT_PROGRESS the component fails (something no reconnect mends).
+ */
+const RESTREAM_PROGRESS_MS = 60_000;
+const MAX_LOSSES_WITHOUT_PROGRESS = 10;
+/** Connections and queries of the listener's own pool (not the replication stream's reads). */
+const DATABASE_TIMEOUT_MS = 30_000;
 const SNAPSHOT_FETCH_ROWS = 1_000;
 /** admin_shutdown, crash_shutdown, cannot_connect_now: the server is going down (or a backend of ours was terminated). */
 const SHUTTING_DOWN_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
@@ -139,6 +148,13 @@ export class PostgresChangeStream implements Component {
   private reading: Promise<void> | undefined;
   /** Set while the stream is being started again after its connection was lost. */
   private restreaming: Promise<void> | undefined;
+  /** Ends the current stream's reading loop at its next wait (a restream replaces it). */
+  private haltStream: () => void = () => undefined;
+  private halted: Promise<typeof STOP> = new Promise(() => undefined);
+  private lossesWithoutProgress = 0;
+  private streamingSince = 0;
+  private recordedAtStreamStart = 0n;
+  private lastIdleAdvanceAt = 0;
   private readonly timers: (() => Promise<void>)[] = [];
   /** Confirms run one after the other: two overlapping ones could record an older position last. */
   private confirming: Promise<void> = Promise.resolve();
@@ -155,6 +171,7 @@ export class PostgresChangeStream implements Component {
         max: 3,
         options: SESSION_SETTINGS,
         application_name: 'flowline-cdc-listener',
+        timeoutMs: DATABASE_TIMEOUT_MS,
       },
       options.logger,
       'PostgreSQL',
@@ -240,7 +257,11 @@ export class PostgresChangeStream implements Component {
       await this.record(start);
       this.connection = await this.startStreaming(start, false, connection);
     }
+    // Stopped while starting: stop() closes the connection, and nothing periodic may begin.
+    if (this.stopping) return;
     this.streaming = true;
+    this.streamingSince = Date.now();
+    this.recordedAtStreamStart = this.recorded;
     logger.info(
       { slot: options.slot, publication: options.publication, tables: options.tables.map(tableText) },
       'streaming changes',
@@ -268,7 +289,10 @@ export class PostgresChangeStream implements Component {
     for (;;) {
       this.tracker = new CommitTracker(start);
       const { stream, started } = connection.startReplication(this.options.publication);
-      const reading = this.read(stream);
+      let halt!: () => void;
+      this.halted = new Promise((resolve) => (halt = () => resolve(STOP)));
+      this.haltStream = halt;
+      const reading = this.read(stream, this.halted);
       try {
         await started;
         this.reading = reading;
@@ -276,40 +300,56 @@ export class PostgresChangeStream implements Component {
       } catch (error) {
         await connection.close();
         await reading;
-        if (!(error instanceof SlotInUse) || Date.now() >= deadline) throw error;
+        if (!(error instanceof SlotInUse) || Date.now() >= deadline || this.stopping) throw error;
         this.options.logger.info({ slot: this.options.slot }, 'slot still in use; waiting for it');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await this.pause(1_000);
+        if (this.stopping) throw error;
         connection = await ReplicationConnection.open(this.options.url, this.options.slot);
       }
     }
   }
 
-  /** The reading loop: one CopyData payload at a time, until stop, failure or the stream's end. */
-  private async read(stream: Duplex): Promise<void> {
+  /**
+   * The reading loop: one CopyData payload at a time, until stop, halt (a restream), failure or
+   * the stream's end. A stream that ends or fails is lost (streamed again); a payload that
+   * cannot be handled fails the component, unless what failed was a query PostgreSQL could not
+   * answer then (streamed again too): reading the same payload again would fail the same way.
+   */
+  private async read(stream: Duplex, halted: Promise<typeof STOP>): Promise<void> {
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    try {
-      for (;;) {
+    for (;;) {
+      let result: IteratorResult<Buffer> | typeof STOP;
+      try {
         const next = chunks.next();
         // The pending read of a stop is abandoned: its chunk, if any, is streamed again after a restart.
         next.catch(() => undefined);
-        const result = await Promise.race([next, this.stopped]);
-        if (result === STOP) return;
-        if (result.done === true) {
-          if (this.streaming && !this.stopping) {
-            this.lost(
-              new ReplicationStreamLost('the replication stream ended (PostgreSQL shut down or ended the connection)'),
-            );
-          }
-          return;
+        result = await Promise.race([next, this.stopped, halted]);
+      } catch (error) {
+        // Before streaming began, the start reports the error itself.
+        if (this.streaming && !this.stopping) {
+          this.lost(
+            new ReplicationStreamLost(`the replication stream failed: ${(error as Error).message}`, { cause: error }),
+          );
         }
-        await this.handle(result.value);
+        return;
       }
-    } catch (error) {
-      // Before streaming began, the start reports the error itself.
-      if (this.streaming && !this.stopping) {
-        this.lost(
-          new ReplicationStreamLost(`the replication stream failed: ${(error as Error).message}`, { cause: error }),
-        );
+      if (result === STOP) return;
+      if (result.done === true) {
+        if (this.streaming && !this.stopping) {
+          this.lost(
+            new ReplicationStreamLost('the replication stream ended (PostgreSQL shut down or ended the connection)'),
+          );
+        }
+        return;
+      }
+      try {
+        await this.handle(result.value);
+      } catch (error) {
+        if (this.stopping) return;
+        const message = `the replication stream failed: ${(error as Error).message}`;
+        if (isDependencyUnavailable(error)) this.lost(new ReplicationStreamLost(message, { cause: error }));
+        else this.fail(new ReplicationStreamLost(message, { cause: error }));
+        return;
       }
     }
   }
@@ -320,8 +360,13 @@ export class PostgresChangeStream implements Component {
       if (frame.replyRequested) {
         this.sendStatus(true);
         // Asked, and nothing of ours pending: the server's end of WAL can be confirmed too (once
-        // recorded). A shutting-down server asks exactly this, and the record fails then.
-        if (this.tracker?.advanceIdle(frame.walEnd) === true) {
+        // recorded). A shutting-down server asks exactly this, and the record fails then. At most
+        // once a status interval: each record is WAL too, and a short wal_sender_timeout asks often.
+        if (
+          Date.now() - this.lastIdleAdvanceAt >= STATUS_INTERVAL_MS &&
+          this.tracker?.advanceIdle(frame.walEnd) === true
+        ) {
+          this.lastIdleAdvanceAt = Date.now();
           this.confirm().catch((error: unknown) => {
             this.options.logger.warn({ err: error }, 'could not confirm the position the server asked for');
             this.lostIfShuttingDown(error);
@@ -450,7 +495,7 @@ export class PostgresChangeStream implements Component {
         ),
     );
     if (tracker.inFlight >= this.options.maxInFlight) {
-      await Promise.race([new Promise<void>((resolve) => (this.roomWaiter = resolve)), this.stopped]);
+      await Promise.race([new Promise<void>((resolve) => (this.roomWaiter = resolve)), this.stopped, this.halted]);
     }
   }
 
@@ -602,6 +647,18 @@ export class PostgresChangeStream implements Component {
   private lost(cause: Error): void {
     if (!this.streaming || this.restreaming !== undefined || this.stopping || this.failure !== undefined) return;
     this.streaming = false;
+    const progressed =
+      this.recorded > this.recordedAtStreamStart || Date.now() - this.streamingSince >= RESTREAM_PROGRESS_MS;
+    this.lossesWithoutProgress = progressed ? 0 : this.lossesWithoutProgress + 1;
+    if (this.lossesWithoutProgress >= MAX_LOSSES_WITHOUT_PROGRESS) {
+      this.fail(
+        new ReplicationStreamLost(
+          `the replication stream was lost ${MAX_LOSSES_WITHOUT_PROGRESS} times in a row without confirming anything; last: ${cause.message}`,
+          { cause },
+        ),
+      );
+      return;
+    }
     this.options.logger.warn(
       { err: cause, slot: this.options.slot },
       'the replication stream was lost; streaming again from the confirmed position',
@@ -617,9 +674,22 @@ export class PostgresChangeStream implements Component {
 
   private async streamAgain(): Promise<void> {
     const { logger, slot } = this.options;
+    // The lost stream's loop ends at its next wait and is waited for, so that nothing of it
+    // (a publish, a relation it learns) overlaps the next stream; a confirm under way finishes
+    // before the next stream reads the recorded position.
+    this.haltStream();
     await this.dropStream();
+    await this.reading;
+    await this.confirming;
+    this.roomWaiter = undefined;
     this.transaction = undefined;
     this.lastChange = undefined;
+    // A first loss after progress is streamed again at once; losses in a row wait longer.
+    if (this.lossesWithoutProgress > 0) {
+      await this.pause(
+        Math.min(RESTREAM_FIRST_DELAY_MS * 2 ** (this.lossesWithoutProgress - 1), RESTREAM_MAX_DELAY_MS),
+      );
+    }
     let delayMs = RESTREAM_FIRST_DELAY_MS;
     while (!this.stopping && this.failure === undefined) {
       try {
@@ -643,12 +713,17 @@ export class PostgresChangeStream implements Component {
           { err: error, slot, retryInMs: delayMs },
           'PostgreSQL is unavailable; streaming again when it is back',
         );
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, delayMs))), this.stopped]);
-        clearTimeout(timer);
+        await this.pause(delayMs);
         delayMs = Math.min(delayMs * 2, RESTREAM_MAX_DELAY_MS);
       }
     }
+  }
+
+  /** Waits `ms`, or less when the component stops. */
+  private async pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.stopped]);
+    clearTimeout(timer);
   }
 
   /** Ends what a started (or half started) stream runs: its periodic tasks and its connection. */

@@ -58,6 +58,8 @@ export class ReplicationConnection {
       replication: 'database',
       options: SESSION_SETTINGS,
       application_name: 'flowline-cdc-listener',
+      // A server that does not answer at all (a cut network) is retried, not waited for.
+      connectionTimeoutMillis: 10_000,
     };
     const client = new pg.Client(config);
     try {
