@@ -30,29 +30,25 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function execute(url: string, text: string): Promise<void> {
+/** One statement on a connection of its own (the server restarts between statements). */
+async function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(text);
+    return (await client.query<R>(text)).rows;
   } finally {
     await client.end();
   }
 }
 
-async function idleConnections(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: number }>(
+const idleConnections = async (url: string): Promise<number> =>
+  (
+    await query<{ n: number }>(
+      url,
       `SELECT count(*)::int AS n FROM pg_stat_activity
         WHERE application_name = 'flowline-cdc-listener' AND backend_type = 'client backend'`,
-    );
-    return rows[0]?.n ?? 0;
-  } finally {
-    await client.end();
-  }
-}
+    )
+  )[0]?.n ?? 0;
 
 // How the listener learns that the server is going down: a connection of its pool is terminated
 // (the fast shutdown ends every client backend), or, with none open, the server asks it for its
@@ -69,7 +65,7 @@ it.each([
   async (_how, env, noPoolConnection) => {
     const postgres = server as PostgresInstance;
     const table = `orders_${noPoolConnection ? 'asked' : 'pooled'}`;
-    await execute(postgres.url, `CREATE TABLE ${table} (id int PRIMARY KEY)`);
+    await query(postgres.url, `CREATE TABLE ${table} (id int PRIMARY KEY)`);
     const service = await startServiceUnderTest(cdcListener, {
       env: {
         DATABASE_URL: postgres.url,
@@ -89,7 +85,7 @@ it.each([
           .filter((event): event is FlowlineEvent<'data.changed'> => event?.type === 'data.changed')
           .map((event) => Number(event.data.key['id'])),
       );
-    await execute(postgres.url, `INSERT INTO ${table} SELECT generate_series(1, 5)`);
+    await query(postgres.url, `INSERT INTO ${table} SELECT generate_series(1, 5)`);
     await waitFor(() => ids().size === 5, { timeoutMs: 30_000, description: 'the first five rows' });
     if (noPoolConnection) {
       // pg-pool closes a connection idle for 10 s.
@@ -104,7 +100,7 @@ it.each([
     // pg_ctl's timeout (this rejects then).
     await postgres.stop('fast', 30);
     await postgres.start();
-    await execute(postgres.url, `INSERT INTO ${table} SELECT generate_series(6, 10)`);
+    await query(postgres.url, `INSERT INTO ${table} SELECT generate_series(6, 10)`);
 
     await waitFor(() => ids().size === 10, { timeoutMs: 60_000, description: 'all ten rows' });
     expect([...ids()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);

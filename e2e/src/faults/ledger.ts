@@ -324,12 +324,9 @@ export function recoverySettled(
   }
   return flowsNeeding(fault).every((flow) => {
     const window = recoveryWindow(fault, ledger, flow);
+    if (window.length === 0) return false;
     const first = Math.min(...window.map((outcome) => outcome.input.at));
-    return (
-      window.length > 0 &&
-      now >= first + RECOVERY_WINDOW_MS &&
-      window.every((outcome) => outcome.completedAt !== undefined)
-    );
+    return now >= first + RECOVERY_WINDOW_MS && window.every((outcome) => outcome.completedAt !== undefined);
   });
 }
 

@@ -1,5 +1,12 @@
 import { inspect } from 'node:util';
-import { errorCode, errorDescription, FlowlineError, isDependencyUnavailable, isRetryable } from './flowline-error';
+import {
+  errorCode,
+  errorDescription,
+  FlowlineError,
+  isDependencyUnavailable,
+  isPostgresShuttingDown,
+  isRetryable,
+} from './flowline-error';
 
 class DependencyDown extends FlowlineError {
   readonly code = 'DEPENDENCY_DOWN';
@@ -105,6 +112,23 @@ describe('errorDescription', () => {
     });
     expect(errorDescription(new TypeError('boom'))).toEqual({ message: 'boom' });
     expect(errorDescription({ reason: 'odd' })).toEqual({ message: '{"reason":"odd"}' });
+  });
+});
+
+describe('isPostgresShuttingDown', () => {
+  it('knows the shutdown SQLSTATEs only, not other unavailability', () => {
+    const withCode = (code: string): Error => Object.assign(new Error(code), { code });
+    expect(['57P01', '57P02', '57P03'].map((code) => isPostgresShuttingDown(withCode(code)))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(['08006', '53300', 'ECONNREFUSED'].map((code) => isPostgresShuttingDown(withCode(code)))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(isPostgresShuttingDown(undefined)).toBe(false);
   });
 });
 

@@ -131,10 +131,13 @@ const UNREACHABLE_CODES = new Set([
 /** Flowline's own codes for "the dependency is not there" (libs/messaging's DependencyUnavailable, BrokerUnavailable). */
 const UNAVAILABLE_CODES = new Set(['DEPENDENCY_UNAVAILABLE', 'BROKER_UNAVAILABLE']);
 
+/** PostgreSQL's SQLSTATEs for a server going down: admin shutdown, crash shutdown, cannot connect now. */
+const POSTGRES_SHUTTING_DOWN = new Set(['57P01', '57P02', '57P03']);
+
 /**
  * PostgreSQL's SQLSTATEs for a server going away or not taking connections: the connection
- * exceptions of class 08 (not 08P01, a protocol violation), 57P01–57P03 (admin shutdown,
- * crash shutdown, cannot connect now) and 53300 (too many connections).
+ * exceptions of class 08 (not 08P01, a protocol violation), the shutdown ones above and 53300
+ * (too many connections).
  */
 const UNAVAILABLE_SQLSTATES = new Set([
   '08000',
@@ -142,9 +145,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '08003',
   '08004',
   '08006',
-  '57P01',
-  '57P02',
-  '57P03',
+  ...POSTGRES_SHUTTING_DOWN,
   '53300',
 ]);
 
@@ -154,6 +155,16 @@ const PG_CONNECTION_LOST =
 
 /** The MongoDB driver's error classes for a server it cannot reach. */
 const MONGO_UNREACHABLE = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError']);
+
+/**
+ * Whether a PostgreSQL error says the server is shutting down (or ended this backend as a
+ * shutdown does): 57P01, 57P02 or 57P03. A client holding something the shutdown waits for —
+ * a replication connection — should let go when it sees one.
+ */
+export function isPostgresShuttingDown(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && POSTGRES_SHUTTING_DOWN.has(code);
+}
 
 /**
  * Whether an error (or any of its causes) says a dependency — a database, a broker, a

@@ -1,2 +1,9 @@
-export { errorCode, errorDescription, FlowlineError, isDependencyUnavailable, isRetryable } from './flowline-error';
+export {
+  errorCode,
+  errorDescription,
+  FlowlineError,
+  isDependencyUnavailable,
+  isPostgresShuttingDown,
+  isRetryable,
+} from './flowline-error';
 export type { ErrorDescription, FlowlineErrorDescription, FlowlineErrorOptions } from './flowline-error';

@@ -33,8 +33,8 @@ interface Run {
  * plus 300 transactional events once took more than a minute.
  */
 const FINISH_DEADLINE_MS = 180_000;
-/** A test's own limit: setup, the crash, the restart, the wait above and the final read. */
-const CRASH_TEST_TIMEOUT_MS = 360_000;
+// A test's own limit: setup, the crash, the restart, the wait above and the final read.
+jest.setTimeout(360_000);
 
 /** Every fixture process started; those still alive after a test are killed. */
 const started: Run[] = [];
@@ -61,17 +61,20 @@ function tail(run: Run): string {
   return run.output().trim().split('\n').slice(-20).join('\n') || '(nothing)';
 }
 
-/**
- * Waits until every input's output was seen on the probe (the probe reads committed
- * messages only), or fails saying how far the consumer got and what the process wrote.
- */
+/** Waits for `waiting`; a failure says too how far it got (`progress`) and what the consumer process wrote. */
+async function explained<T>(run: Run, waiting: Promise<T>, progress = (): string => ''): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}${progress()}; the consumer process wrote:\n${tail(run)}`);
+  }
+}
+
+/** Waits until every input's output was seen on the probe (the probe reads committed messages only). */
 async function waitForEveryOutput(probe: TopicProbe, expected: number, run: Run): Promise<void> {
   const seen = () => new Set(probe.messages.map((m) => m.event?.correlationid)).size;
-  try {
-    await waitFor(() => seen() === expected, { timeoutMs: FINISH_DEADLINE_MS, description: `${expected} outputs` });
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; seen ${seen()}; the consumer process wrote:\n${tail(run)}`);
-  }
+  const all = waitFor(() => seen() === expected, { timeoutMs: FINISH_DEADLINE_MS, description: `${expected} outputs` });
+  await explained(run, all, () => `; seen ${seen()}`);
 }
 
 function inputEvents(count: number, poisonAt?: number): FlowlineEvent[] {
@@ -174,119 +177,105 @@ describe('consumer processes that crash', () => {
     expect({ code, output: code === 0 ? '' : run.output() }).toEqual({ code: 0, output: '' });
   }
 
-  it(
-    'with Kafka transactions: SIGKILL after an effect, before its commit, loses nothing and doubles nothing',
-    async () => {
-      const { input, output, events, group } = await setUp(300);
+  it('with Kafka transactions: SIGKILL after an effect, before its commit, loses nothing and doubles nothing', async () => {
+    const { input, output, events, group } = await setUp(300);
+    const env = {
+      KAFKA_BROKERS,
+      MODE: 'transactional',
+      INPUT: input,
+      OUTPUT: output,
+      GROUP: group,
+      HANDLE_DELAY_MS: '2',
+    };
+    const crashed = runFixture({ ...env, CRASH_AFTER: '120' });
+    expect((await crashed.exited).signal).toBe('SIGKILL');
+    const again = runFixture(env);
+    const probe = await openProbe([output]);
+    await waitForEveryOutput(probe, events.length, again);
+    await stopGracefully(again);
+    const texts = await committedOutput(output);
+    expect(texts).toHaveLength(events.length);
+    expect(new Set(texts)).toEqual(new Set(events.map((e) => e.id)));
+  });
+
+  it('with the PostgreSQL inbox: SIGKILL after the database commit, before the offset commit, applies each event once', async () => {
+    const { input, events, group } = await setUp(300);
+    const table = uniqueName('effects').replace(/-/g, '_');
+    const db = new Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(`CREATE TABLE ${table} (event_id text NOT NULL)`); // no unique key: a double would show
       const env = {
         KAFKA_BROKERS,
-        MODE: 'transactional',
+        DATABASE_URL,
+        MODE: 'inbox',
         INPUT: input,
-        OUTPUT: output,
         GROUP: group,
-        HANDLE_DELAY_MS: '2',
+        EFFECTS_TABLE: table,
+        HANDLE_DELAY_MS: '1',
       };
-      const crashed = runFixture({ ...env, CRASH_AFTER: '120' });
+      const crashed = runFixture({ ...env, CRASH_AFTER: '150' });
       expect((await crashed.exited).signal).toBe('SIGKILL');
+      const afterCrash = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+      // Partitions are handled concurrently: others may have committed an effect beside the 150th.
+      expect(afterCrash).toBeGreaterThanOrEqual(150);
       const again = runFixture(env);
-      const probe = await openProbe([output]);
-      await waitForEveryOutput(probe, events.length, again);
-      await stopGracefully(again);
-      const texts = await committedOutput(output);
-      expect(texts).toHaveLength(events.length);
-      expect(new Set(texts)).toEqual(new Set(events.map((e) => e.id)));
-    },
-    CRASH_TEST_TIMEOUT_MS,
-  );
-
-  it(
-    'with the PostgreSQL inbox: SIGKILL after the database commit, before the offset commit, applies each event once',
-    async () => {
-      const { input, events, group } = await setUp(300);
-      const table = uniqueName('effects').replace(/-/g, '_');
-      const db = new Client({ connectionString: DATABASE_URL });
-      await db.connect();
-      try {
-        await db.query(`CREATE TABLE ${table} (event_id text NOT NULL)`); // no unique key: a double would show
-        const env = {
-          KAFKA_BROKERS,
-          DATABASE_URL,
-          MODE: 'inbox',
-          INPUT: input,
-          GROUP: group,
-          EFFECTS_TABLE: table,
-          HANDLE_DELAY_MS: '1',
-        };
-        const crashed = runFixture({ ...env, CRASH_AFTER: '150' });
-        expect((await crashed.exited).signal).toBe('SIGKILL');
-        const afterCrash = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
-        // Partitions are handled concurrently: others may have committed an effect beside the 150th.
-        expect(afterCrash).toBeGreaterThanOrEqual(150);
-        const again = runFixture(env);
-        await waitFor(
+      await explained(
+        again,
+        waitFor(
           async () =>
             Number((await db.query<{ n: string }>(`SELECT count(DISTINCT event_id) AS n FROM ${table}`)).rows[0]?.n) ===
             events.length,
-          {
-            timeoutMs: FINISH_DEADLINE_MS,
-            description: 'every event applied',
-          },
-        ).catch((error: Error) => {
-          throw new Error(`${error.message}; the consumer process wrote:\n${tail(again)}`);
-        });
-        await stopGracefully(again);
-        const rows = await db.query<{ event_id: string; n: string }>(
-          `SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`,
-        );
-        expect(rows.rows).toHaveLength(events.length);
-        expect(rows.rows.filter((row) => row.n !== '1')).toEqual([]);
-      } finally {
-        await db.query(`DROP TABLE IF EXISTS ${table}`);
-        await db.end();
-      }
-    },
-    CRASH_TEST_TIMEOUT_MS,
-  );
-
-  it(
-    'dead-letters a poison pill after a bounded number of crashes and handles everything else',
-    async () => {
-      const { input, output, events, group } = await setUp(40, 17);
-      const poison = events[17] as FlowlineEvent;
-      const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
-      await messaging.ensureTopics([{ name: topicNames().deadLetter(input), partitions: 1 }]);
-      const dlq = await openProbe([topicNames().deadLetter(input)]);
-      const out = await openProbe([output]);
-      const handledAllButPoison = () =>
-        new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
-      // What a supervisor (Kubernetes, systemd) does: restart the process whenever it dies.
-      let crashes = 0;
-      let run = runFixture(env);
-      let exited = false;
-      const watch = (current: Run) => void current.exited.then(() => (exited = true));
-      watch(run);
-      await waitFor(
-        () => {
-          if (handledAllButPoison()) return true;
-          if (exited) {
-            crashes += 1;
-            exited = false;
-            run = runFixture(env);
-            watch(run);
-          }
-          return false;
-        },
-        { timeoutMs: FINISH_DEADLINE_MS, intervalMs: 50, description: 'every event but the poison pill handled' },
+          { timeoutMs: FINISH_DEADLINE_MS, description: 'every event applied' },
+        ),
       );
-      expect(crashes).toBeLessThanOrEqual(6);
-      const dead = await dlq.waitFor((m) => m.event?.id === poison.id);
-      expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('PoisonPill');
-      expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/crashed the process 3 times/);
-      expect(crashes).toBeGreaterThanOrEqual(3);
-      await stopGracefully(run);
-    },
-    CRASH_TEST_TIMEOUT_MS,
-  );
+      await stopGracefully(again);
+      const rows = await db.query<{ event_id: string; n: string }>(
+        `SELECT event_id, count(*) AS n FROM ${table} GROUP BY event_id`,
+      );
+      expect(rows.rows).toHaveLength(events.length);
+      expect(rows.rows.filter((row) => row.n !== '1')).toEqual([]);
+    } finally {
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
+      await db.end();
+    }
+  });
+
+  it('dead-letters a poison pill after a bounded number of crashes and handles everything else', async () => {
+    const { input, output, events, group } = await setUp(40, 17);
+    const poison = events[17] as FlowlineEvent;
+    const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
+    await messaging.ensureTopics([{ name: topicNames().deadLetter(input), partitions: 1 }]);
+    const dlq = await openProbe([topicNames().deadLetter(input)]);
+    const out = await openProbe([output]);
+    const handledAllButPoison = () =>
+      new Set(out.messages.map((m) => m.event?.correlationid)).size === events.length - 1;
+    // What a supervisor (Kubernetes, systemd) does: restart the process whenever it dies.
+    let crashes = 0;
+    let run = runFixture(env);
+    let exited = false;
+    const watch = (current: Run) => void current.exited.then(() => (exited = true));
+    watch(run);
+    await waitFor(
+      () => {
+        if (handledAllButPoison()) return true;
+        if (exited) {
+          crashes += 1;
+          exited = false;
+          run = runFixture(env);
+          watch(run);
+        }
+        return false;
+      },
+      { timeoutMs: FINISH_DEADLINE_MS, intervalMs: 50, description: 'every event but the poison pill handled' },
+    );
+    expect(crashes).toBeLessThanOrEqual(6);
+    const dead = await dlq.waitFor((m) => m.event?.id === poison.id);
+    expect(dead.headers[DLQ_HEADERS.errorClass]).toBe('PoisonPill');
+    expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/crashed the process 3 times/);
+    expect(crashes).toBeGreaterThanOrEqual(3);
+    await stopGracefully(run);
+  });
 
   it.each(['transactional', 'plain'])(
     'drains on SIGTERM (%s): exits 0, and a restart repeats nothing',
@@ -303,7 +292,6 @@ describe('consumer processes that crash', () => {
       // Without a transaction, only a crash may repeat work; a clean stop commits what it did.
       expect(await committedOutput(output)).toHaveLength(events.length);
     },
-    CRASH_TEST_TIMEOUT_MS,
   );
 
   describe('two processes in one group', () => {
@@ -377,60 +365,52 @@ describe('consumer processes that crash', () => {
       return { tookMs, handlers, expected: new Set([survivor.child.pid]) };
     }
 
-    it(
-      'SIGKILL: the survivor takes over the killed member’s partitions and handles new events on them',
-      async () => {
-        const { input, output, group } = await setUp(0);
-        const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
-        const { first, second, probe, partitionsOf } = await twoMembers(env);
-        expect(partitionsOf(first).length).toBeGreaterThan(0);
-        const killedAt = Date.now();
-        first.child.kill('SIGKILL');
-        await first.exited;
-        // The round is published once the process is gone, so only the survivor can handle it.
-        const { tookMs, handlers, expected } = await takeover(input, probe, second, killedAt, 20_000);
-        process.stdout.write(
-          `takeover after SIGKILL: ${tookMs} ms (partitions ${partitionsOf(first).join(',')} of the killed member, default session timeout)\n`,
-        );
-        expect(handlers).toEqual(expected);
-        await stopGracefully(second);
-      },
-      CRASH_TEST_TIMEOUT_MS,
-    );
+    it('SIGKILL: the survivor takes over the killed member’s partitions and handles new events on them', async () => {
+      const { input, output, group } = await setUp(0);
+      const env = { KAFKA_BROKERS, MODE: 'transactional', INPUT: input, OUTPUT: output, GROUP: group };
+      const { first, second, probe, partitionsOf } = await twoMembers(env);
+      expect(partitionsOf(first).length).toBeGreaterThan(0);
+      const killedAt = Date.now();
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // The round is published once the process is gone, so only the survivor can handle it.
+      const { tookMs, handlers, expected } = await takeover(input, probe, second, killedAt, 20_000);
+      process.stdout.write(
+        `takeover after SIGKILL: ${tookMs} ms (partitions ${partitionsOf(first).join(',')} of the killed member, default session timeout)\n`,
+      );
+      expect(handlers).toEqual(expected);
+      await stopGracefully(second);
+    });
 
-    it(
-      'SIGTERM in the middle of a slow batch: the member drains and leaves the group, so no one waits out its session',
-      async () => {
-        const { input, output, group } = await setUp(0);
-        // A session far longer than the deadline below: only a LeaveGroup lets the survivor in before it.
-        const env = {
-          KAFKA_BROKERS,
-          MODE: 'plain',
-          INPUT: input,
-          OUTPUT: output,
-          GROUP: group,
-          SESSION_TIMEOUT_MS: '60000',
-        };
-        const { first, second, probe, partitionsOf } = await twoMembers(env, { HANDLE_DELAY_MS: '300' });
-        expect(partitionsOf(first).length).toBeGreaterThan(0);
-        // Work for the slow member, so the stop comes while a batch of it is being handled.
-        const slowWork = await publishRound(input, 'slow');
-        await waitFor(() => [...handledBy(probe, slowWork).values()].some(({ pid }) => pid === first.child.pid), {
-          timeoutMs: 30_000,
-          description: 'the slow member to be handling a batch',
-        });
-        const stoppedAt = Date.now();
-        await stopGracefully(first);
-        const { tookMs, handlers, expected } = await takeover(input, probe, second, stoppedAt, 30_000);
-        process.stdout.write(`takeover after SIGTERM: ${tookMs} ms (session timeout 60 s)\n`);
-        expect(handlers).toEqual(expected);
-        // Nothing of the slow round is lost: the drained batch was committed, the rest handed over.
-        await waitFor(() => handledBy(probe, slowWork).size === slowWork.size, {
-          description: 'the slow round handled whole',
-        });
-        await stopGracefully(second);
-      },
-      CRASH_TEST_TIMEOUT_MS,
-    );
+    it('SIGTERM in the middle of a slow batch: the member drains and leaves the group, so no one waits out its session', async () => {
+      const { input, output, group } = await setUp(0);
+      // A session far longer than the deadline below: only a LeaveGroup lets the survivor in before it.
+      const env = {
+        KAFKA_BROKERS,
+        MODE: 'plain',
+        INPUT: input,
+        OUTPUT: output,
+        GROUP: group,
+        SESSION_TIMEOUT_MS: '60000',
+      };
+      const { first, second, probe, partitionsOf } = await twoMembers(env, { HANDLE_DELAY_MS: '300' });
+      expect(partitionsOf(first).length).toBeGreaterThan(0);
+      // Work for the slow member, so the stop comes while a batch of it is being handled.
+      const slowWork = await publishRound(input, 'slow');
+      await waitFor(() => [...handledBy(probe, slowWork).values()].some(({ pid }) => pid === first.child.pid), {
+        timeoutMs: 30_000,
+        description: 'the slow member to be handling a batch',
+      });
+      const stoppedAt = Date.now();
+      await stopGracefully(first);
+      const { tookMs, handlers, expected } = await takeover(input, probe, second, stoppedAt, 30_000);
+      process.stdout.write(`takeover after SIGTERM: ${tookMs} ms (session timeout 60 s)\n`);
+      expect(handlers).toEqual(expected);
+      // Nothing of the slow round is lost: the drained batch was committed, the rest handed over.
+      await waitFor(() => handledBy(probe, slowWork).size === slowWork.size, {
+        description: 'the slow round handled whole',
+      });
+      await stopGracefully(second);
+    });
   });
 });

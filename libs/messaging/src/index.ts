@@ -18,7 +18,7 @@ export {
 } from './errors';
 export type { MessagingErrorCode } from './errors';
 export { DLQ_HEADERS } from './dead-letter';
-export { DEFAULT_RETRY_POLICY } from './retry-policy';
+export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry-policy';
 export type { RetryPolicy } from './retry-policy';
 export { PostgresInbox } from './postgres-inbox';
 export type { InboxResult } from './postgres-inbox';

@@ -21,10 +21,10 @@
  */
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
-import { isDependencyUnavailable } from '@flowline/errors';
+import { isDependencyUnavailable, isPostgresShuttingDown } from '@flowline/errors';
 import { createPostgresPool } from '@flowline/service-runtime';
 import { FlowlineEvent } from '@flowline/event-schemas';
-import type { EventPublisher } from '@flowline/messaging';
+import { retryDelayMs, type EventPublisher, type RetryPolicy } from '@flowline/messaging';
 import type { Logger, ServiceMetrics } from '@flowline/telemetry';
 import type { Component } from '@flowline/service-runtime';
 import { ReplicationStreamLost, SlotInUse } from '../errors';
@@ -91,9 +91,14 @@ export interface PostgresChangeStreamOptions {
 const STATUS_INTERVAL_MS = 10_000;
 /** How long a start waits for a slot another connection still holds (a listener that was just stopped). */
 const SLOT_IN_USE_WAIT_MS = 30_000;
-/** Backoff between two tries to stream again after the replication connection was lost. */
-const RESTREAM_FIRST_DELAY_MS = 500;
-const RESTREAM_MAX_DELAY_MS = 5_000;
+/** Backoff between two tries to stream again after the replication connection was lost (no jitter: one listener per slot). */
+const RESTREAM_BACKOFF: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 500,
+  maxDelayMs: 5_000,
+  multiplier: 2,
+};
+const restreamDelayMs = (attempt: number): number => retryDelayMs(attempt, RESTREAM_BACKOFF, () => 1);
 /**
  * A stream that confirmed something, or ran this long, made progress: its loss starts the
  * backoff over. Losses in a row without progress wait longer and longer before the next try,
@@ -104,13 +109,6 @@ const MAX_LOSSES_WITHOUT_PROGRESS = 10;
 /** Connections and queries of the listener's own pool (not the replication stream's reads). */
 const DATABASE_TIMEOUT_MS = 30_000;
 const SNAPSHOT_FETCH_ROWS = 1_000;
-/** admin_shutdown, crash_shutdown, cannot_connect_now: the server is going down (or a backend of ours was terminated). */
-const SHUTTING_DOWN_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
-
-function isShuttingDown(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && SHUTTING_DOWN_SQLSTATES.has(code);
-}
 
 type RelationRole = 'data' | 'heartbeat' | 'other';
 
@@ -668,7 +666,7 @@ export class PostgresChangeStream implements Component {
 
   /** A query of ours says the server is going down: leave before it waits for us. */
   private lostIfShuttingDown(error: unknown): void {
-    if (!isShuttingDown(error)) return;
+    if (!isPostgresShuttingDown(error)) return;
     this.lost(new ReplicationStreamLost('PostgreSQL is shutting down or ended a connection of ours', { cause: error }));
   }
 
@@ -685,13 +683,8 @@ export class PostgresChangeStream implements Component {
     this.transaction = undefined;
     this.lastChange = undefined;
     // A first loss after progress is streamed again at once; losses in a row wait longer.
-    if (this.lossesWithoutProgress > 0) {
-      await this.pause(
-        Math.min(RESTREAM_FIRST_DELAY_MS * 2 ** (this.lossesWithoutProgress - 1), RESTREAM_MAX_DELAY_MS),
-      );
-    }
-    let delayMs = RESTREAM_FIRST_DELAY_MS;
-    while (!this.stopping && this.failure === undefined) {
+    if (this.lossesWithoutProgress > 0) await this.pause(restreamDelayMs(this.lossesWithoutProgress));
+    for (let tries = 1; !this.stopping && this.failure === undefined; tries += 1) {
       try {
         await this.prepareAndStream();
         logger.info({ slot }, 'streaming again after the replication connection was lost');
@@ -709,12 +702,12 @@ export class PostgresChangeStream implements Component {
           );
           return;
         }
+        const delayMs = restreamDelayMs(tries);
         logger.warn(
           { err: error, slot, retryInMs: delayMs },
           'PostgreSQL is unavailable; streaming again when it is back',
         );
         await this.pause(delayMs);
-        delayMs = Math.min(delayMs * 2, RESTREAM_MAX_DELAY_MS);
       }
     }
   }
@@ -726,9 +719,13 @@ export class PostgresChangeStream implements Component {
     clearTimeout(timer);
   }
 
+  private async stopTimers(): Promise<void> {
+    for (const stopTimer of this.timers.splice(0)) await stopTimer();
+  }
+
   /** Ends what a started (or half started) stream runs: its periodic tasks and its connection. */
   private async dropStream(): Promise<void> {
-    for (const stopTimer of this.timers.splice(0)) await stopTimer();
+    await this.stopTimers();
     const connection = this.connection;
     this.connection = undefined;
     await connection?.close();
@@ -755,7 +752,7 @@ export class PostgresChangeStream implements Component {
     await this.restreaming;
     await this.reading;
     this.tracker?.abandonOpen();
-    for (const stopTimer of this.timers.splice(0)) await stopTimer();
+    await this.stopTimers();
     const tracker = this.tracker;
     if (tracker !== undefined && tracker.inFlight > 0 && this.failure === undefined) {
       let timeout: NodeJS.Timeout | undefined;
